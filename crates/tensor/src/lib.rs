@@ -1,0 +1,39 @@
+//! The numeric ground floor of nabla: everything the layers share.
+//!
+//! - [`Float`]: the element type, implemented for `f32` (training) and `f64` (gradient checks).
+//! - [`ConvGeometry`], [`im2col`] and [`col2im`]: convolution as a matrix product, in the
+//!   classic layout (rows `(n, oh, ow)`, columns `(c, kh, kw)`).
+//! - [`softmax`], [`log_softmax`], [`cross_entropy`]: numerically stable, for logits of any size.
+//! - [`numerical_gradient`] and [`relative_error`]: central differences for gradient checks.
+//! - [`Param`]: a parameter and its gradient, which layers expose by name and optimizers update.
+//!
+//! ```
+//! use nabla_tensor::{ConvGeometry, im2col};
+//! use ndarray::Array4;
+//!
+//! // One 1x3x3 image, a 2x2 kernel, stride 1, no padding: four windows of four pixels.
+//! let x = Array4::from_shape_fn((1, 1, 3, 3), |(_, _, i, j)| (i * 3 + j) as f32);
+//! let geometry = ConvGeometry::new((2, 2), 1, 0);
+//! let col = im2col(&x.view(), &geometry)?;
+//! assert_eq!(col.dim(), (4, 4));
+//! assert_eq!(col.row(0).to_vec(), vec![0.0, 1.0, 3.0, 4.0]);
+//! # Ok::<(), nabla_tensor::TensorError>(())
+//! ```
+
+mod error;
+mod float;
+mod geometry;
+mod gradient;
+mod im2col;
+mod linalg;
+mod numerics;
+mod param;
+
+pub use error::{Result, TensorError};
+pub use float::Float;
+pub use geometry::ConvGeometry;
+pub use gradient::{numerical_gradient, relative_error};
+pub use im2col::{col2im, im2col, im2col_into};
+pub use linalg::matmul_into;
+pub use numerics::{Target, accuracy, argmax_rows, cross_entropy, log_softmax, softmax};
+pub use param::{Param, ParamKind};
