@@ -126,7 +126,11 @@ impl Init {
     ///
     /// Values are drawn in `f64` and rounded, so `f32` and `f64` weights from the same seed
     /// agree to `f32` precision.
-    pub fn sample<F: Float, R: Rng + ?Sized>(&self, shape: &[usize], rng: &mut R) -> Result<ArrayD<F>> {
+    pub fn sample<F: Float, R: Rng + ?Sized>(
+        &self,
+        shape: &[usize],
+        rng: &mut R,
+    ) -> Result<ArrayD<F>> {
         self.validate()?;
         let normal = |rng: &mut R, mean: f64, std: f64| -> f64 {
             let z: f64 = StandardNormal.sample(rng);
@@ -145,8 +149,12 @@ impl Init {
                 let (fan_in, fan_out) = (fan_in as f64, fan_out as f64);
                 let he = matches!(self, Init::He(_));
                 match (dist, he) {
-                    (Dist::Normal, false) => fill(rng, &mut |r| normal(r, 0.0, 1.0 / fan_in.sqrt())),
-                    (Dist::Normal, true) => fill(rng, &mut |r| normal(r, 0.0, (2.0 / fan_in).sqrt())),
+                    (Dist::Normal, false) => {
+                        fill(rng, &mut |r| normal(r, 0.0, 1.0 / fan_in.sqrt()))
+                    }
+                    (Dist::Normal, true) => {
+                        fill(rng, &mut |r| normal(r, 0.0, (2.0 / fan_in).sqrt()))
+                    }
                     (Dist::Uniform, false) => {
                         let a = (6.0 / (fan_in + fan_out)).sqrt();
                         fill(rng, &mut |r| r.random_range(-a..a))
@@ -193,9 +201,18 @@ mod tests {
     fn sample_moments_match_the_formulas() {
         let shapes: [&[usize]; 2] = [&[784, 300], &[64, 32, 3, 3]];
         let inits = [
-            Init::Normal { mean: 0.0, std: 0.01 },
-            Init::Normal { mean: 1.5, std: 2.0 },
-            Init::Uniform { low: -1.0, high: 3.0 },
+            Init::Normal {
+                mean: 0.0,
+                std: 0.01,
+            },
+            Init::Normal {
+                mean: 1.5,
+                std: 2.0,
+            },
+            Init::Uniform {
+                low: -1.0,
+                high: 3.0,
+            },
             Init::Xavier(Dist::Normal),
             Init::Xavier(Dist::Uniform),
             Init::He(Dist::Normal),
@@ -214,8 +231,14 @@ mod tests {
                 let expected_std = init.expected_std(shape).unwrap();
                 // With >= 18k draws the sample std is within 2% and the mean within 4 standard errors.
                 let se = expected_std / (a.len() as f64).sqrt();
-                assert!((mean - expected_mean).abs() < 4.0 * se, "{init:?} {shape:?}: mean {mean}");
-                assert!((std / expected_std - 1.0).abs() < 0.02, "{init:?} {shape:?}: std {std} vs {expected_std}");
+                assert!(
+                    (mean - expected_mean).abs() < 4.0 * se,
+                    "{init:?} {shape:?}: mean {mean}"
+                );
+                assert!(
+                    (std / expected_std - 1.0).abs() < 0.02,
+                    "{init:?} {shape:?}: std {std} vs {expected_std}"
+                );
             }
         }
     }
@@ -224,12 +247,19 @@ mod tests {
     fn formulas_are_the_notes_ones() {
         assert_eq!(Init::Xavier(Dist::Normal).expected_std(&[100, 10]), Ok(0.1));
         assert_eq!(Init::He(Dist::Normal).expected_std(&[50, 10]), Ok(0.2));
-        assert_eq!(Init::He(Dist::Normal).expected_std(&[16, 8, 3, 3]), Ok((2.0f64 / 72.0).sqrt()));
+        assert_eq!(
+            Init::He(Dist::Normal).expected_std(&[16, 8, 3, 3]),
+            Ok((2.0f64 / 72.0).sqrt())
+        );
     }
 
     #[test]
     fn same_seed_same_bits_other_seed_other_values() {
-        let draw = |seed| Init::He(Dist::Normal).sample::<f32, _>(&[30, 1, 5, 5], &mut StdRng::seed_from_u64(seed)).unwrap();
+        let draw = |seed| {
+            Init::He(Dist::Normal)
+                .sample::<f32, _>(&[30, 1, 5, 5], &mut StdRng::seed_from_u64(seed))
+                .unwrap()
+        };
         assert_eq!(draw(1), draw(1));
         assert_ne!(draw(1), draw(2));
     }
@@ -237,11 +267,45 @@ mod tests {
     #[test]
     fn constants_and_errors() {
         let mut rng = StdRng::seed_from_u64(0);
-        assert!(Init::Zeros.sample::<f32, _>(&[3], &mut rng).unwrap().iter().all(|&v| v == 0.0));
-        assert!(Init::Constant(1.0).sample::<f32, _>(&[3], &mut rng).unwrap().iter().all(|&v| v == 1.0));
-        assert!(Init::Normal { mean: 0.0, std: -1.0 }.sample::<f32, _>(&[3], &mut rng).is_err());
-        assert!(Init::Uniform { low: 1.0, high: 1.0 }.sample::<f32, _>(&[3], &mut rng).is_err());
-        assert!(Init::He(Dist::Normal).sample::<f32, _>(&[3, 0], &mut rng).is_err());
-        assert!(Init::He(Dist::Normal).sample::<f32, _>(&[], &mut rng).is_err());
+        assert!(
+            Init::Zeros
+                .sample::<f32, _>(&[3], &mut rng)
+                .unwrap()
+                .iter()
+                .all(|&v| v == 0.0)
+        );
+        assert!(
+            Init::Constant(1.0)
+                .sample::<f32, _>(&[3], &mut rng)
+                .unwrap()
+                .iter()
+                .all(|&v| v == 1.0)
+        );
+        assert!(
+            Init::Normal {
+                mean: 0.0,
+                std: -1.0
+            }
+            .sample::<f32, _>(&[3], &mut rng)
+            .is_err()
+        );
+        assert!(
+            Init::Uniform {
+                low: 1.0,
+                high: 1.0
+            }
+            .sample::<f32, _>(&[3], &mut rng)
+            .is_err()
+        );
+        assert!(
+            Init::He(Dist::Normal)
+                .sample::<f32, _>(&[3, 0], &mut rng)
+                .is_err()
+        );
+        assert!(
+            Init::He(Dist::Normal)
+                .sample::<f32, _>(&[], &mut rng)
+                .is_err()
+        );
     }
 }

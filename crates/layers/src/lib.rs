@@ -1,1 +1,121 @@
-//! placeholder
+//! Neural-network layers with hand-written forward and backward passes.
+//!
+//! There is no autograd: every layer caches what its backward pass needs during `forward`,
+//! and `backward` returns the input gradient and stores the parameter gradients. Each file
+//! holds one layer and, at its bottom, the gradient check that proves its backward pass.
+//!
+//! Parameters are reached through [`Layer::visit_params`] under stable dotted names
+//! (`conv1.weight`, `fc2.bias`), so optimizers and checkpoints never need the layer types.
+//!
+//! ```
+//! use nabla_layers::{Layer, Linear, LinearConfig, Mode, Relu, Sequential, SoftmaxCrossEntropy, Loss};
+//! use nabla_tensor::Target;
+//! use ndarray::{Array2, IxDyn};
+//! use rand::SeedableRng;
+//!
+//! let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+//! let mut net = Sequential::<f32>::new();
+//! net.push("fc1", Linear::new(&LinearConfig::new(4, 8), &mut rng)?);
+//! net.push("relu1", Relu::new());
+//! net.push("fc2", Linear::new(&LinearConfig::new(8, 3), &mut rng)?);
+//!
+//! let x = Array2::<f32>::ones((2, 4)).into_dyn();
+//! let logits = net.forward(x, Mode::Train)?;
+//! let mut loss = SoftmaxCrossEntropy::new();
+//! let value = loss.forward(&logits, Target::Indices(&[0, 2]))?;
+//! assert!(value.is_finite());
+//! net.backward(loss.backward()?)?;
+//!
+//! let mut names = Vec::new();
+//! net.visit_params(&mut |name, _param| names.push(name.to_string()));
+//! assert_eq!(names, ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
+//! # Ok::<(), nabla_layers::LayerError>(())
+//! ```
+
+mod avg_pool2d;
+mod batch_norm;
+mod conv2d;
+mod dropout;
+mod error;
+mod flatten;
+pub mod gradcheck;
+mod leaky_relu;
+mod linear;
+mod lrn;
+mod max_pool2d;
+mod mse;
+mod relu;
+mod sequential;
+mod shape;
+mod sigmoid;
+mod softmax_cross_entropy;
+mod tanh;
+#[cfg(test)]
+mod testutil;
+
+pub use avg_pool2d::AvgPool2d;
+pub use batch_norm::BatchNorm;
+pub use conv2d::{Conv2d, Conv2dConfig};
+pub use dropout::{Dropout, DropoutKind};
+pub use error::{LayerError, Result};
+pub use flatten::Flatten;
+pub use leaky_relu::LeakyRelu;
+pub use linear::{Linear, LinearConfig};
+pub use lrn::LocalResponseNorm;
+pub use max_pool2d::MaxPool2d;
+pub use mse::MeanSquaredError;
+pub use nabla_tensor::{Float, Param, ParamKind, Target};
+pub use relu::Relu;
+pub use sequential::Sequential;
+pub use sigmoid::Sigmoid;
+pub use softmax_cross_entropy::SoftmaxCrossEntropy;
+pub use tanh::Tanh;
+
+use ndarray::ArrayD;
+
+/// Whether a forward pass is for training (batch statistics, dropout on) or for inference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Training: BatchNorm uses and updates batch statistics; Dropout drops.
+    Train,
+    /// Inference: BatchNorm uses running statistics; Dropout is deterministic.
+    Eval,
+}
+
+/// A layer with a hand-written backward pass.
+///
+/// `forward` caches what `backward` needs; `backward` must follow a `forward` and returns
+/// the gradient with respect to that forward's input, storing parameter gradients in the
+/// layer's [`Param`]s (overwriting, not accumulating).
+pub trait Layer<F: Float>: Send {
+    /// The layer's type name, such as `"Conv2d"`, for messages and model summaries.
+    fn kind(&self) -> &'static str;
+
+    /// The forward pass. Takes the input by value so that element-wise layers work in place.
+    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>>;
+
+    /// The backward pass: `dout` is the gradient of the loss with respect to the output of the
+    /// last `forward`; returns the gradient with respect to its input.
+    fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>>;
+
+    /// Calls `f` with each parameter under its local name (`weight`, `bias`, …).
+    fn visit_params(&mut self, _f: &mut dyn FnMut(&str, &mut Param<F>)) {}
+
+    /// The output shape for an input of shape `input` (batch dimension first), or the error
+    /// `forward` would give.
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>>;
+
+    /// Multiply-accumulate operations of one forward pass for one sample of shape `input`
+    /// (batch dimension first; only `input[1..]` matters). Zero for cheap element-wise layers.
+    fn macs(&self, _input: &[usize]) -> u64 {
+        0
+    }
+}
+
+/// A loss: compares a network output with a target, and starts the backward pass.
+pub trait Loss<F: Float>: Send {
+    /// The loss of `y` against `target`, averaged over the batch.
+    fn forward(&mut self, y: &ArrayD<F>, target: Target<'_, F>) -> Result<F>;
+    /// The gradient of the last `forward`'s loss with respect to `y`.
+    fn backward(&mut self) -> Result<ArrayD<F>>;
+}

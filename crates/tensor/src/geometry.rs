@@ -28,7 +28,12 @@ pub struct ConvGeometry {
 impl ConvGeometry {
     /// Geometry with kernel `(kh, kw)`, `stride` and `padding`.
     pub fn new(kernel: (usize, usize), stride: usize, padding: usize) -> Self {
-        ConvGeometry { kernel_h: kernel.0, kernel_w: kernel.1, stride, padding }
+        ConvGeometry {
+            kernel_h: kernel.0,
+            kernel_w: kernel.1,
+            stride,
+            padding,
+        }
     }
 
     /// Checks what can be checked without an input: a non-zero kernel and stride.
@@ -59,7 +64,10 @@ impl ConvGeometry {
                 self.kernel_h, self.kernel_w, ph, pw, h, w, self.padding
             )));
         }
-        Ok(((ph - self.kernel_h) / self.stride + 1, (pw - self.kernel_w) / self.stride + 1))
+        Ok((
+            (ph - self.kernel_h) / self.stride + 1,
+            (pw - self.kernel_w) / self.stride + 1,
+        ))
     }
 }
 
@@ -86,6 +94,9 @@ mod tests {
         assert!(ConvGeometry::new((2, 2), 0, 0).out_hw(4, 4).is_err());
         assert!(ConvGeometry::new((0, 2), 1, 0).out_hw(4, 4).is_err());
         let err = ConvGeometry::new((5, 5), 1, 0).out_hw(4, 4).unwrap_err();
-        assert!(err.to_string().contains("larger than the padded input"), "{err}");
+        assert!(
+            err.to_string().contains("larger than the padded input"),
+            "{err}"
+        );
     }
 }

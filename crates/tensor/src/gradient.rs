@@ -41,7 +41,17 @@ pub fn numerical_gradient(
 #[track_caller]
 pub fn relative_error(a: &ArrayD<f64>, b: &ArrayD<f64>) -> f64 {
     assert_eq!(a.shape(), b.shape(), "relative_error needs equal shapes");
-    let diff = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt();
-    let scale = a.iter().map(|x| x * x).sum::<f64>().sqrt().max(b.iter().map(|x| x * x).sum::<f64>().sqrt());
+    let diff = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    let scale = a
+        .iter()
+        .map(|x| x * x)
+        .sum::<f64>()
+        .sqrt()
+        .max(b.iter().map(|x| x * x).sum::<f64>().sqrt());
     if scale == 0.0 { 0.0 } else { diff / scale }
 }

@@ -29,7 +29,8 @@ pub fn im2col<F: Float>(x: &ArrayView4<'_, F>, geometry: &ConvGeometry) -> Resul
     let cols = c * geometry.kernel_h * geometry.kernel_w;
     let mut out = vec![F::zero(); n * oh * ow * cols];
     im2col_into(x, geometry, &mut out)?;
-    Array2::from_shape_vec((n * oh * ow, cols), out).map_err(|e| TensorError::Geometry(e.to_string()))
+    Array2::from_shape_vec((n * oh * ow, cols), out)
+        .map_err(|e| TensorError::Geometry(e.to_string()))
 }
 
 /// [`im2col`] into a caller-owned buffer of exactly `N*OH*OW * C*KH*KW` elements, so that a
@@ -41,7 +42,12 @@ pub fn im2col_into<F: Float>(
 ) -> Result<()> {
     let (n, c, h, w) = x.dim();
     let (oh, ow) = geometry.out_hw(h, w)?;
-    let (kh, kw, s, p) = (geometry.kernel_h, geometry.kernel_w, geometry.stride, geometry.padding);
+    let (kh, kw, s, p) = (
+        geometry.kernel_h,
+        geometry.kernel_w,
+        geometry.stride,
+        geometry.padding,
+    );
     let cols = c * kh * kw;
     if out.len() != n * oh * ow * cols {
         return Err(TensorError::Shape {
@@ -72,7 +78,11 @@ pub fn im2col_into<F: Float>(
                 let x0 = (j * s) as isize - p as isize;
                 for (kx, d) in seg.iter_mut().enumerate() {
                     let xx = x0 + kx as isize;
-                    *d = if xx >= 0 && xx < w as isize { src[xx as usize] } else { F::zero() };
+                    *d = if xx >= 0 && xx < w as isize {
+                        src[xx as usize]
+                    } else {
+                        F::zero()
+                    };
                 }
             }
         }
@@ -109,7 +119,12 @@ pub fn col2im<F: Float>(
 ) -> Result<Array4<F>> {
     let (n, c, h, w) = input_shape;
     let (oh, ow) = geometry.out_hw(h, w)?;
-    let (kh, kw, s, p) = (geometry.kernel_h, geometry.kernel_w, geometry.stride, geometry.padding);
+    let (kh, kw, s, p) = (
+        geometry.kernel_h,
+        geometry.kernel_w,
+        geometry.stride,
+        geometry.padding,
+    );
     let cols = c * kh * kw;
     if col.dim() != (n * oh * ow, cols) {
         return Err(TensorError::Shape {

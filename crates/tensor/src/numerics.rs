@@ -41,7 +41,11 @@ impl<F: Float> Target<'_, F> {
                 got: vec![t.len()],
             }),
             Target::Indices(t) => match t.iter().position(|&l| l >= classes) {
-                Some(row) => Err(TensorError::Label { label: t[row], row, classes }),
+                Some(row) => Err(TensorError::Label {
+                    label: t[row],
+                    row,
+                    classes,
+                }),
                 None => Ok(()),
             },
             Target::OneHot(_) => Ok(()),
@@ -69,8 +73,8 @@ pub fn softmax<F: Float>(logits: &ArrayView2<'_, F>) -> Array2<F> {
     out
 }
 
-/// Row-wise `log(softmax(x))`, computed as `x - max - log Σ exp(x - max)`: finite for any
-/// finite logits, where `softmax(x).ln()` underflows to `-inf`.
+/// Row-wise `log(softmax(x))`, computed as `(x - max) - log Σ exp(x - max)`: finite for any
+/// finite logits, where `softmax(x).ln()` underflows to `-inf`, and accurate near zero.
 ///
 /// ```
 /// use nabla_tensor::log_softmax;
@@ -81,9 +85,21 @@ pub fn softmax<F: Float>(logits: &ArrayView2<'_, F>) -> Array2<F> {
 pub fn log_softmax<F: Float>(logits: &ArrayView2<'_, F>) -> Array2<F> {
     let mut out = logits.to_owned();
     for mut row in out.rows_mut() {
-        let max = row.fold(F::neg_infinity(), |m, &v| m.max(v));
-        let lse = row.fold(F::zero(), |s, &v| s + (v - max).exp()).ln() + max;
-        row.mapv_inplace(|v| v - lse);
+        let (argmax, max) =
+            row.iter()
+                .enumerate()
+                .fold(
+                    (0, F::neg_infinity()),
+                    |(i, m), (k, &v)| if v > m { (k, v) } else { (i, m) },
+                );
+        // Σ exp(x − max) = 1 + rest; ln_1p(rest) keeps full precision when one logit dominates.
+        let rest = row
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| k != argmax)
+            .fold(F::zero(), |s, (_, &v)| s + (v - max).exp());
+        let log_sum = rest.ln_1p();
+        row.mapv_inplace(|v| (v - max) - log_sum);
     }
     out
 }
@@ -114,7 +130,11 @@ pub fn cross_entropy<F: Float>(logits: &ArrayView2<'_, F>, target: Target<'_, F>
     let logp = log_softmax(logits);
     let total = match target {
         Target::OneHot(t) => (&logp * &t).sum(),
-        Target::Indices(t) => t.iter().enumerate().map(|(row, &label)| logp[[row, label]]).sum(),
+        Target::Indices(t) => t
+            .iter()
+            .enumerate()
+            .map(|(row, &label)| logp[[row, label]])
+            .sum(),
     };
     Ok(-total / F::of(n as f64))
 }

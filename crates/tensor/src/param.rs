@@ -44,7 +44,12 @@ impl<F: Float> Param<F> {
     /// A parameter with a zero gradient of the same shape.
     pub fn new(value: ArrayD<F>, kind: ParamKind) -> Self {
         let grad = ArrayD::zeros(value.raw_dim());
-        Param { value, grad, kind, frozen: false }
+        Param {
+            value,
+            grad,
+            kind,
+            frozen: false,
+        }
     }
 
     /// Whether optimizers update this parameter (not frozen, not a buffer).

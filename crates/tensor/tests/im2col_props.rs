@@ -18,7 +18,8 @@ fn conv_naive(x: &Array4<f64>, w: &Array4<f64>, b: &Array1<f64>, g: &ConvGeometr
     let (fnum, _, kh, kw) = w.dim();
     let p = g.padding;
     let mut xp = Array4::zeros((n, c, h + 2 * p, wd + 2 * p));
-    xp.slice_mut(ndarray::s![.., .., p..p + h, p..p + wd]).assign(x);
+    xp.slice_mut(ndarray::s![.., .., p..p + h, p..p + wd])
+        .assign(x);
     let (oh, ow) = g.out_hw(h, wd).unwrap();
     let mut out = Array4::zeros((n, fnum, oh, ow));
     for i in 0..n {
@@ -43,12 +44,26 @@ fn conv_naive(x: &Array4<f64>, w: &Array4<f64>, b: &Array1<f64>, g: &ConvGeometr
 }
 
 /// Random shapes whose geometry fits: kernel at most the padded input.
-fn geometry_and_shape() -> impl Strategy<Value = ((usize, usize, usize, usize), ConvGeometry, u64)> {
-    (1usize..3, 1usize..4, 1usize..8, 1usize..8, 1usize..4, 1usize..4, 1usize..4, 0usize..3, any::<u64>())
-        .prop_filter_map("kernel must fit the padded input", |(n, c, h, w, kh, kw, s, p, seed)| {
-            let g = ConvGeometry::new((kh, kw), s, p);
-            g.out_hw(h, w).ok().map(|_| ((n, c, h, w), g, seed))
-        })
+fn geometry_and_shape() -> impl Strategy<Value = ((usize, usize, usize, usize), ConvGeometry, u64)>
+{
+    (
+        1usize..3,
+        1usize..4,
+        1usize..8,
+        1usize..8,
+        1usize..4,
+        1usize..4,
+        1usize..4,
+        0usize..3,
+        any::<u64>(),
+    )
+        .prop_filter_map(
+            "kernel must fit the padded input",
+            |(n, c, h, w, kh, kw, s, p, seed)| {
+                let g = ConvGeometry::new((kh, kw), s, p);
+                g.out_hw(h, w).ok().map(|_| ((n, c, h, w), g, seed))
+            },
+        )
 }
 
 proptest! {
@@ -102,8 +117,14 @@ fn layout_matches_the_classic_code() {
     let x = Array4::from_shape_vec((2, 2, 3, 3), (0..36).map(|v| v as f64).collect()).unwrap();
     let col = im2col(&x.view(), &ConvGeometry::new((2, 2), 1, 0)).unwrap();
     assert_eq!(col.dim(), (8, 8));
-    assert_eq!(col.row(0).to_vec(), vec![0.0, 1.0, 3.0, 4.0, 9.0, 10.0, 12.0, 13.0]);
-    assert_eq!(col.row(4).to_vec(), vec![18.0, 19.0, 21.0, 22.0, 27.0, 28.0, 30.0, 31.0]);
+    assert_eq!(
+        col.row(0).to_vec(),
+        vec![0.0, 1.0, 3.0, 4.0, 9.0, 10.0, 12.0, 13.0]
+    );
+    assert_eq!(
+        col.row(4).to_vec(),
+        vec![18.0, 19.0, 21.0, 22.0, 27.0, 28.0, 30.0, 31.0]
+    );
 }
 
 #[test]
@@ -121,15 +142,27 @@ fn cover_of_three_by_three_pad_one_on_six_by_six() {
 fn notebook_demo_round_trip_gives_x_times_cover() {
     // The recorded input of the im2col notebook and its 6x4, stride 2, pad 1 geometry: the
     // consistent pair returns n0 = [[25,70,136,69],[2,124,40,21],[13,174,122,22],[8,24,168,15]].
-    let n0 = [25., 35., 68., 69., 2., 62., 20., 21., 13., 87., 61., 22., 8., 12., 84., 15.];
-    let n1 = [46., 15., 93., 85., 31., 68., 82., 32., 81., 8., 6., 71., 16., 16., 93., 14.];
+    let n0 = [
+        25., 35., 68., 69., 2., 62., 20., 21., 13., 87., 61., 22., 8., 12., 84., 15.,
+    ];
+    let n1 = [
+        46., 15., 93., 85., 31., 68., 82., 32., 81., 8., 6., 71., 16., 16., 93., 14.,
+    ];
     let x = Array4::from_shape_vec((2, 1, 4, 4), n0.iter().chain(&n1).copied().collect()).unwrap();
     let g = ConvGeometry::new((6, 4), 2, 1);
     let col = im2col(&x.view(), &g).unwrap();
     assert_eq!(col.dim(), (4, 24));
     let back = col2im(&col.view(), (2, 1, 4, 4), &g).unwrap();
-    let expected = [25., 70., 136., 69., 2., 124., 40., 21., 13., 174., 122., 22., 8., 24., 168., 15.];
-    assert_eq!(back.slice(ndarray::s![0, 0, .., ..]).iter().copied().collect::<Vec<_>>(), expected);
+    let expected = [
+        25., 70., 136., 69., 2., 124., 40., 21., 13., 174., 122., 22., 8., 24., 168., 15.,
+    ];
+    assert_eq!(
+        back.slice(ndarray::s![0, 0, .., ..])
+            .iter()
+            .copied()
+            .collect::<Vec<_>>(),
+        expected
+    );
 }
 
 #[test]

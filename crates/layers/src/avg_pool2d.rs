@@ -1,0 +1,177 @@
+//! Average pooling: the mean of each window.
+
+use nabla_tensor::ConvGeometry;
+use ndarray::{Array4, ArrayD};
+
+use crate::shape::{check_pool, expect_same, fixed4, pool_output};
+use crate::{Float, Layer, LayerError, Mode, Result};
+
+/// Average pooling with kernel, stride and padding. Padded cells count as zeros and the
+/// divisor is always `KH·KW` (PyTorch's `count_include_pad=True`).
+///
+/// ```
+/// use nabla_layers::{AvgPool2d, Layer, Mode};
+/// use ndarray::Array4;
+/// let mut pool = AvgPool2d::new((2, 2), 2, 0)?;
+/// let x = Array4::from_shape_vec((1, 1, 2, 2), vec![1.0f32, 4.0, 3.0, 2.0]).unwrap().into_dyn();
+/// assert_eq!(pool.forward(x, Mode::Train)?.into_raw_vec_and_offset().0, vec![2.5]);
+/// # Ok::<(), nabla_layers::LayerError>(())
+/// ```
+///
+/// # Shapes
+/// `x: [n, c, h, w]` → `[n, c, out_h, out_w]`.
+#[derive(Debug)]
+pub struct AvgPool2d {
+    geometry: ConvGeometry,
+    x_shape: Option<(usize, usize, usize, usize)>,
+}
+
+impl AvgPool2d {
+    /// A pooling layer; the padding must be smaller than the kernel.
+    pub fn new(kernel: (usize, usize), stride: usize, padding: usize) -> Result<Self> {
+        let geometry = ConvGeometry::new(kernel, stride, padding);
+        check_pool("AvgPool2d", &geometry)?;
+        Ok(AvgPool2d {
+            geometry,
+            x_shape: None,
+        })
+    }
+
+    /// Calls `f(output_index, input_index)` for every input pixel of every window.
+    fn for_each_tap(
+        &self,
+        (n, c, h, w): (usize, usize, usize, usize),
+        mut f: impl FnMut(usize, usize),
+    ) {
+        let g = self.geometry;
+        let Ok((oh, ow)) = g.out_hw(h, w) else { return };
+        for plane in 0..n * c {
+            for i in 0..oh {
+                let y0 = (i * g.stride) as isize - g.padding as isize;
+                for j in 0..ow {
+                    let x0 = (j * g.stride) as isize - g.padding as isize;
+                    let out_idx = (plane * oh + i) * ow + j;
+                    for y in y0.max(0)..(y0 + g.kernel_h as isize).min(h as isize) {
+                        for xx in x0.max(0)..(x0 + g.kernel_w as isize).min(w as isize) {
+                            f(out_idx, plane * h * w + y as usize * w + xx as usize);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<F: Float> Layer<F> for AvgPool2d {
+    fn kind(&self) -> &'static str {
+        "AvgPool2d"
+    }
+
+    fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+        let out_shape = pool_output("AvgPool2d", &self.geometry, x.shape())?;
+        let x: Array4<F> = fixed4(x).as_standard_layout().into_owned();
+        let Some(xs) = x.as_slice() else {
+            unreachable!("standard layout")
+        };
+        let mut out = vec![F::zero(); out_shape.iter().product()];
+        self.for_each_tap(x.dim(), |o, i| out[o] += xs[i]);
+        let area = F::of((self.geometry.kernel_h * self.geometry.kernel_w) as f64);
+        out.iter_mut().for_each(|v| *v /= area);
+        self.x_shape = Some(x.dim());
+        ArrayD::from_shape_vec(out_shape, out).map_err(|_| LayerError::NoForward("AvgPool2d"))
+    }
+
+    fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
+        let shape = self.x_shape.ok_or(LayerError::NoForward("AvgPool2d"))?;
+        let out_shape = pool_output(
+            "AvgPool2d",
+            &self.geometry,
+            &[shape.0, shape.1, shape.2, shape.3],
+        )?;
+        expect_same("AvgPool2d", dout.shape(), &out_shape)?;
+        let dout = dout.as_standard_layout().into_owned();
+        let Some(ds) = dout.as_slice() else {
+            unreachable!("standard layout")
+        };
+        let area = F::of((self.geometry.kernel_h * self.geometry.kernel_w) as f64);
+        let mut dx = vec![F::zero(); shape.0 * shape.1 * shape.2 * shape.3];
+        self.for_each_tap(shape, |o, i| dx[i] += ds[o] / area);
+        ArrayD::from_shape_vec(vec![shape.0, shape.1, shape.2, shape.3], dx)
+            .map_err(|_| LayerError::NoForward("AvgPool2d"))
+    }
+
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        pool_output("AvgPool2d", &self.geometry, input)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gradcheck::check_layer;
+    use crate::testutil::random;
+    use proptest::prelude::*;
+
+    /// The reference: the sum over an explicitly zero-padded input, divided by the area.
+    fn pool_naive(x: &Array4<f64>, g: &ConvGeometry) -> Array4<f64> {
+        let (n, c, h, w) = x.dim();
+        let p = g.padding;
+        let mut xp = Array4::zeros((n, c, h + 2 * p, w + 2 * p));
+        xp.slice_mut(ndarray::s![.., .., p..p + h, p..p + w])
+            .assign(x);
+        let (oh, ow) = g.out_hw(h, w).unwrap();
+        Array4::from_shape_fn((n, c, oh, ow), |(a, b, i, j)| {
+            xp.slice(ndarray::s![
+                a,
+                b,
+                i * g.stride..i * g.stride + g.kernel_h,
+                j * g.stride..j * g.stride + g.kernel_w
+            ])
+            .sum()
+                / (g.kernel_h * g.kernel_w) as f64
+        })
+    }
+
+    fn case() -> impl Strategy<Value = (ConvGeometry, [usize; 4], u64)> {
+        (
+            1usize..3,
+            1usize..4,
+            1usize..4,
+            1usize..4,
+            1usize..4,
+            0usize..2,
+            1usize..8,
+            1usize..8,
+            any::<u64>(),
+        )
+            .prop_filter_map("window must fit", |(n, c, kh, kw, s, p, h, w, seed)| {
+                let g = ConvGeometry::new((kh, kw), s, p);
+                (check_pool("AvgPool2d", &g).is_ok() && g.out_hw(h, w).is_ok()).then_some((
+                    g,
+                    [n, c, h, w],
+                    seed,
+                ))
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        #[test]
+        fn gradient_check((g, shape, seed) in case()) {
+            let mut pool = AvgPool2d::new((g.kernel_h, g.kernel_w), g.stride, g.padding).unwrap();
+            let report = check_layer(&mut pool, &random(&shape, seed), Mode::Train, seed).unwrap();
+            prop_assert!(report.worst() < 1e-6, "{report:?}");
+        }
+
+        #[test]
+        fn forward_equals_naive((g, shape, seed) in case()) {
+            let mut pool = AvgPool2d::new((g.kernel_h, g.kernel_w), g.stride, g.padding).unwrap();
+            let x = random(&shape, seed);
+            let y: Array4<f64> = pool.forward(x.clone(), Mode::Eval).unwrap().into_dimensionality().unwrap();
+            let reference = pool_naive(&x.into_dimensionality().unwrap(), &g);
+            for (a, r) in y.iter().zip(reference.iter()) {
+                prop_assert!((a - r).abs() < 1e-12);
+            }
+        }
+    }
+}

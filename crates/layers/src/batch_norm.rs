@@ -1,0 +1,280 @@
+//! Batch normalization: normalize each feature (or channel) over the batch, then scale and shift.
+
+use ndarray::{Array1, Array2, ArrayD, Axis, Ix1};
+
+use crate::shape::{expect_same, fixed2, fixed4};
+use crate::{Float, Layer, LayerError, Mode, Param, ParamKind, Result};
+
+/// Batch normalization, the classic form.
+///
+/// - `(N, D)` input: statistics per feature (BatchNorm1d).
+/// - `(N, C, H, W)` input: statistics per channel over `N·H·W` values (BatchNorm2d).
+///
+/// Training: `x̂ = (x − μ_B) / sqrt(σ²_B + ε)` with the biased batch variance, `y = γ·x̂ + β`,
+/// and running statistics `r ← m·r + (1 − m)·stat` (momentum `m` = 0.9). Inference uses the
+/// running statistics instead, which start at zero as in the classic code (so a model must see
+/// some training batches before inference means anything).
+///
+/// ```
+/// use nabla_layers::{BatchNorm, Layer, Mode};
+/// use ndarray::array;
+/// let mut bn = BatchNorm::<f64>::new(1)?;
+/// let y = bn.forward(array![[1.0], [3.0]].into_dyn(), Mode::Train)?;
+/// // Mean 2, variance 1: normalized to about ±1.
+/// assert!((y[[0, 0]] + 1.0).abs() < 1e-5 && (y[[1, 0]] - 1.0).abs() < 1e-5);
+/// # Ok::<(), nabla_layers::LayerError>(())
+/// ```
+///
+/// # Shapes
+/// `x: [n, d]` or `[n, d, h, w]` → same shape.
+pub struct BatchNorm<F: Float> {
+    gamma: Param<F>,
+    beta: Param<F>,
+    running_mean: Param<F>,
+    running_var: Param<F>,
+    momentum: F,
+    eps: F,
+    cache: Option<Cache<F>>,
+}
+
+struct Cache<F: Float> {
+    x_shape: Vec<usize>,
+    /// Normalized input, `(M, D)`.
+    xn: Array2<F>,
+    /// `1 / sqrt(var + eps)` per feature, from the batch or the running variance.
+    inv_std: Array1<F>,
+    train: bool,
+}
+
+impl<F: Float> BatchNorm<F> {
+    /// Batch norm over `features` features or channels, momentum 0.9, ε = 1e-6, γ = 1, β = 0.
+    pub fn new(features: usize) -> Result<Self> {
+        Self::with_options(features, 0.9, 1e-6)
+    }
+
+    /// Batch norm with another momentum (in `[0, 1]`) and ε (positive).
+    pub fn with_options(features: usize, momentum: f64, eps: f64) -> Result<Self> {
+        if features == 0 || !(0.0..=1.0).contains(&momentum) || !(eps > 0.0) {
+            return Err(LayerError::Config {
+                layer: "BatchNorm",
+                reason: format!(
+                    "features {features} must be > 0, momentum {momentum} in [0, 1], eps {eps} > 0"
+                ),
+            });
+        }
+        let vector = |v: f64, kind| Param::new(ArrayD::from_elem(vec![features], F::of(v)), kind);
+        let mut running_mean = vector(0.0, ParamKind::Buffer);
+        let mut running_var = vector(0.0, ParamKind::Buffer);
+        running_mean.frozen = true;
+        running_var.frozen = true;
+        Ok(BatchNorm {
+            gamma: vector(1.0, ParamKind::Scale),
+            beta: vector(0.0, ParamKind::Shift),
+            running_mean,
+            running_var,
+            momentum: F::of(momentum),
+            eps: F::of(eps),
+            cache: None,
+        })
+    }
+
+    fn features(&self) -> usize {
+        self.gamma.value.len()
+    }
+
+    fn vec(p: &Param<F>) -> ndarray::ArrayView1<'_, F> {
+        match p.value.view().into_dimensionality::<Ix1>() {
+            Ok(v) => v,
+            Err(_) => unreachable!("BatchNorm vectors are created 1-D"),
+        }
+    }
+}
+
+/// `(N, D)` stays; `(N, C, H, W)` becomes `(N·H·W, C)`.
+fn to_rows<F: Float>(x: ArrayD<F>) -> Array2<F> {
+    if x.ndim() == 2 {
+        return fixed2(x);
+    }
+    let x = fixed4(x);
+    let (n, c, h, w) = x.dim();
+    let rows = x
+        .permuted_axes([0, 2, 3, 1])
+        .as_standard_layout()
+        .into_owned();
+    match rows.into_shape_with_order((n * h * w, c)) {
+        Ok(r) => r,
+        Err(_) => unreachable!("standard layout reshapes"),
+    }
+}
+
+fn from_rows<F: Float>(rows: Array2<F>, shape: &[usize]) -> ArrayD<F> {
+    if shape.len() == 2 {
+        return rows.into_dyn();
+    }
+    let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3]);
+    match rows.into_shape_with_order((n, h, w, c)) {
+        Ok(a) => a
+            .permuted_axes([0, 3, 1, 2])
+            .as_standard_layout()
+            .into_owned()
+            .into_dyn(),
+        Err(_) => unreachable!("row count matches the shape"),
+    }
+}
+
+impl<F: Float> Layer<F> for BatchNorm<F> {
+    fn kind(&self) -> &'static str {
+        "BatchNorm"
+    }
+
+    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
+        self.output_shape(x.shape())?;
+        let x_shape = x.shape().to_vec();
+        let rows = to_rows(x);
+        let m = F::of(rows.nrows() as f64);
+        let (mean, var) = if mode == Mode::Train {
+            let mean = rows.sum_axis(Axis(0)) / m;
+            let mut var = Array1::zeros(mean.len());
+            for row in rows.rows() {
+                for ((v, &x), &mu) in var.iter_mut().zip(row).zip(&mean) {
+                    *v += (x - mu) * (x - mu);
+                }
+            }
+            var /= m;
+            let keep = self.momentum;
+            let mix = |running: &mut Param<F>, stat: &Array1<F>| {
+                running
+                    .value
+                    .zip_mut_with(&stat.view().into_dyn(), |r, &s| {
+                        *r = keep * *r + (F::one() - keep) * s
+                    })
+            };
+            mix(&mut self.running_mean, &mean);
+            mix(&mut self.running_var, &var);
+            (mean, var)
+        } else {
+            (
+                Self::vec(&self.running_mean).to_owned(),
+                Self::vec(&self.running_var).to_owned(),
+            )
+        };
+        let eps = self.eps;
+        let inv_std = var.mapv(|v| F::one() / (v + eps).sqrt());
+        let xn = (&rows - &mean) * &inv_std;
+        let y = &xn * &Self::vec(&self.gamma) + &Self::vec(&self.beta);
+        self.cache = Some(Cache {
+            x_shape: x_shape.clone(),
+            xn,
+            inv_std,
+            train: mode == Mode::Train,
+        });
+        Ok(from_rows(y, &x_shape))
+    }
+
+    fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
+        let cache = self
+            .cache
+            .as_ref()
+            .ok_or(LayerError::NoForward("BatchNorm"))?;
+        expect_same("BatchNorm", dout.shape(), &cache.x_shape)?;
+        let dy = to_rows(dout);
+        let m = F::of(dy.nrows() as f64);
+        let dbeta = dy.sum_axis(Axis(0));
+        let dgamma = (&dy * &cache.xn).sum_axis(Axis(0));
+        let gamma = Self::vec(&self.gamma);
+        let dx = if cache.train {
+            // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂)), the classic backward simplified.
+            let scale = &gamma * &cache.inv_std;
+            let mean_dy = &dbeta / m;
+            let mean_dy_xn = &dgamma / m;
+            (&dy - &mean_dy - &cache.xn * &mean_dy_xn) * &scale
+        } else {
+            &dy * &(&gamma * &cache.inv_std)
+        };
+        self.beta.grad.assign(&dbeta.into_dyn());
+        self.gamma.grad.assign(&dgamma.into_dyn());
+        Ok(from_rows(dx, &cache.x_shape))
+    }
+
+    fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
+        f("gamma", &mut self.gamma);
+        f("beta", &mut self.beta);
+        f("running_mean", &mut self.running_mean);
+        f("running_var", &mut self.running_var);
+    }
+
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        let d = self.features();
+        if !matches!(input.len(), 2 | 4) || input[1] != d {
+            return Err(LayerError::Shape {
+                layer: "BatchNorm",
+                expected: format!("[n, {d}] or [n, {d}, h, w]"),
+                got: input.to_vec(),
+            });
+        }
+        Ok(input.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gradcheck::check_layer;
+    use crate::testutil::random;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        // Batches of at least 4: with 2 samples x̂ = ±1 whatever x is, the gradient is ~0 and the
+        // relative error measures only rounding.
+        fn gradient_check_train_mode(n in 4usize..8, d in 1usize..5, image in any::<bool>(), hw in 1usize..4, seed in any::<u64>()) {
+            let shape = if image { vec![n, d, hw, hw] } else { vec![n, d] };
+            let mut bn = BatchNorm::<f64>::new(d).unwrap();
+            bn.visit_params(&mut |name, p| match name {
+                "gamma" => p.value.assign(&random(&[d], seed ^ 3).mapv(|v| v + 1.5)),
+                "beta" => p.value.assign(&random(&[d], seed ^ 4)),
+                _ => {}
+            });
+            let report = check_layer(&mut bn, &(random(&shape, seed) * 3.0), Mode::Train, seed).unwrap();
+            prop_assert!(report.worst() < 1e-6, "{report:?}");
+            prop_assert_eq!(report.params.len(), 2);
+        }
+
+        #[test]
+        fn gradient_check_eval_mode(n in 1usize..5, d in 1usize..5, seed in any::<u64>()) {
+            let mut bn = BatchNorm::<f64>::new(d).unwrap();
+            bn.forward(random(&[8, d], seed ^ 5), Mode::Train).unwrap();
+            let report = check_layer(&mut bn, &random(&[n, d], seed), Mode::Eval, seed).unwrap();
+            prop_assert!(report.worst() < 1e-6, "{report:?}");
+        }
+    }
+
+    #[test]
+    fn running_statistics_follow_the_classic_update() {
+        let mut bn = BatchNorm::<f64>::new(1).unwrap();
+        bn.forward(ndarray::array![[1.0], [3.0]].into_dyn(), Mode::Train)
+            .unwrap();
+        // mean 2, biased var 1: running = 0.9 * 0 + 0.1 * stat.
+        assert!((bn.running_mean.value[0] - 0.2).abs() < 1e-15);
+        assert!((bn.running_var.value[0] - 0.1).abs() < 1e-15);
+        let y = bn
+            .forward(ndarray::array![[0.2]].into_dyn(), Mode::Eval)
+            .unwrap();
+        assert!(y[[0, 0]].abs() < 1e-12);
+    }
+
+    #[test]
+    fn channels_share_statistics_in_image_mode() {
+        let mut bn = BatchNorm::<f64>::new(2).unwrap();
+        let x = ArrayD::from_shape_fn(vec![2, 2, 3, 3], |i| {
+            (i[0] * 9 + i[2] * 3 + i[3]) as f64 + 100.0 * i[1] as f64
+        });
+        let y = bn.forward(x, Mode::Train).unwrap();
+        for c in 0..2 {
+            let ch = y.index_axis(Axis(1), c);
+            assert!(ch.mean().unwrap().abs() < 1e-12);
+            assert!((ch.mapv(|v| v * v).mean().unwrap() - 1.0).abs() < 1e-4);
+        }
+    }
+}

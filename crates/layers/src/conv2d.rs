@@ -1,0 +1,355 @@
+//! 2-D convolution through im2col: unfold the windows, then one matrix product.
+
+use nabla_init::{Dist, Init};
+use nabla_tensor::{ConvGeometry, col2im, im2col_into, matmul_into};
+use ndarray::{Array2, Array4, ArrayD, Axis};
+use rand::Rng;
+
+use crate::shape::{expect_rank, expect_same, fixed4};
+use crate::{Float, Layer, LayerError, Mode, Param, ParamKind, Result};
+
+/// Settings of a [`Conv2d`] layer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Conv2dConfig {
+    /// Input channels `C`.
+    pub in_channels: usize,
+    /// Output channels (filters) `FN`.
+    pub out_channels: usize,
+    /// Kernel `(KH, KW)`.
+    pub kernel: (usize, usize),
+    /// Stride along both axes (default 1).
+    pub stride: usize,
+    /// Zero padding on every side (default 0).
+    pub padding: usize,
+    /// Weight initializer (default He normal).
+    pub init: Init,
+    /// Whether the layer has a bias (default yes).
+    pub bias: bool,
+}
+
+impl Conv2dConfig {
+    /// `in_channels → out_channels` with a square `kernel`, stride 1, no padding, He init.
+    pub fn new(in_channels: usize, out_channels: usize, kernel: usize) -> Self {
+        Conv2dConfig {
+            in_channels,
+            out_channels,
+            kernel: (kernel, kernel),
+            stride: 1,
+            padding: 0,
+            init: Init::He(Dist::Normal),
+            bias: true,
+        }
+    }
+
+    /// The same with another stride.
+    pub fn with_stride(mut self, stride: usize) -> Self {
+        self.stride = stride;
+        self
+    }
+
+    /// The same with another padding.
+    pub fn with_padding(mut self, padding: usize) -> Self {
+        self.padding = padding;
+        self
+    }
+
+    /// The same with another weight initializer.
+    pub fn with_init(mut self, init: Init) -> Self {
+        self.init = init;
+        self
+    }
+
+    /// The window geometry.
+    pub fn geometry(&self) -> ConvGeometry {
+        ConvGeometry::new(self.kernel, self.stride, self.padding)
+    }
+}
+
+/// Convolution with weight `(FN, C, KH, KW)` and bias `(FN)`.
+///
+/// Forward: `col = im2col(x)` (`(N·OH·OW, C·KH·KW)`), `out = col · Wᵀ + b`, reordered to
+/// `(N, FN, OH, OW)`. Backward: `dW = doutᵀ · col`, `db = Σ dout`, `dx = col2im(dout · W)`.
+/// The `col` matrix is kept between forward and backward and its buffer reused across calls.
+///
+/// ```
+/// use nabla_layers::{Conv2d, Conv2dConfig, Layer, Mode};
+/// use ndarray::{ArrayD, IxDyn};
+/// use rand::SeedableRng;
+/// let config = Conv2dConfig::new(1, 30, 5);
+/// let mut conv = Conv2d::<f32>::new(&config, &mut rand::rngs::StdRng::seed_from_u64(0))?;
+/// let y = conv.forward(ArrayD::zeros(IxDyn(&[2, 1, 28, 28])), Mode::Train)?;
+/// assert_eq!(y.shape(), &[2, 30, 24, 24]);
+/// # Ok::<(), nabla_layers::LayerError>(())
+/// ```
+///
+/// # Shapes
+/// `x: [n, c, h, w]` → `[n, fn, out_h, out_w]` with `out_h = (h + 2p − kh) / s + 1`.
+pub struct Conv2d<F: Float> {
+    config: Conv2dConfig,
+    weight: Param<F>,
+    bias: Option<Param<F>>,
+    col: Vec<F>,
+    x_shape: Option<(usize, usize, usize, usize)>,
+}
+
+impl<F: Float> Conv2d<F> {
+    /// A new layer with weights drawn from `rng`.
+    pub fn new<R: Rng + ?Sized>(config: &Conv2dConfig, rng: &mut R) -> Result<Self> {
+        config.geometry().validate()?;
+        if config.in_channels == 0 || config.out_channels == 0 {
+            return Err(LayerError::Config {
+                layer: "Conv2d",
+                reason: format!("{config:?} has zero channels"),
+            });
+        }
+        let shape = [
+            config.out_channels,
+            config.in_channels,
+            config.kernel.0,
+            config.kernel.1,
+        ];
+        let weight = Param::new(config.init.sample(&shape, rng)?, ParamKind::Weight);
+        let bias = config
+            .bias
+            .then(|| Param::new(ArrayD::zeros(vec![config.out_channels]), ParamKind::Bias));
+        Ok(Conv2d {
+            config: *config,
+            weight,
+            bias,
+            col: Vec::new(),
+            x_shape: None,
+        })
+    }
+
+    /// The layer's settings.
+    pub fn config(&self) -> &Conv2dConfig {
+        &self.config
+    }
+
+    fn weight_matrix(&self) -> ndarray::ArrayView2<'_, F> {
+        let c = &self.config;
+        let cols = c.in_channels * c.kernel.0 * c.kernel.1;
+        match self
+            .weight
+            .value
+            .view()
+            .into_shape_with_order((c.out_channels, cols))
+        {
+            Ok(w) => w,
+            Err(_) => unreachable!("the weight is created contiguous with this size"),
+        }
+    }
+}
+
+impl<F: Float> Layer<F> for Conv2d<F> {
+    fn kind(&self) -> &'static str {
+        "Conv2d"
+    }
+
+    fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+        let out_shape = self.output_shape(x.shape())?;
+        let x = fixed4(x);
+        let (n, _, _, _) = x.dim();
+        let (fnum, oh, ow) = (out_shape[1], out_shape[2], out_shape[3]);
+        let geometry = self.config.geometry();
+        let cols = self.config.in_channels * geometry.kernel_h * geometry.kernel_w;
+        let rows = n * oh * ow;
+        self.col.resize(rows * cols, F::zero());
+        im2col_into(&x.view(), &geometry, &mut self.col)?;
+        let col = ndarray::ArrayView2::from_shape((rows, cols), &self.col)
+            .map_err(|_| LayerError::NoForward("Conv2d"))?;
+        let mut out = Array2::zeros((rows, fnum));
+        if let Some(b) = &self.bias {
+            out.rows_mut()
+                .into_iter()
+                .for_each(|mut row| row.assign(&b.value));
+        }
+        matmul_into(
+            F::one(),
+            &col,
+            &self.weight_matrix().t(),
+            F::one(),
+            &mut out.view_mut(),
+        );
+        self.x_shape = Some(x.dim());
+        let out = out
+            .into_shape_with_order((n, oh, ow, fnum))
+            .map_err(|_| LayerError::NoForward("Conv2d"))?
+            .permuted_axes([0, 3, 1, 2]);
+        Ok(out.as_standard_layout().into_owned().into_dyn())
+    }
+
+    fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
+        let x_shape = self.x_shape.ok_or(LayerError::NoForward("Conv2d"))?;
+        let out_shape = self.output_shape(&[x_shape.0, x_shape.1, x_shape.2, x_shape.3])?;
+        expect_same("Conv2d", dout.shape(), &out_shape)?;
+        let (n, fnum, oh, ow) = (out_shape[0], out_shape[1], out_shape[2], out_shape[3]);
+        let rows = n * oh * ow;
+        let cols = self.col.len() / rows.max(1);
+        let dout: Array4<F> = fixed4(dout);
+        let dout = dout
+            .permuted_axes([0, 2, 3, 1])
+            .as_standard_layout()
+            .into_owned();
+        let dout = dout
+            .into_shape_with_order((rows, fnum))
+            .map_err(|_| LayerError::NoForward("Conv2d"))?;
+        if let Some(b) = &mut self.bias {
+            b.grad.assign(&dout.sum_axis(Axis(0)));
+        }
+        let col = ndarray::ArrayView2::from_shape((rows, cols), &self.col)
+            .map_err(|_| LayerError::NoForward("Conv2d"))?;
+        {
+            let grad = self
+                .weight
+                .grad
+                .view_mut()
+                .into_shape_with_order((fnum, cols));
+            let mut dw = grad.map_err(|_| LayerError::NoForward("Conv2d"))?;
+            matmul_into(F::one(), &dout.t(), &col, F::zero(), &mut dw);
+        }
+        let mut dcol = Array2::zeros((rows, cols));
+        matmul_into(
+            F::one(),
+            &dout.view(),
+            &self.weight_matrix(),
+            F::zero(),
+            &mut dcol.view_mut(),
+        );
+        Ok(col2im(&dcol.view(), x_shape, &self.config.geometry())?.into_dyn())
+    }
+
+    fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
+        f("weight", &mut self.weight);
+        if let Some(b) = &mut self.bias {
+            f("bias", b);
+        }
+    }
+
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        let c = &self.config;
+        expect_rank("Conv2d", input, 4, &format!("[n, {}, h, w]", c.in_channels))?;
+        if input[1] != c.in_channels {
+            return Err(LayerError::Shape {
+                layer: "Conv2d",
+                expected: format!("[n, {}, h, w]", c.in_channels),
+                got: input.to_vec(),
+            });
+        }
+        let (oh, ow) = c.geometry().out_hw(input[2], input[3])?;
+        Ok(vec![input[0], c.out_channels, oh, ow])
+    }
+
+    fn macs(&self, input: &[usize]) -> u64 {
+        let c = &self.config;
+        match self.output_shape(input) {
+            Ok(out) => (out[1] * out[2] * out[3] * c.in_channels * c.kernel.0 * c.kernel.1) as u64,
+            Err(_) => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gradcheck::check_layer;
+    use crate::testutil::random;
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    /// The reference: six nested loops over an explicitly padded input.
+    fn conv_naive(x: &Array4<f64>, w: &Array4<f64>, b: &[f64], s: usize, p: usize) -> Array4<f64> {
+        let (n, c, h, wd) = x.dim();
+        let (fnum, _, kh, kw) = w.dim();
+        let mut xp = Array4::zeros((n, c, h + 2 * p, wd + 2 * p));
+        xp.slice_mut(ndarray::s![.., .., p..p + h, p..p + wd])
+            .assign(x);
+        let (oh, ow) = ((h + 2 * p - kh) / s + 1, (wd + 2 * p - kw) / s + 1);
+        Array4::from_shape_fn((n, fnum, oh, ow), |(i, f, y, xx)| {
+            let mut acc = b[f];
+            for ch in 0..c {
+                for ky in 0..kh {
+                    for kx in 0..kw {
+                        acc += xp[[i, ch, y * s + ky, xx * s + kx]] * w[[f, ch, ky, kx]];
+                    }
+                }
+            }
+            acc
+        })
+    }
+
+    fn case() -> impl Strategy<Value = (Conv2dConfig, [usize; 4], u64)> {
+        (
+            1usize..3,
+            1usize..4,
+            1usize..4,
+            1usize..4,
+            1usize..4,
+            1usize..3,
+            0usize..3,
+            1usize..7,
+            1usize..7,
+            any::<u64>(),
+        )
+            .prop_filter_map(
+                "kernel must fit",
+                |(n, c, fnum, kh, kw, s, p, h, w, seed)| {
+                    let mut config = Conv2dConfig::new(c, fnum, kh)
+                        .with_stride(s)
+                        .with_padding(p);
+                    config.kernel = (kh, kw);
+                    config
+                        .geometry()
+                        .out_hw(h, w)
+                        .ok()
+                        .map(|_| (config, [n, c, h, w], seed))
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        #[test]
+        fn gradient_check((config, shape, seed) in case()) {
+            let mut conv = Conv2d::<f64>::new(&config, &mut StdRng::seed_from_u64(seed)).unwrap();
+            conv.visit_params(&mut |_, p| p.value.mapv_inplace(|v| v + 0.05));
+            let report = check_layer(&mut conv, &random(&shape, seed), Mode::Train, seed).unwrap();
+            prop_assert!(report.worst() < 1e-6, "{report:?}");
+        }
+
+        #[test]
+        fn forward_equals_naive_loops((config, shape, seed) in case()) {
+            let mut conv = Conv2d::<f64>::new(&config, &mut StdRng::seed_from_u64(seed)).unwrap();
+            let bias: Vec<f64> = (0..config.out_channels).map(|f| f as f64 * 0.25 - 0.1).collect();
+            conv.visit_params(&mut |name, p| if name == "bias" { p.value.assign(&ndarray::arr1(&bias)) });
+            let x = random(&shape, seed);
+            let w = conv.weight.value.clone().into_dimensionality().unwrap();
+            let y = conv.forward(x.clone(), Mode::Eval).unwrap();
+            let reference = conv_naive(&x.into_dimensionality().unwrap(), &w, &bias, config.stride, config.padding);
+            for (a, r) in y.iter().zip(reference.iter()) {
+                prop_assert!((a - r).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn wrong_channels_is_an_error() {
+        let mut conv =
+            Conv2d::<f32>::new(&Conv2dConfig::new(3, 4, 3), &mut StdRng::seed_from_u64(0)).unwrap();
+        let err = conv
+            .forward(ArrayD::zeros(vec![1, 1, 8, 8]), Mode::Train)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Conv2d: expected input of shape [n, 3, h, w], got [1, 1, 8, 8]"
+        );
+        let err = conv
+            .forward(ArrayD::zeros(vec![1, 3, 2, 2]), Mode::Train)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("larger than the padded input"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,65 @@
+//! Flatten `(N, C, H, W)` (or any rank) to `(N, C·H·W)` in C order.
+
+use ndarray::ArrayD;
+
+use crate::shape::{expect_same, flatten2};
+use crate::{Float, Layer, LayerError, Mode, Result};
+
+/// Flattens every dimension after the batch one.
+///
+/// ```
+/// use nabla_layers::{Flatten, Layer, Mode};
+/// use ndarray::{ArrayD, IxDyn};
+/// let y = Flatten::new().forward(ArrayD::<f32>::zeros(IxDyn(&[2, 3, 4, 4])), Mode::Eval)?;
+/// assert_eq!(y.shape(), &[2, 48]);
+/// # Ok::<(), nabla_layers::LayerError>(())
+/// ```
+///
+/// # Shapes
+/// `x: [n, ...]` → `[n, prod(...)]`; backward restores `x`'s shape.
+#[derive(Debug, Default)]
+pub struct Flatten {
+    x_shape: Option<Vec<usize>>,
+}
+
+impl Flatten {
+    /// A new flatten layer.
+    pub fn new() -> Self {
+        Flatten { x_shape: None }
+    }
+}
+
+impl<F: Float> Layer<F> for Flatten {
+    fn kind(&self) -> &'static str {
+        "Flatten"
+    }
+
+    fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+        <Self as Layer<F>>::output_shape(self, x.shape())?;
+        self.x_shape = Some(x.shape().to_vec());
+        Ok(flatten2(x).into_dyn())
+    }
+
+    fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
+        let shape = self
+            .x_shape
+            .as_ref()
+            .ok_or(LayerError::NoForward("Flatten"))?;
+        let flat = [shape[0], shape[1..].iter().product()];
+        expect_same("Flatten", dout.shape(), &flat)?;
+        let dout = flatten2(dout);
+        dout.into_shape_with_order(shape.clone())
+            .map_err(|_| LayerError::NoForward("Flatten"))
+    }
+
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        if input.is_empty() {
+            return Err(LayerError::Shape {
+                layer: "Flatten",
+                expected: "[n, ...]".into(),
+                got: vec![],
+            });
+        }
+        Ok(vec![input[0], input[1..].iter().product()])
+    }
+}

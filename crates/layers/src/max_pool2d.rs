@@ -1,0 +1,185 @@
+//! Max pooling: the largest value of each window.
+
+use nabla_tensor::ConvGeometry;
+use ndarray::{Array4, ArrayD};
+
+use crate::shape::{check_pool, expect_same, fixed4, pool_output};
+use crate::{Float, Layer, LayerError, Mode, Result};
+
+/// Max pooling with kernel, stride and padding (padded cells never win, as in PyTorch).
+///
+/// The backward pass routes each gradient to the position that won the forward pass, the
+/// first maximum in row-major window order on ties.
+///
+/// ```
+/// use nabla_layers::{Layer, MaxPool2d, Mode};
+/// use ndarray::{Array4, ArrayD};
+/// let mut pool = MaxPool2d::new((2, 2), 2, 0)?;
+/// let x = Array4::from_shape_vec((1, 1, 2, 2), vec![1.0f32, 4.0, 3.0, 2.0]).unwrap().into_dyn();
+/// assert_eq!(pool.forward(x, Mode::Train)?.into_raw_vec_and_offset().0, vec![4.0]);
+/// let dx = pool.backward(ArrayD::<f32>::ones(vec![1, 1, 1, 1]))?;
+/// assert_eq!(dx.into_raw_vec_and_offset().0, vec![0.0, 1.0, 0.0, 0.0]);
+/// # Ok::<(), nabla_layers::LayerError>(())
+/// ```
+///
+/// # Shapes
+/// `x: [n, c, h, w]` → `[n, c, out_h, out_w]`.
+#[derive(Debug)]
+pub struct MaxPool2d {
+    geometry: ConvGeometry,
+    /// Flat index into the input of each output's winner.
+    argmax: Vec<usize>,
+    x_shape: Option<(usize, usize, usize, usize)>,
+}
+
+impl MaxPool2d {
+    /// A pooling layer; the padding must be smaller than the kernel.
+    pub fn new(kernel: (usize, usize), stride: usize, padding: usize) -> Result<Self> {
+        let geometry = ConvGeometry::new(kernel, stride, padding);
+        check_pool("MaxPool2d", &geometry)?;
+        Ok(MaxPool2d {
+            geometry,
+            argmax: Vec::new(),
+            x_shape: None,
+        })
+    }
+}
+
+impl<F: Float> Layer<F> for MaxPool2d {
+    fn kind(&self) -> &'static str {
+        "MaxPool2d"
+    }
+
+    fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+        let out_shape = pool_output("MaxPool2d", &self.geometry, x.shape())?;
+        let x: Array4<F> = fixed4(x).as_standard_layout().into_owned();
+        let (n, c, h, w) = x.dim();
+        let (oh, ow) = (out_shape[2], out_shape[3]);
+        let g = self.geometry;
+        let Some(xs) = x.as_slice() else {
+            unreachable!("standard layout")
+        };
+        let mut out = Vec::with_capacity(n * c * oh * ow);
+        self.argmax.clear();
+        for plane in 0..n * c {
+            let base = plane * h * w;
+            for i in 0..oh {
+                let y0 = (i * g.stride) as isize - g.padding as isize;
+                for j in 0..ow {
+                    let x0 = (j * g.stride) as isize - g.padding as isize;
+                    let mut best = F::neg_infinity();
+                    let mut best_idx = usize::MAX;
+                    for y in y0.max(0)..(y0 + g.kernel_h as isize).min(h as isize) {
+                        for xx in x0.max(0)..(x0 + g.kernel_w as isize).min(w as isize) {
+                            let idx = base + y as usize * w + xx as usize;
+                            if best_idx == usize::MAX || xs[idx] > best {
+                                best = xs[idx];
+                                best_idx = idx;
+                            }
+                        }
+                    }
+                    out.push(best);
+                    self.argmax.push(best_idx);
+                }
+            }
+        }
+        self.x_shape = Some((n, c, h, w));
+        ArrayD::from_shape_vec(out_shape, out).map_err(|_| LayerError::NoForward("MaxPool2d"))
+    }
+
+    fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
+        let (n, c, h, w) = self.x_shape.ok_or(LayerError::NoForward("MaxPool2d"))?;
+        let out_shape = pool_output("MaxPool2d", &self.geometry, &[n, c, h, w])?;
+        expect_same("MaxPool2d", dout.shape(), &out_shape)?;
+        let mut dx = vec![F::zero(); n * c * h * w];
+        for (&idx, &d) in self.argmax.iter().zip(dout.as_standard_layout().iter()) {
+            dx[idx] += d;
+        }
+        ArrayD::from_shape_vec(vec![n, c, h, w], dx).map_err(|_| LayerError::NoForward("MaxPool2d"))
+    }
+
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        pool_output("MaxPool2d", &self.geometry, input)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gradcheck::check_layer;
+    use crate::testutil::distinct;
+    use proptest::prelude::*;
+
+    /// The reference: the maximum over an explicitly `-inf`-padded input.
+    fn pool_naive(x: &Array4<f64>, g: &ConvGeometry) -> Array4<f64> {
+        let (n, c, h, w) = x.dim();
+        let p = g.padding;
+        let mut xp = Array4::from_elem((n, c, h + 2 * p, w + 2 * p), f64::NEG_INFINITY);
+        xp.slice_mut(ndarray::s![.., .., p..p + h, p..p + w])
+            .assign(x);
+        let (oh, ow) = g.out_hw(h, w).unwrap();
+        Array4::from_shape_fn((n, c, oh, ow), |(a, b, i, j)| {
+            let window = xp.slice(ndarray::s![
+                a,
+                b,
+                i * g.stride..i * g.stride + g.kernel_h,
+                j * g.stride..j * g.stride + g.kernel_w
+            ]);
+            window.fold(f64::NEG_INFINITY, |m, &v| m.max(v))
+        })
+    }
+
+    fn case() -> impl Strategy<Value = (ConvGeometry, [usize; 4], u64)> {
+        (
+            1usize..3,
+            1usize..4,
+            1usize..4,
+            1usize..4,
+            1usize..4,
+            0usize..2,
+            1usize..8,
+            1usize..8,
+            any::<u64>(),
+        )
+            .prop_filter_map("window must fit", |(n, c, kh, kw, s, p, h, w, seed)| {
+                let g = ConvGeometry::new((kh, kw), s, p);
+                (check_pool("MaxPool2d", &g).is_ok() && g.out_hw(h, w).is_ok()).then_some((
+                    g,
+                    [n, c, h, w],
+                    seed,
+                ))
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        #[test]
+        fn gradient_check((g, shape, seed) in case()) {
+            let mut pool = MaxPool2d::new((g.kernel_h, g.kernel_w), g.stride, g.padding).unwrap();
+            let report = check_layer(&mut pool, &distinct(&shape, seed), Mode::Train, seed).unwrap();
+            prop_assert!(report.worst() < 1e-6, "{report:?}");
+        }
+
+        #[test]
+        fn forward_equals_naive((g, shape, seed) in case()) {
+            let mut pool = MaxPool2d::new((g.kernel_h, g.kernel_w), g.stride, g.padding).unwrap();
+            let x = crate::testutil::random(&shape, seed);
+            let y = pool.forward(x.clone(), Mode::Eval).unwrap();
+            prop_assert_eq!(y.into_dimensionality().unwrap(), pool_naive(&x.into_dimensionality().unwrap(), &g));
+        }
+    }
+
+    #[test]
+    fn ties_go_to_the_first_maximum() {
+        let mut pool = MaxPool2d::new((2, 2), 2, 0).unwrap();
+        pool.forward(ArrayD::<f64>::ones(vec![1, 1, 2, 2]), Mode::Train)
+            .unwrap();
+        let dx = Layer::<f64>::backward(&mut pool, ArrayD::ones(vec![1, 1, 1, 1])).unwrap();
+        assert_eq!(dx.into_raw_vec_and_offset().0, vec![1.0, 0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn padding_must_be_smaller_than_kernel() {
+        assert!(MaxPool2d::new((2, 2), 2, 2).is_err());
+    }
+}

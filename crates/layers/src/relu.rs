@@ -1,0 +1,84 @@
+//! Rectified linear unit: `y = max(0, x)`.
+
+use ndarray::{ArrayD, Zip};
+
+use crate::shape::expect_same;
+use crate::{Float, Layer, LayerError, Mode, Result};
+
+/// ReLU. Its derivative is 1 for `x > 0` and 0 elsewhere, so, unlike sigmoid's (at most
+/// 0.25), it does not shrink gradients on their way back through deep stacks.
+///
+/// ```
+/// use nabla_layers::{Layer, Mode, Relu};
+/// use ndarray::array;
+/// let mut relu = Relu::<f32>::new();
+/// let y = relu.forward(array![[-1.0, 2.0]].into_dyn(), Mode::Train)?;
+/// assert_eq!(y, array![[0.0, 2.0]].into_dyn());
+/// let dx = relu.backward(array![[5.0, 5.0]].into_dyn())?;
+/// assert_eq!(dx, array![[0.0, 5.0]].into_dyn());
+/// # Ok::<(), nabla_layers::LayerError>(())
+/// ```
+///
+/// # Shapes
+/// Any shape; the output and the gradients have the input's shape.
+#[derive(Debug, Default)]
+pub struct Relu<F: Float> {
+    /// Whether each input was positive.
+    mask: Option<ArrayD<bool>>,
+    _f: std::marker::PhantomData<F>,
+}
+
+impl<F: Float> Relu<F> {
+    /// A new ReLU.
+    pub fn new() -> Self {
+        Relu {
+            mask: None,
+            _f: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<F: Float> Layer<F> for Relu<F> {
+    fn kind(&self) -> &'static str {
+        "Relu"
+    }
+
+    fn forward(&mut self, mut x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+        self.mask = Some(x.mapv(|v| v > F::zero()));
+        x.mapv_inplace(|v| if v > F::zero() { v } else { F::zero() });
+        Ok(x)
+    }
+
+    fn backward(&mut self, mut dout: ArrayD<F>) -> Result<ArrayD<F>> {
+        let mask = self.mask.as_ref().ok_or(LayerError::NoForward("Relu"))?;
+        expect_same("Relu", dout.shape(), mask.shape())?;
+        Zip::from(&mut dout).and(mask).for_each(|d, &m| {
+            if !m {
+                *d = F::zero()
+            }
+        });
+        Ok(dout)
+    }
+
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        Ok(input.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gradcheck::check_layer;
+    use crate::testutil::away_from_zero;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+        #[test]
+        fn gradient_check(shape in proptest::collection::vec(1usize..5, 1..5), seed in any::<u64>()) {
+            let x = away_from_zero(&shape, seed, 1e-3);
+            let report = check_layer(&mut Relu::new(), &x, Mode::Train, seed).unwrap();
+            prop_assert!(report.worst() < 1e-6, "{report:?}");
+        }
+    }
+}

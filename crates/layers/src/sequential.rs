@@ -1,0 +1,114 @@
+//! A container that runs its layers forward in order and backward in reverse.
+
+use ndarray::ArrayD;
+
+use crate::{Float, Layer, LayerError, Mode, Param, Result};
+
+/// Named layers run in sequence; parameter names are prefixed with the layer's name.
+///
+/// ```
+/// use nabla_layers::{Layer, Mode, Relu, Sequential, Sigmoid};
+/// use ndarray::{ArrayD, IxDyn};
+/// let mut net = Sequential::<f64>::new();
+/// net.push("act1", Relu::new()).push("act2", Sigmoid::new());
+/// let y = net.forward(ArrayD::zeros(IxDyn(&[1, 2])), Mode::Eval)?;
+/// assert_eq!(y[[0, 0]], 0.5);
+/// # Ok::<(), nabla_layers::LayerError>(())
+/// ```
+#[derive(Default)]
+pub struct Sequential<F: Float> {
+    layers: Vec<(String, Box<dyn Layer<F>>)>,
+}
+
+impl<F: Float> Sequential<F> {
+    /// An empty container.
+    pub fn new() -> Self {
+        Sequential { layers: Vec::new() }
+    }
+
+    /// Appends a layer under `name` (which becomes the prefix of its parameter names).
+    pub fn push(&mut self, name: impl Into<String>, layer: impl Layer<F> + 'static) -> &mut Self {
+        self.layers.push((name.into(), Box::new(layer)));
+        self
+    }
+
+    /// Appends an already boxed layer.
+    pub fn push_boxed(&mut self, name: impl Into<String>, layer: Box<dyn Layer<F>>) -> &mut Self {
+        self.layers.push((name.into(), layer));
+        self
+    }
+
+    /// The layers with their names, in order.
+    pub fn layers(&self) -> impl Iterator<Item = (&str, &dyn Layer<F>)> {
+        self.layers.iter().map(|(n, l)| (n.as_str(), l.as_ref()))
+    }
+
+    /// The layers with their names, mutably.
+    pub fn layers_mut(&mut self) -> impl Iterator<Item = (&str, &mut Box<dyn Layer<F>>)> {
+        self.layers.iter_mut().map(|(n, l)| (n.as_str(), l))
+    }
+
+    /// The number of layers.
+    pub fn len(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// Whether there are no layers.
+    pub fn is_empty(&self) -> bool {
+        self.layers.is_empty()
+    }
+}
+
+fn named(name: &str, e: LayerError) -> LayerError {
+    LayerError::In {
+        name: name.to_string(),
+        source: Box::new(e),
+    }
+}
+
+impl<F: Float> Layer<F> for Sequential<F> {
+    fn kind(&self) -> &'static str {
+        "Sequential"
+    }
+
+    fn forward(&mut self, mut x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
+        for (name, layer) in &mut self.layers {
+            x = layer.forward(x, mode).map_err(|e| named(name, e))?;
+        }
+        Ok(x)
+    }
+
+    fn backward(&mut self, mut dout: ArrayD<F>) -> Result<ArrayD<F>> {
+        for (name, layer) in self.layers.iter_mut().rev() {
+            dout = layer.backward(dout).map_err(|e| named(name, e))?;
+        }
+        Ok(dout)
+    }
+
+    fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
+        for (name, layer) in &mut self.layers {
+            layer.visit_params(&mut |local, p| f(&format!("{name}.{local}"), p));
+        }
+    }
+
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        let mut shape = input.to_vec();
+        for (name, layer) in &self.layers {
+            shape = layer.output_shape(&shape).map_err(|e| named(name, e))?;
+        }
+        Ok(shape)
+    }
+
+    fn macs(&self, input: &[usize]) -> u64 {
+        let mut shape = input.to_vec();
+        let mut total = 0;
+        for (_, layer) in &self.layers {
+            total += layer.macs(&shape);
+            match layer.output_shape(&shape) {
+                Ok(s) => shape = s,
+                Err(_) => break,
+            }
+        }
+        total
+    }
+}

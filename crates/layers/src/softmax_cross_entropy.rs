@@ -1,0 +1,120 @@
+//! Softmax followed by cross-entropy, fused so that the gradient is simply `(y − t) / N`.
+
+use nabla_tensor::{cross_entropy, softmax};
+use ndarray::{Array2, ArrayD, Ix2};
+
+use crate::shape::expect_rank;
+use crate::{Float, LayerError, Loss, Result, Target};
+
+/// Mean cross-entropy of `softmax(logits)`, for one-hot or class-index labels.
+///
+/// The loss comes from a log-softmax, so it is exact and finite for logits of any size.
+/// The gradient with respect to the logits is `(softmax(logits) − t) / N`.
+///
+/// ```
+/// use nabla_layers::{Loss, SoftmaxCrossEntropy, Target};
+/// use ndarray::array;
+/// let mut loss = SoftmaxCrossEntropy::new();
+/// let l = loss.forward(&array![[0.0f64, 0.0]].into_dyn(), Target::Indices(&[1]))?;
+/// assert!((l - 2f64.ln()).abs() < 1e-12);
+/// assert_eq!(loss.backward()?, array![[0.5, -0.5]].into_dyn());
+/// # Ok::<(), nabla_layers::LayerError>(())
+/// ```
+///
+/// # Shapes
+/// `logits: [n, classes]`, target `[n, classes]` or `[n]` → scalar; backward → `[n, classes]`.
+#[derive(Debug, Default)]
+pub struct SoftmaxCrossEntropy<F: Float> {
+    /// `softmax(logits) − t`, before the division by `N`.
+    residual: Option<Array2<F>>,
+}
+
+impl<F: Float> SoftmaxCrossEntropy<F> {
+    /// A new loss.
+    pub fn new() -> Self {
+        SoftmaxCrossEntropy { residual: None }
+    }
+}
+
+impl<F: Float> Loss<F> for SoftmaxCrossEntropy<F> {
+    fn forward(&mut self, y: &ArrayD<F>, target: Target<'_, F>) -> Result<F> {
+        expect_rank("SoftmaxCrossEntropy", y.shape(), 2, "[n, classes]")?;
+        let logits = y
+            .view()
+            .into_dimensionality::<Ix2>()
+            .map_err(|_| LayerError::NoForward("SoftmaxCrossEntropy"))?;
+        let loss = cross_entropy(&logits, target)?;
+        let mut residual = softmax(&logits);
+        match target {
+            Target::OneHot(t) => residual -= &t,
+            Target::Indices(t) => t
+                .iter()
+                .enumerate()
+                .for_each(|(row, &label)| residual[[row, label]] -= F::one()),
+        }
+        self.residual = Some(residual);
+        Ok(loss)
+    }
+
+    fn backward(&mut self) -> Result<ArrayD<F>> {
+        let residual = self
+            .residual
+            .as_ref()
+            .ok_or(LayerError::NoForward("SoftmaxCrossEntropy"))?;
+        let n = F::of(residual.nrows().max(1) as f64);
+        Ok(residual.mapv(|v| v / n).into_dyn())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gradcheck::check_loss;
+    use crate::testutil::random;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn gradient_check(n in 1usize..6, classes in 2usize..8, scale in 0.1f64..20.0, one_hot in any::<bool>(), seed in any::<u64>()) {
+            let y = random(&[n, classes], seed) * scale;
+            let labels: Vec<usize> = (0..n).map(|i| (i * 7 + seed as usize) % classes).collect();
+            let dense = Array2::from_shape_fn((n, classes), |(i, c)| if labels[i] == c { 1.0 } else { 0.0 });
+            let target = if one_hot { Target::OneHot(dense.view()) } else { Target::Indices(&labels) };
+            let err = check_loss(&mut SoftmaxCrossEntropy::new(), &y.into_dyn(), target).unwrap();
+            prop_assert!(err < 1e-6, "{err}");
+        }
+    }
+
+    #[test]
+    fn huge_logits_give_finite_loss_and_gradient() {
+        let mut loss = SoftmaxCrossEntropy::<f32>::new();
+        let l = loss
+            .forward(
+                &ndarray::array![[1000.0f32, -1000.0]].into_dyn(),
+                Target::Indices(&[1]),
+            )
+            .unwrap();
+        assert_eq!(l, 2000.0);
+        assert_eq!(
+            loss.backward().unwrap(),
+            ndarray::array![[1.0f32, -1.0]].into_dyn()
+        );
+    }
+
+    #[test]
+    fn labels_are_checked() {
+        let mut loss = SoftmaxCrossEntropy::<f32>::new();
+        let err = loss
+            .forward(
+                &ndarray::array![[0.0f32, 0.0]].into_dyn(),
+                Target::Indices(&[5]),
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("label 5"), "{err}");
+        let err = loss
+            .forward(&ArrayD::zeros(vec![2, 2, 2]), Target::Indices(&[0, 1]))
+            .unwrap_err();
+        assert!(err.to_string().contains("SoftmaxCrossEntropy"), "{err}");
+    }
+}

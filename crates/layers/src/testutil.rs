@@ -1,0 +1,32 @@
+//! Seeded inputs for the gradient checks.
+
+use ndarray::{ArrayD, IxDyn};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+/// Uniform values in `[-1, 1)`.
+pub(crate) fn random(shape: &[usize], seed: u64) -> ArrayD<f64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    ArrayD::from_shape_simple_fn(IxDyn(shape), || rng.random_range(-1.0..1.0))
+}
+
+/// Uniform values at least `margin` away from zero, so kinks at 0 are not straddled by a
+/// finite difference.
+pub(crate) fn away_from_zero(shape: &[usize], seed: u64, margin: f64) -> ArrayD<f64> {
+    random(shape, seed).mapv(|v| {
+        if v.abs() < margin {
+            v.signum() * margin + v
+        } else {
+            v
+        }
+    })
+}
+
+/// Distinct values (a shuffled ramp with spacing 0.01), so max-pooling windows have no ties.
+pub(crate) fn distinct(shape: &[usize], seed: u64) -> ArrayD<f64> {
+    use rand::seq::SliceRandom;
+    let n: usize = shape.iter().product();
+    let mut values: Vec<f64> = (0..n).map(|i| (i as f64 - n as f64 / 2.0) * 0.01).collect();
+    values.shuffle(&mut StdRng::seed_from_u64(seed));
+    ArrayD::from_shape_vec(IxDyn(shape), values).unwrap_or_else(|_| unreachable!())
+}
