@@ -1,1 +1,47 @@
-fn main() {}
+//! Project automation for nabla, run as `cargo xtask <task>`.
+//! See <https://github.com/matklad/cargo-xtask/>.
+
+mod fetch_mnist;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// nabla's project tasks.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Download the four MNIST files into datasets/mnist/ and verify their SHA-256.
+    ///
+    /// Mirrors are tried in order; a file that fails verification is discarded and the next
+    /// mirror tried. Files already present and valid are kept. Safe to interrupt and rerun:
+    /// nothing is ever left half-written under a final name.
+    FetchMnist(fetch_mnist::Args),
+}
+
+/// The workspace root, from this crate's manifest directory.
+fn project_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.task {
+        Task::FetchMnist(args) => fetch_mnist::run(&args, &project_root()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
