@@ -112,7 +112,7 @@ impl Init {
         let bad = |why| Err(InitError::Invalid(format!("{self:?}"), why));
         match *self {
             Init::Constant(v) if !v.is_finite() => bad("the value is not finite"),
-            Init::Normal { mean, std } if !mean.is_finite() || !(std >= 0.0 && std.is_finite()) => {
+            Init::Normal { mean, std } if !(mean.is_finite() && std >= 0.0 && std.is_finite()) => {
                 bad("mean must be finite and std finite and non-negative")
             }
             Init::Uniform { low, high } if !(low < high && low.is_finite() && high.is_finite()) => {

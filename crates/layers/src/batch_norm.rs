@@ -161,7 +161,7 @@ impl<F: Float> Layer<F> for BatchNorm<F> {
         let eps = self.eps;
         let inv_std = var.mapv(|v| F::one() / (v + eps).sqrt());
         let xn = (&rows - &mean) * &inv_std;
-        let y = &xn * &Self::vec(&self.gamma) + &Self::vec(&self.beta);
+        let y = &xn * &Self::vec(&self.gamma) + Self::vec(&self.beta);
         self.cache = Some(Cache {
             x_shape: x_shape.clone(),
             xn,

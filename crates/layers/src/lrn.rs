@@ -93,7 +93,7 @@ impl<F: Float> Layer<F> for LocalResponseNorm<F> {
         let s = self.denominators(&x);
         let beta = self.beta;
         let mut y = x.clone();
-        y.zip_mut_with(&s, |v, &s| *v = *v * s.powf(-beta));
+        y.zip_mut_with(&s, |v, &s| *v *= s.powf(-beta));
         self.cache = Some((x, s));
         Ok(y.into_dyn())
     }
@@ -115,7 +115,7 @@ impl<F: Float> Layer<F> for LocalResponseNorm<F> {
             .and(s)
             .for_each(|t, &x, &s| *t = *t * x * s.powf(-beta - F::one()));
         let mut dx = dout;
-        dx.zip_mut_with(s, |d, &s| *d = *d * s.powf(-beta));
+        dx.zip_mut_with(s, |d, &s| *d *= s.powf(-beta));
         let factor = F::of(2.0) * self.alpha * beta;
         for ch in 0..c {
             let (lo, hi) = (ch.saturating_sub(half), (ch + half).min(c - 1));

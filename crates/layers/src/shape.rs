@@ -36,11 +36,7 @@ pub(crate) fn expect_same(layer: &'static str, got: &[usize], expected: &[usize]
 /// `(N, ...)` to a standard-layout `(N, prod(...))` matrix, copying only if needed.
 pub(crate) fn flatten2<F: Float>(x: ArrayD<F>) -> Array2<F> {
     let n = x.shape().first().copied().unwrap_or(1);
-    let d = if n == 0 {
-        x.shape()[1..].iter().product()
-    } else {
-        x.len() / n
-    };
+    let d: usize = x.shape().iter().skip(1).product();
     let x = if x.is_standard_layout() {
         x
     } else {

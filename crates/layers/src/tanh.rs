@@ -46,7 +46,7 @@ impl<F: Float> Layer<F> for Tanh<F> {
         expect_same("Tanh", dout.shape(), y.shape())?;
         Zip::from(&mut dout)
             .and(y)
-            .for_each(|d, &y| *d = *d * (F::one() - y * y));
+            .for_each(|d, &y| *d *= F::one() - y * y);
         Ok(dout)
     }
 
