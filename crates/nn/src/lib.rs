@@ -1,1 +1,48 @@
-//! placeholder
+//! Networks, a trainer and checkpoints, built from `nabla-layers` and `nabla-optim`.
+//!
+//! - [`Architecture`]: a serializable description of a network — [`MlpConfig`]
+//!   (the classic MultiLayerNet), [`SimpleConvConfig`], [`DeepConvConfig`], [`AlexNetConfig`] —
+//!   that [`Network::new`] builds with a seed.
+//! - [`train`]: mini-batch training by epochs or by iterations, with evaluation curves, any
+//!   optimizer, schedule and weight penalty, stopping at the first non-finite loss.
+//! - [`checkpoint`]: one-file checkpoints (architecture, parameters, optimizer state).
+//!
+//! ```
+//! use nabla_nn::{Architecture, MlpConfig, Network, Split, TrainConfig, train};
+//! use nabla_optim::OptimizerConfig;
+//! use ndarray::Array2;
+//!
+//! // A tiny problem: the class is whether the first feature is positive.
+//! let x = Array2::from_shape_fn((64, 4), |(i, j)| if j == 0 { i as f32 / 32.0 - 1.0 } else { 0.3 });
+//! let labels: Vec<usize> = (0..64).map(|i| usize::from(i >= 32)).collect();
+//! let data = Split::new(x.into_dyn(), labels)?;
+//!
+//! let arch = Architecture::Mlp(MlpConfig::new(4, vec![8], 2));
+//! let mut net = Network::<f32>::new(&arch, 0)?;
+//! let mut config = TrainConfig::epochs(30, 16);
+//! config.optimizer = OptimizerConfig::default_for("adam", 0.01).unwrap();
+//! let history = train(&mut net, &data, &data, &config, |_| {})?;
+//! assert!(history.final_test_accuracy().unwrap() > 0.9);
+//! # Ok::<(), nabla_nn::NnError>(())
+//! ```
+
+mod alexnet;
+mod arch;
+pub mod checkpoint;
+mod data;
+mod deep_conv;
+mod error;
+mod mlp;
+mod network;
+mod simple_conv;
+mod trainer;
+
+pub use alexnet::AlexNetConfig;
+pub use arch::{Activation, Architecture, WeightInit};
+pub use data::Split;
+pub use deep_conv::DeepConvConfig;
+pub use error::{NnError, Result};
+pub use mlp::MlpConfig;
+pub use network::{LayerSummary, Network};
+pub use simple_conv::SimpleConvConfig;
+pub use trainer::{Budget, EvalPoint, History, Progress, TrainConfig, train, train_from};

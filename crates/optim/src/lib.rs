@@ -29,6 +29,7 @@
 
 mod adagrad;
 mod adam;
+mod config;
 mod error;
 mod momentum;
 mod nesterov;
@@ -40,6 +41,7 @@ mod sgd;
 
 pub use adagrad::AdaGrad;
 pub use adam::{Adam, AdamForm, AdamW};
+pub use config::OptimizerConfig;
 pub use error::{OptimError, Result};
 pub use momentum::Momentum;
 pub use nabla_tensor::{Float, Param, ParamKind};

@@ -1,0 +1,207 @@
+//! One-file checkpoints: architecture, parameters by name, and optionally the optimizer state.
+//!
+//! Layout (little-endian): `b"NABLAckp"`, format version (`u32`), element size in bytes (`u8`:
+//! 4 for f32, 8 for f64), three zero bytes, payload length (`u64`), the payload (bincode of
+//! [`Checkpoint`]), and the CRC-32 of the payload (`u32`). The length must match the file's,
+//! so a forged length cannot make the reader allocate; the CRC catches corruption before
+//! decoding. Files are written to a temporary name and renamed into place.
+//!
+//! ```
+//! use nabla_nn::{Architecture, MlpConfig, Network, checkpoint};
+//! let path = std::env::temp_dir().join(format!("doc-{}.ckpt", std::process::id()));
+//! let mut net = Network::<f32>::new(&Architecture::Mlp(MlpConfig::new(4, vec![3], 2)), 7)?;
+//! checkpoint::save(&path, &mut net, None)?;
+//! let (mut loaded, training) = checkpoint::load::<f32>(&path)?;
+//! assert!(training.is_none());
+//! assert_eq!(loaded.param_count(), net.param_count());
+//! # std::fs::remove_file(&path).unwrap();
+//! # Ok::<(), nabla_nn::NnError>(())
+//! ```
+
+use std::io::Write;
+use std::path::Path;
+
+use nabla_layers::Float;
+use nabla_optim::{OptimizerConfig, OptimizerState};
+
+use crate::{Architecture, Network, NnError, Result};
+
+/// The first eight bytes of every checkpoint.
+pub const MAGIC: &[u8; 8] = b"NABLAckp";
+/// The format version this build writes and reads.
+pub const VERSION: u32 = 1;
+/// The largest payload accepted (4 GiB; AlexNet in f32 is 250 MB).
+pub const MAX_PAYLOAD: u64 = 4 << 30;
+const HEADER: usize = 24;
+
+/// A named tensor.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(bound = "")]
+pub struct SavedTensor<F: Float> {
+    /// Dotted parameter name.
+    pub name: String,
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// Values in C order.
+    pub values: Vec<F>,
+}
+
+/// What is needed to resume training exactly where it stopped.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(bound = "")]
+pub struct TrainingState<F: Float> {
+    /// The optimizer and its hyperparameters.
+    pub optimizer: OptimizerConfig,
+    /// Its per-parameter state.
+    pub state: OptimizerState<F>,
+    /// Steps done.
+    pub step: u64,
+    /// The seed of the batch order.
+    pub seed: u64,
+}
+
+/// The payload of a checkpoint file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(bound = "")]
+pub struct Checkpoint<F: Float> {
+    /// How to rebuild the network.
+    pub architecture: Architecture,
+    /// Every parameter and buffer.
+    pub params: Vec<SavedTensor<F>>,
+    /// Optimizer state, if saved for resuming.
+    pub training: Option<TrainingState<F>>,
+}
+
+fn bad(path: &Path, problem: impl Into<String>) -> NnError {
+    NnError::Checkpoint { path: path.to_path_buf(), problem: problem.into() }
+}
+
+/// The checkpoint of `net` (and `training`, if given) as bytes.
+pub fn encode<F: Float>(net: &mut Network<F>, training: Option<TrainingState<F>>) -> Result<Vec<u8>> {
+    let mut params = Vec::new();
+    net.visit_params(&mut |name, p| {
+        params.push(SavedTensor { name: name.to_string(), shape: p.value.shape().to_vec(), values: p.value.iter().copied().collect() })
+    });
+    let checkpoint = Checkpoint { architecture: net.architecture().clone(), params, training };
+    let payload = bincode::serde::encode_to_vec(&checkpoint, bincode::config::standard())
+        .map_err(|e| NnError::Config(format!("cannot encode checkpoint: {e}")))?;
+    let mut crc = flate2::Crc::new();
+    crc.update(&payload);
+    let mut out = Vec::with_capacity(HEADER + payload.len() + 4);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&[size_of::<F>() as u8, 0, 0, 0]);
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    Ok(out)
+}
+
+/// Parses checkpoint bytes; `path` names the source in errors.
+pub fn decode<F: Float>(bytes: &[u8], path: &Path) -> Result<Checkpoint<F>> {
+    if bytes.len() < HEADER + 4 || &bytes[..8] != MAGIC {
+        return Err(bad(path, "not a nabla checkpoint (no NABLAckp header)"));
+    }
+    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    if version != VERSION {
+        return Err(bad(path, format!("format version {version}; this build reads version {VERSION}")));
+    }
+    let size = bytes[12] as usize;
+    if size != size_of::<F>() {
+        let name = |s| match s {
+            4 => "f32".to_string(),
+            8 => "f64".to_string(),
+            other => format!("{other}-byte"),
+        };
+        return Err(bad(path, format!("holds {} parameters, expected {}", name(size), F::NAME)));
+    }
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&bytes[16..24]);
+    let len = u64::from_le_bytes(len);
+    let actual = (bytes.len() - HEADER - 4) as u64;
+    if len > MAX_PAYLOAD || len != actual {
+        return Err(bad(path, format!("truncated or padded: header says {len} payload bytes, file has {actual}")));
+    }
+    let payload = &bytes[HEADER..HEADER + len as usize];
+    let mut crc = flate2::Crc::new();
+    crc.update(payload);
+    let stored = u32::from_le_bytes([bytes[bytes.len() - 4], bytes[bytes.len() - 3], bytes[bytes.len() - 2], bytes[bytes.len() - 1]]);
+    if crc.sum() != stored {
+        return Err(bad(path, "corrupted: checksum mismatch"));
+    }
+    let config = bincode::config::standard().with_limit::<{ MAX_PAYLOAD as usize }>();
+    let (checkpoint, used): (Checkpoint<F>, usize) =
+        bincode::serde::decode_from_slice(payload, config).map_err(|e| bad(path, format!("cannot decode: {e}")))?;
+    if used != payload.len() {
+        return Err(bad(path, "trailing bytes after the checkpoint"));
+    }
+    Ok(checkpoint)
+}
+
+/// Writes `net` (and `training`) to `path` atomically: a temporary file, then a rename.
+pub fn save<F: Float>(path: impl AsRef<Path>, net: &mut Network<F>, training: Option<TrainingState<F>>) -> Result<()> {
+    let path = path.as_ref();
+    let bytes = encode(net, training)?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = std::path::PathBuf::from(tmp);
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(bad(path, format!("cannot write: {e}")));
+    }
+    Ok(())
+}
+
+/// Reads the checkpoint at `path`.
+pub fn read<F: Float>(path: impl AsRef<Path>) -> Result<Checkpoint<F>> {
+    let path = path.as_ref();
+    let len = std::fs::metadata(path).map_err(|e| bad(path, e.to_string()))?.len();
+    if len > MAX_PAYLOAD + (HEADER as u64) + 4 {
+        return Err(bad(path, format!("{len} bytes is larger than any checkpoint")));
+    }
+    let bytes = std::fs::read(path).map_err(|e| bad(path, e.to_string()))?;
+    decode(&bytes, path)
+}
+
+/// Rebuilds the network saved at `path` and returns it with its training state, if saved.
+pub fn load<F: Float>(path: impl AsRef<Path>) -> Result<(Network<F>, Option<TrainingState<F>>)> {
+    let path = path.as_ref();
+    let checkpoint = read::<F>(path)?;
+    let net = restore(checkpoint.architecture.clone(), &checkpoint.params, path)?;
+    Ok((net, checkpoint.training))
+}
+
+/// Builds `architecture` and copies `params` into it, checking names and shapes both ways.
+pub fn restore<F: Float>(architecture: Architecture, params: &[SavedTensor<F>], path: &Path) -> Result<Network<F>> {
+    let mut net = Network::new(&architecture, 0)?;
+    let mut problem = None;
+    let mut used = 0;
+    net.visit_params(&mut |name, p| {
+        if problem.is_some() {
+            return;
+        }
+        match params.iter().find(|s| s.name == name) {
+            None => problem = Some(format!("parameter `{name}` of the {} architecture is missing", architecture.name())),
+            Some(s) if s.shape != p.value.shape() || s.values.len() != p.value.len() => {
+                problem = Some(format!("parameter `{name}` has shape {:?}, the architecture needs {:?}", s.shape, p.value.shape()))
+            }
+            Some(s) => {
+                p.value.iter_mut().zip(&s.values).for_each(|(d, &v)| *d = v);
+                used += 1;
+            }
+        }
+    });
+    if let Some(problem) = problem {
+        return Err(bad(path, problem));
+    }
+    if used != params.len() {
+        return Err(bad(path, format!("{} saved tensors do not belong to the architecture", params.len() - used)));
+    }
+    Ok(net)
+}

@@ -1,0 +1,141 @@
+//! A network built from an [`Architecture`], with its loss.
+
+use nabla_layers::{Float, Layer, Loss, Mode, Param, Sequential, SoftmaxCrossEntropy, Target};
+use nabla_tensor::argmax_rows;
+use ndarray::{Array2, ArrayD, Axis, Ix2};
+
+use crate::{Architecture, NnError, Result, Split};
+
+/// One line of a model summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerSummary {
+    /// The layer's name (`conv1`).
+    pub name: String,
+    /// Its type (`Conv2d`).
+    pub kind: &'static str,
+    /// Its output shape for one sample (batch dimension 1).
+    pub output_shape: Vec<usize>,
+    /// Trainable parameters.
+    pub params: usize,
+    /// Multiply-accumulates per sample; FLOPs are about twice this.
+    pub macs: u64,
+}
+
+/// A classifier: the layers of an [`Architecture`] followed by softmax cross-entropy.
+pub struct Network<F: Float> {
+    arch: Architecture,
+    body: Sequential<F>,
+    loss: SoftmaxCrossEntropy<F>,
+}
+
+impl<F: Float> Network<F> {
+    /// Builds `arch` with weights drawn from `seed`.
+    pub fn new(arch: &Architecture, seed: u64) -> Result<Self> {
+        Ok(Network { arch: arch.clone(), body: arch.build(seed)?, loss: SoftmaxCrossEntropy::new() })
+    }
+
+    /// The architecture this network was built from.
+    pub fn architecture(&self) -> &Architecture {
+        &self.arch
+    }
+
+    /// The layers.
+    pub fn layers(&mut self) -> &mut Sequential<F> {
+        &mut self.body
+    }
+
+    fn check_input(&self, shape: &[usize]) -> Result<()> {
+        let expected = self.arch.input_shape();
+        if shape.len() != expected.len() + 1 || shape[1..] != expected[..] {
+            return Err(NnError::Data(format!(
+                "{} expects input of shape [n, {}], got {shape:?}",
+                self.arch.name(),
+                expected.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        Ok(())
+    }
+
+    /// Logits `(n, classes)` for a batch `(n, ...)`.
+    pub fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
+        self.check_input(x.shape())?;
+        Ok(self.body.forward(x, mode)?)
+    }
+
+    /// The mean cross-entropy of a training batch (forward in training mode); call
+    /// [`Network::backward`] next.
+    pub fn loss(&mut self, x: ArrayD<F>, labels: &[usize]) -> Result<F> {
+        let logits = self.forward(x, Mode::Train)?;
+        Ok(self.loss.forward(&logits, Target::Indices(labels))?)
+    }
+
+    /// Backpropagates the last [`Network::loss`], filling every parameter's gradient.
+    pub fn backward(&mut self) -> Result<()> {
+        let dlogits = self.loss.backward()?;
+        self.body.backward(dlogits)?;
+        Ok(())
+    }
+
+    /// Calls `f` with every parameter under its dotted name.
+    pub fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
+        self.body.visit_params(f)
+    }
+
+    /// The number of trainable values (buffers excluded).
+    pub fn param_count(&mut self) -> usize {
+        let mut n = 0;
+        self.visit_params(&mut |_, p| {
+            if p.kind != nabla_layers::ParamKind::Buffer {
+                n += p.value.len()
+            }
+        });
+        n
+    }
+
+    /// Inference-mode logits for `x`, computed `batch` samples at a time.
+    pub fn predict(&mut self, x: &ArrayD<F>, batch: usize) -> Result<Array2<F>> {
+        self.check_input(x.shape())?;
+        let n = x.len_of(Axis(0));
+        let mut out = Array2::zeros((n, self.arch.classes()));
+        for start in (0..n).step_by(batch.max(1)) {
+            let end = (start + batch.max(1)).min(n);
+            let chunk = x.slice_axis(Axis(0), (start..end).into()).to_owned();
+            let logits = self.body.forward(chunk, Mode::Eval)?;
+            let logits = logits.into_dimensionality::<Ix2>().map_err(|e| NnError::Data(e.to_string()))?;
+            out.slice_mut(ndarray::s![start..end, ..]).assign(&logits);
+        }
+        Ok(out)
+    }
+
+    /// The fraction of `split` (or of the samples at `indices`) classified correctly.
+    pub fn accuracy(&mut self, split: &Split<F>, indices: Option<&[usize]>, batch: usize) -> Result<f64> {
+        let (predicted, labels) = match indices {
+            Some(idx) => {
+                let (x, labels) = split.gather(idx);
+                (argmax_rows(&self.predict(&x, batch)?.view()), labels)
+            }
+            None => (argmax_rows(&self.predict(split.x(), batch)?.view()), split.labels().to_vec()),
+        };
+        let correct = predicted.iter().zip(&labels).filter(|(p, l)| p == l).count();
+        Ok(correct as f64 / labels.len().max(1) as f64)
+    }
+
+    /// Every layer with its output shape, parameter count and work per sample.
+    pub fn summary(&mut self) -> Result<Vec<LayerSummary>> {
+        let mut shape = vec![1];
+        shape.extend(self.arch.input_shape());
+        let mut rows = Vec::new();
+        for (name, layer) in self.body.layers_mut() {
+            let macs = layer.macs(&shape);
+            shape = layer.output_shape(&shape)?;
+            let mut params = 0;
+            layer.visit_params(&mut |_, p| {
+                if p.kind != nabla_layers::ParamKind::Buffer {
+                    params += p.value.len()
+                }
+            });
+            rows.push(LayerSummary { name: name.to_string(), kind: layer.kind(), output_shape: shape.clone(), params, macs });
+        }
+        Ok(rows)
+    }
+}

@@ -1,0 +1,235 @@
+//! Mini-batch training with evaluation curves.
+
+use nabla_datasets::batches::sample_with_replacement;
+use nabla_layers::Float;
+use nabla_optim::{Optimizer, OptimizerConfig, Regularizer, Schedule, step};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use crate::{Network, NnError, Result, Split};
+
+/// How long to train.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// Whole passes over a shuffled training set (the last batch of an epoch may be short).
+    Epochs(u64),
+    /// Mini-batches drawn with replacement, as the classic notebooks do.
+    Iterations(u64),
+}
+
+/// Everything a training run needs besides the network and the data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainConfig {
+    /// How long.
+    pub budget: Budget,
+    /// Samples per mini-batch.
+    pub batch_size: usize,
+    /// The optimizer and its hyperparameters.
+    pub optimizer: OptimizerConfig,
+    /// Learning-rate schedule over steps.
+    pub schedule: Schedule,
+    /// Weight penalty, added to the loss and the gradients.
+    pub regularizer: Regularizer,
+    /// Evaluate every this many steps; `None`: every epoch (by epochs) or only at the end.
+    pub eval_every: Option<u64>,
+    /// Evaluate training accuracy on this many samples (a fixed seeded sample); `None`: all.
+    pub eval_train_samples: Option<usize>,
+    /// Evaluate test accuracy on this many samples (the first ones); `None`: all.
+    pub eval_test_samples: Option<usize>,
+    /// Batch size of evaluation passes.
+    pub eval_batch_size: usize,
+    /// Seed of the batch order.
+    pub seed: u64,
+}
+
+impl TrainConfig {
+    /// `epochs` epochs of `batch_size`, Adam lr 0.001, evaluation every epoch on everything.
+    pub fn epochs(epochs: u64, batch_size: usize) -> Self {
+        TrainConfig {
+            budget: Budget::Epochs(epochs),
+            batch_size,
+            optimizer: OptimizerConfig::Adam { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-7, textbook: false },
+            schedule: Schedule::Constant,
+            regularizer: Regularizer::none(),
+            eval_every: None,
+            eval_train_samples: None,
+            eval_test_samples: None,
+            eval_batch_size: 500,
+            seed: 0,
+        }
+    }
+
+    /// `iterations` mini-batches drawn with replacement, otherwise as [`TrainConfig::epochs`].
+    pub fn iterations(iterations: u64, batch_size: usize) -> Self {
+        TrainConfig { budget: Budget::Iterations(iterations), ..TrainConfig::epochs(0, batch_size) }
+    }
+
+    /// The total number of steps for a training set of `n` samples.
+    pub fn total_steps(&self, n: usize) -> u64 {
+        match self.budget {
+            Budget::Epochs(e) => e * n.div_ceil(self.batch_size.max(1)) as u64,
+            Budget::Iterations(i) => i,
+        }
+    }
+}
+
+/// One evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalPoint {
+    /// Steps done when evaluated.
+    pub step: u64,
+    /// Epochs done (fractional).
+    pub epoch: f64,
+    /// Mean training loss (with penalty) since the previous evaluation.
+    pub train_loss: f64,
+    /// Training accuracy.
+    pub train_accuracy: f64,
+    /// Test accuracy.
+    pub test_accuracy: f64,
+}
+
+/// The curves of a run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct History {
+    /// The loss of every step.
+    pub losses: Vec<f64>,
+    /// Every evaluation, in order.
+    pub evals: Vec<EvalPoint>,
+}
+
+impl History {
+    /// The last test accuracy, if any evaluation ran.
+    pub fn final_test_accuracy(&self) -> Option<f64> {
+        self.evals.last().map(|e| e.test_accuracy)
+    }
+}
+
+/// What the progress callback sees after each step.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    /// Steps done.
+    pub step: u64,
+    /// Steps in the whole run.
+    pub total: u64,
+    /// This step's loss.
+    pub loss: f64,
+    /// This step's learning rate.
+    pub lr: f64,
+    /// The evaluation made after this step, if any.
+    pub eval: Option<&'a EvalPoint>,
+}
+
+/// Trains `net` from scratch with a fresh optimizer built from `config.optimizer`.
+pub fn train<F: Float>(
+    net: &mut Network<F>,
+    train_set: &Split<F>,
+    test_set: &Split<F>,
+    config: &TrainConfig,
+    on_progress: impl FnMut(&Progress<'_>),
+) -> Result<History> {
+    let mut optimizer = config.optimizer.build::<F>()?;
+    train_from(net, optimizer.as_mut(), 0, train_set, test_set, config, on_progress)
+}
+
+/// Trains `net` with `optimizer`, continuing from step `start` (0 for a new run).
+///
+/// Batch order depends only on `config.seed` and the step number, so a run resumed from a
+/// checkpoint draws the same batches as one that was never interrupted.
+pub fn train_from<F: Float>(
+    net: &mut Network<F>,
+    optimizer: &mut dyn Optimizer<F>,
+    start: u64,
+    train_set: &Split<F>,
+    test_set: &Split<F>,
+    config: &TrainConfig,
+    mut on_progress: impl FnMut(&Progress<'_>),
+) -> Result<History> {
+    validate(config, train_set)?;
+    let n = train_set.len();
+    let per_epoch = n.div_ceil(config.batch_size) as u64;
+    let total = config.total_steps(n);
+    let base_lr = config.optimizer.lr();
+    let eval_train: Option<Vec<usize>> = config.eval_train_samples.filter(|&k| k < n).map(|k| {
+        let mut all: Vec<usize> = (0..n).collect();
+        all.shuffle(&mut StdRng::seed_from_u64(config.seed ^ 0xE7A1));
+        all.truncate(k);
+        all
+    });
+    let test_view = config.eval_test_samples.filter(|&k| k < test_set.len()).map(|k| test_set.first(k));
+    let test_eval = test_view.as_ref().unwrap_or(test_set);
+
+    let mut history = History::default();
+    let mut epoch_order: Option<(u64, Vec<usize>)> = None;
+    let mut since_eval = (0.0, 0u64);
+    for t in start..total {
+        let batch: Vec<usize> = match config.budget {
+            Budget::Epochs(_) => {
+                let epoch = t / per_epoch;
+                if epoch_order.as_ref().is_none_or(|(e, _)| *e != epoch) {
+                    let mut order: Vec<usize> = (0..n).collect();
+                    order.shuffle(&mut StdRng::seed_from_u64(config.seed.wrapping_add(epoch.wrapping_mul(0x9E37_79B9))));
+                    epoch_order = Some((epoch, order));
+                }
+                let order = epoch_order.as_ref().map(|(_, o)| o.as_slice()).unwrap_or(&[]);
+                let at = ((t % per_epoch) as usize) * config.batch_size;
+                order[at..(at + config.batch_size).min(n)].to_vec()
+            }
+            Budget::Iterations(_) => {
+                let mut rng = StdRng::seed_from_u64(config.seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(t));
+                sample_with_replacement(n, config.batch_size, &mut rng)
+            }
+        };
+        let lr = config.schedule.lr(base_lr, t);
+        optimizer.set_lr(lr)?;
+        let (x, labels) = train_set.gather(&batch);
+        let data_loss = net.loss(x, &labels)?.as_f64();
+        let penalty = config.regularizer.penalty(|visit| net.visit_params(visit));
+        let loss = data_loss + penalty;
+        if !loss.is_finite() {
+            return Err(NnError::Diverged { step: t + 1, loss, lr });
+        }
+        net.backward()?;
+        config.regularizer.add_gradient(|visit| net.visit_params(visit));
+        step(optimizer, |visit| net.visit_params(visit))?;
+        history.losses.push(loss);
+        since_eval = (since_eval.0 + loss, since_eval.1 + 1);
+
+        let done = t + 1;
+        let due = match (config.eval_every, config.budget) {
+            (Some(k), _) => done % k.max(1) == 0,
+            (None, Budget::Epochs(_)) => done % per_epoch == 0,
+            (None, Budget::Iterations(_)) => false,
+        } || done == total;
+        let eval = if due {
+            let point = EvalPoint {
+                step: done,
+                epoch: done as f64 / per_epoch as f64,
+                train_loss: since_eval.0 / since_eval.1.max(1) as f64,
+                train_accuracy: net.accuracy(train_set, eval_train.as_deref(), config.eval_batch_size)?,
+                test_accuracy: net.accuracy(test_eval, None, config.eval_batch_size)?,
+            };
+            since_eval = (0.0, 0);
+            history.evals.push(point);
+            history.evals.last()
+        } else {
+            None
+        };
+        on_progress(&Progress { step: done, total, loss, lr, eval });
+    }
+    Ok(history)
+}
+
+fn validate<F: Float>(config: &TrainConfig, train_set: &Split<F>) -> Result<()> {
+    if config.batch_size == 0 || config.eval_batch_size == 0 {
+        return Err(NnError::Config("batch sizes must be positive".into()));
+    }
+    if train_set.is_empty() {
+        return Err(NnError::Data("the training set is empty".into()));
+    }
+    if config.eval_every == Some(0) {
+        return Err(NnError::Config("eval_every must be positive".into()));
+    }
+    config.schedule.validate()?;
+    Ok(())
+}

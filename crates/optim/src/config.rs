@@ -1,0 +1,99 @@
+//! A serializable description of an optimizer, to build it by name or save it in a checkpoint.
+
+use crate::{AdaGrad, Adam, AdamForm, AdamW, Float, Momentum, Nesterov, Optimizer, Result, RmsProp, Sgd};
+
+/// Which optimizer, with its hyperparameters.
+///
+/// ```
+/// use nabla_optim::OptimizerConfig;
+/// let adam = OptimizerConfig::default_for("adam", 0.001).unwrap();
+/// let optimizer = adam.build::<f32>()?;
+/// assert_eq!(optimizer.kind(), "Adam");
+/// # Ok::<(), nabla_optim::OptimError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[allow(missing_docs)]
+pub enum OptimizerConfig {
+    Sgd { lr: f64 },
+    Momentum { lr: f64, momentum: f64 },
+    Nesterov { lr: f64, momentum: f64 },
+    AdaGrad { lr: f64, eps: f64, initial_accumulator: f64 },
+    RmsProp { lr: f64, decay: f64, eps: f64 },
+    Adam { lr: f64, beta1: f64, beta2: f64, eps: f64, textbook: bool },
+    AdamW { lr: f64, weight_decay: f64 },
+}
+
+impl OptimizerConfig {
+    /// The names [`OptimizerConfig::default_for`] accepts.
+    pub const NAMES: [&'static str; 7] = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"];
+
+    /// The optimizer called `name` (see [`OptimizerConfig::NAMES`]) with learning rate `lr` and
+    /// the classic defaults for everything else; `None` for an unknown name.
+    pub fn default_for(name: &str, lr: f64) -> Option<Self> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "sgd" => OptimizerConfig::Sgd { lr },
+            "momentum" => OptimizerConfig::Momentum { lr, momentum: 0.9 },
+            "nesterov" => OptimizerConfig::Nesterov { lr, momentum: 0.9 },
+            "adagrad" => OptimizerConfig::AdaGrad { lr, eps: 1e-7, initial_accumulator: 0.0 },
+            "rmsprop" => OptimizerConfig::RmsProp { lr, decay: 0.99, eps: 1e-7 },
+            "adam" => OptimizerConfig::Adam { lr, beta1: 0.9, beta2: 0.999, eps: 1e-7, textbook: false },
+            "adamw" => OptimizerConfig::AdamW { lr, weight_decay: 0.01 },
+            _ => return None,
+        })
+    }
+
+    /// The base learning rate.
+    pub fn lr(&self) -> f64 {
+        match *self {
+            OptimizerConfig::Sgd { lr }
+            | OptimizerConfig::Momentum { lr, .. }
+            | OptimizerConfig::Nesterov { lr, .. }
+            | OptimizerConfig::AdaGrad { lr, .. }
+            | OptimizerConfig::RmsProp { lr, .. }
+            | OptimizerConfig::Adam { lr, .. }
+            | OptimizerConfig::AdamW { lr, .. } => lr,
+        }
+    }
+
+    /// Builds the optimizer, validating every hyperparameter.
+    pub fn build<F: Float>(&self) -> Result<Box<dyn Optimizer<F>>> {
+        Ok(match *self {
+            OptimizerConfig::Sgd { lr } => Box::new(Sgd::new(lr)?),
+            OptimizerConfig::Momentum { lr, momentum } => Box::new(Momentum::new(lr, momentum)?),
+            OptimizerConfig::Nesterov { lr, momentum } => Box::new(Nesterov::new(lr, momentum)?),
+            OptimizerConfig::AdaGrad { lr, eps, initial_accumulator } => {
+                Box::new(AdaGrad::with_options(lr, eps, initial_accumulator)?)
+            }
+            OptimizerConfig::RmsProp { lr, decay, eps } => Box::new(RmsProp::with_eps(lr, decay, eps)?),
+            OptimizerConfig::Adam { lr, beta1, beta2, eps, textbook } => {
+                let form = if textbook { AdamForm::Textbook } else { AdamForm::Classic };
+                Box::new(Adam::with_options(lr, beta1, beta2, eps, form)?)
+            }
+            OptimizerConfig::AdamW { lr, weight_decay } => Box::new(AdamW::new(lr, weight_decay)?),
+        })
+    }
+}
+
+impl<F: Float, O: Optimizer<F> + ?Sized> Optimizer<F> for Box<O> {
+    fn kind(&self) -> &'static str {
+        (**self).kind()
+    }
+    fn lr(&self) -> f64 {
+        (**self).lr()
+    }
+    fn set_lr(&mut self, lr: f64) -> Result<()> {
+        (**self).set_lr(lr)
+    }
+    fn begin_step(&mut self) {
+        (**self).begin_step()
+    }
+    fn update(&mut self, name: &str, value: &mut ndarray::ArrayD<F>, grad: &ndarray::ArrayD<F>) -> Result<()> {
+        (**self).update(name, value, grad)
+    }
+    fn state(&self) -> crate::OptimizerState<F> {
+        (**self).state()
+    }
+    fn load_state(&mut self, state: crate::OptimizerState<F>) -> Result<()> {
+        (**self).load_state(state)
+    }
+}
