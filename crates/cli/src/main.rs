@@ -2,29 +2,51 @@
 //!
 //! The binary is thin: it parses flags, calls the nabla libraries, and prints.
 
+mod data;
+mod eval;
 mod inspect;
+mod predict;
+mod train;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 /// Deep learning from scratch on MNIST.
+///
+/// MNIST is read from --data DIR, else $NABLA_DATA, else ./datasets/mnist
+/// (fetch it with `cargo xtask fetch-mnist`).
 #[derive(Parser)]
-#[command(name = "nabla", version, about, long_about = None)]
+#[command(name = "nabla", version, about, long_about)]
 struct Cli {
+    /// Worker threads [default: $NABLA_THREADS, else all cores]; results do not depend on it
+    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=256))]
+    threads: Option<u32>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Describe a file: an IDX file's type, dimensions and value summary
+    /// Train a model on MNIST and optionally save it
+    Train(Box<train::Args>),
+    /// Test accuracy, per-class accuracy and confusion matrix of a saved model
+    Eval(eval::Args),
+    /// Classify 28x28 grayscale images (PNG, PGM) or test-set images with a saved model
+    Predict(predict::Args),
+    /// Describe a checkpoint (layers, shapes, parameters, FLOPs) or an IDX file
     Inspect(inspect::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        nabla_tensor::parallel::set_threads(n as usize);
+    }
     let result = match cli.command {
+        Command::Train(args) => train::run(&args),
+        Command::Eval(args) => eval::run(&args),
+        Command::Predict(args) => predict::run(&args),
         Command::Inspect(args) => inspect::run(&args),
     };
     match result {

@@ -11,9 +11,15 @@ use ndarray::{Array2, Array4};
 
 /// The notebook's recorded input, `np.random.rand(2, 1, 4, 4) * 100 // 1`.
 pub fn recorded_input() -> Array4<f64> {
-    let n0 = [25., 35., 68., 69., 2., 62., 20., 21., 13., 87., 61., 22., 8., 12., 84., 15.];
-    let n1 = [46., 15., 93., 85., 31., 68., 82., 32., 81., 8., 6., 71., 16., 16., 93., 14.];
-    Array4::from_shape_fn((2, 1, 4, 4), |(n, _, i, j)| if n == 0 { n0[i * 4 + j] } else { n1[i * 4 + j] })
+    let n0 = [
+        25., 35., 68., 69., 2., 62., 20., 21., 13., 87., 61., 22., 8., 12., 84., 15.,
+    ];
+    let n1 = [
+        46., 15., 93., 85., 31., 68., 82., 32., 81., 8., 6., 71., 16., 16., 93., 14.,
+    ];
+    Array4::from_shape_fn((2, 1, 4, 4), |(n, _, i, j)| {
+        if n == 0 { n0[i * 4 + j] } else { n1[i * 4 + j] }
+    })
 }
 
 /// The notebook's geometry: 6x4 kernel, stride 2, padding 1.
@@ -23,7 +29,10 @@ pub fn recorded_geometry() -> ConvGeometry {
 
 /// im2col with the transpose commented out, as the notebook ran it: the `(N, C, KH, KW, OH,
 /// OW)` patch array reshaped straight to `(N·OH·OW, C·KH·KW)`.
-pub fn im2col_without_transpose(x: &Array4<f64>, g: &ConvGeometry) -> Result<Array2<f64>, TensorError> {
+pub fn im2col_without_transpose(
+    x: &Array4<f64>,
+    g: &ConvGeometry,
+) -> Result<Array2<f64>, TensorError> {
     let (n, c, h, w) = x.dim();
     let (oh, ow) = g.out_hw(h, w)?;
     let (kh, kw, s, p) = (g.kernel_h, g.kernel_w, g.stride, g.padding);
@@ -34,16 +43,24 @@ pub fn im2col_without_transpose(x: &Array4<f64>, g: &ConvGeometry) -> Result<Arr
                 for kx in 0..kw {
                     for i in 0..oh {
                         for j in 0..ow {
-                            let (y, xx) = ((i * s + ky) as isize - p as isize, (j * s + kx) as isize - p as isize);
+                            let (y, xx) = (
+                                (i * s + ky) as isize - p as isize,
+                                (j * s + kx) as isize - p as isize,
+                            );
                             let inside = y >= 0 && xx >= 0 && (y as usize) < h && (xx as usize) < w;
-                            flat.push(if inside { x[[img, ch, y as usize, xx as usize]] } else { 0.0 });
+                            flat.push(if inside {
+                                x[[img, ch, y as usize, xx as usize]]
+                            } else {
+                                0.0
+                            });
                         }
                     }
                 }
             }
         }
     }
-    Array2::from_shape_vec((n * oh * ow, c * kh * kw), flat).map_err(|e| TensorError::Geometry(e.to_string()))
+    Array2::from_shape_vec((n * oh * ow, c * kh * kw), flat)
+        .map_err(|e| TensorError::Geometry(e.to_string()))
 }
 
 /// What the demo shows, computed.
@@ -69,7 +86,12 @@ pub fn run() -> Result<Im2colDemo, TensorError> {
     let round_trip = col2im(&im2col(&x.view(), &g)?.view(), shape, &g)?;
     let ones = Array4::ones(shape);
     let cover = col2im(&im2col(&ones.view(), &g)?.view(), shape, &g)?;
-    Ok(Im2colDemo { scrambled_col, inconsistent, round_trip, cover })
+    Ok(Im2colDemo {
+        scrambled_col,
+        inconsistent,
+        round_trip,
+        cover,
+    })
 }
 
 #[cfg(test)]
@@ -84,15 +106,36 @@ mod tests {
     fn reproduces_the_recorded_printouts() {
         let demo = run().unwrap();
         // EXPERIMENTS.md §7.1: the recorded 4x24 col of the no-transpose im2col.
-        let row0 = [0., 0., 0., 0., 0., 0., 0., 0., 0., 35., 25., 68., 35., 69., 68., 0., 0., 62., 2., 20., 62., 21., 20., 0.];
-        let row3 = [0., 8., 81., 6., 8., 71., 6., 0., 0., 16., 16., 93., 16., 14., 93., 0., 0., 0., 0., 0., 0., 0., 0., 0.];
+        let row0 = [
+            0., 0., 0., 0., 0., 0., 0., 0., 0., 35., 25., 68., 35., 69., 68., 0., 0., 62., 2., 20.,
+            62., 21., 20., 0.,
+        ];
+        let row3 = [
+            0., 8., 81., 6., 8., 71., 6., 0., 0., 16., 16., 93., 16., 14., 93., 0., 0., 0., 0., 0.,
+            0., 0., 0., 0.,
+        ];
         assert_eq!(demo.scrambled_col.row(0).to_vec(), row0);
         assert_eq!(demo.scrambled_col.row(3).to_vec(), row3);
         // §7.2: the recorded "inconsistent" col2im output.
-        assert_eq!(image(&demo.inconsistent, 0), [0., 87., 22., 61., 35., 25., 80., 8., 69., 80., 15., 84., 62., 2., 20., 0.]);
-        assert_eq!(image(&demo.inconsistent, 1), [0., 8., 71., 6., 15., 46., 109., 16., 85., 109., 14., 93., 68., 31., 82., 0.]);
+        assert_eq!(
+            image(&demo.inconsistent, 0),
+            [
+                0., 87., 22., 61., 35., 25., 80., 8., 69., 80., 15., 84., 62., 2., 20., 0.
+            ]
+        );
+        assert_eq!(
+            image(&demo.inconsistent, 1),
+            [
+                0., 8., 71., 6., 15., 46., 109., 16., 85., 109., 14., 93., 68., 31., 82., 0.
+            ]
+        );
         // The consistent pair: x ⊙ cover, cover columns [1, 2, 2, 1].
-        assert_eq!(image(&demo.round_trip, 0), [25., 70., 136., 69., 2., 124., 40., 21., 13., 174., 122., 22., 8., 24., 168., 15.]);
+        assert_eq!(
+            image(&demo.round_trip, 0),
+            [
+                25., 70., 136., 69., 2., 124., 40., 21., 13., 174., 122., 22., 8., 24., 168., 15.
+            ]
+        );
         assert_eq!(demo.round_trip, &recorded_input() * &demo.cover);
         assert_eq!(image(&demo.cover, 0)[..4], [1., 2., 2., 1.]);
     }

@@ -1,12 +1,27 @@
 //! 2-D convolution through im2col: unfold the windows, then one matrix product.
 
 use nabla_init::{Dist, Init};
+use nabla_tensor::parallel::{for_each_chunk_mut, map_ranges, threads};
 use nabla_tensor::{ConvGeometry, col2im, im2col_into, matmul_into};
-use ndarray::{Array2, Array4, ArrayD, Axis};
+use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewMut2};
 use rand::Rng;
 
 use crate::shape::{expect_rank, expect_same, fixed4};
 use crate::{Float, Layer, LayerError, Mode, Param, ParamKind, Result};
+
+/// Parts a batch is cut into for the weight-gradient sum: fixed, so that the floating-point
+/// summation order, and therefore the result, does not depend on the number of threads.
+const REDUCTION_PARTS: usize = 4;
+
+fn view2<F>(data: &[F], rows: usize, cols: usize) -> ArrayView2<'_, F> {
+    ArrayView2::from_shape((rows, cols), data)
+        .unwrap_or_else(|_| unreachable!("slice cut to rows * cols"))
+}
+
+fn view2_mut<F>(data: &mut [F], rows: usize, cols: usize) -> ArrayViewMut2<'_, F> {
+    ArrayViewMut2::from_shape((rows, cols), data)
+        .unwrap_or_else(|_| unreachable!("slice cut to rows * cols"))
+}
 
 /// Settings of a [`Conv2d`] layer.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -67,9 +82,10 @@ impl Conv2dConfig {
 
 /// Convolution with weight `(FN, C, KH, KW)` and bias `(FN)`.
 ///
-/// Forward: `col = im2col(x)` (`(N·OH·OW, C·KH·KW)`), `out = col · Wᵀ + b`, reordered to
-/// `(N, FN, OH, OW)`. Backward: `dW = doutᵀ · col`, `db = Σ dout`, `dx = col2im(dout · W)`.
-/// The `col` matrix is kept between forward and backward and its buffer reused across calls.
+/// Forward: `col = im2col(x)` (`(N·OH·OW, C·KH·KW)`), `out = col · Wᵀ + b` as `(N, FN, OH,
+/// OW)`. Backward: `dW = doutᵀ · col`, `db = Σ dout`, `dx = col2im(dout · W)`. The products run
+/// image by image (`out_i = W · col_iᵀ` lands directly in NCHW order, no transposition copy),
+/// spread over threads; the `col` buffer is kept for backward and reused across calls.
 ///
 /// ```
 /// use nabla_layers::{Conv2d, Conv2dConfig, Layer, Mode};
@@ -148,75 +164,149 @@ impl<F: Float> Layer<F> for Conv2d<F> {
 
     fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
         let out_shape = self.output_shape(x.shape())?;
-        let x = fixed4(x);
+        let x = fixed4(x).as_standard_layout().into_owned();
         let (n, _, _, _) = x.dim();
-        let (fnum, oh, ow) = (out_shape[1], out_shape[2], out_shape[3]);
+        let (fnum, plane) = (out_shape[1], out_shape[2] * out_shape[3]);
         let geometry = self.config.geometry();
         let cols = self.config.in_channels * geometry.kernel_h * geometry.kernel_w;
-        let rows = n * oh * ow;
-        self.col.resize(rows * cols, F::zero());
-        im2col_into(&x.view(), &geometry, &mut self.col)?;
-        let col = ndarray::ArrayView2::from_shape((rows, cols), &self.col)
-            .map_err(|_| LayerError::NoForward("Conv2d"))?;
-        let mut out = Array2::zeros((rows, fnum));
-        if let Some(b) = &self.bias {
-            out.rows_mut()
-                .into_iter()
-                .for_each(|mut row| row.assign(&b.value));
+        self.col.resize(n * plane * cols, F::zero());
+        // Images are independent: unfold and multiply them in parallel, one chunk per thread.
+        let parts = threads();
+        let mut failure = None;
+        let failure_slot = std::sync::Mutex::new(&mut failure);
+        for_each_chunk_mut(&mut self.col, plane * cols, parts, |r, chunk| {
+            if let Err(e) = im2col_into(&x.slice(ndarray::s![r, .., .., ..]), &geometry, chunk) {
+                if let Ok(mut slot) = failure_slot.lock() {
+                    **slot = Some(e);
+                }
+            }
+        });
+        if let Some(e) = failure {
+            return Err(e.into());
         }
-        matmul_into(
-            F::one(),
-            &col,
-            &self.weight_matrix().t(),
-            F::one(),
-            &mut out.view_mut(),
-        );
+        let w = self.weight_matrix();
+        let bias = self.bias.as_ref().map(|b| b.value.view());
+        let col = &self.col;
+        let mut out = vec![F::zero(); n * fnum * plane];
+        for_each_chunk_mut(&mut out, fnum * plane, parts, |r, chunk| {
+            for (k, img) in r.enumerate() {
+                let col_i = view2(
+                    &col[img * plane * cols..(img + 1) * plane * cols],
+                    plane,
+                    cols,
+                );
+                let mut out_i = view2_mut(
+                    &mut chunk[k * fnum * plane..(k + 1) * fnum * plane],
+                    fnum,
+                    plane,
+                );
+                if let Some(b) = &bias {
+                    out_i
+                        .rows_mut()
+                        .into_iter()
+                        .zip(b.iter())
+                        .for_each(|(mut row, &bf)| row.fill(bf));
+                }
+                // out_i (FN, OH·OW) = W (FN, C·KH·KW) · col_iᵀ: the output is already NCHW.
+                matmul_into(F::one(), &w, &col_i.t(), F::one(), &mut out_i);
+            }
+        });
         self.x_shape = Some(x.dim());
-        let out = out
-            .into_shape_with_order((n, oh, ow, fnum))
-            .map_err(|_| LayerError::NoForward("Conv2d"))?
-            .permuted_axes([0, 3, 1, 2]);
-        Ok(out.as_standard_layout().into_owned().into_dyn())
+        ArrayD::from_shape_vec(out_shape, out).map_err(|_| LayerError::NoForward("Conv2d"))
     }
 
     fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
         let x_shape = self.x_shape.ok_or(LayerError::NoForward("Conv2d"))?;
         let out_shape = self.output_shape(&[x_shape.0, x_shape.1, x_shape.2, x_shape.3])?;
         expect_same("Conv2d", dout.shape(), &out_shape)?;
-        let (n, fnum, oh, ow) = (out_shape[0], out_shape[1], out_shape[2], out_shape[3]);
-        let rows = n * oh * ow;
-        let cols = self.col.len() / rows.max(1);
-        let dout: Array4<F> = fixed4(dout);
-        let dout = dout
-            .permuted_axes([0, 2, 3, 1])
-            .as_standard_layout()
-            .into_owned();
-        let dout = dout
-            .into_shape_with_order((rows, fnum))
-            .map_err(|_| LayerError::NoForward("Conv2d"))?;
-        if let Some(b) = &mut self.bias {
-            b.grad.assign(&dout.sum_axis(Axis(0)));
+        let (n, fnum, plane) = (out_shape[0], out_shape[1], out_shape[2] * out_shape[3]);
+        let cols = self.col.len() / (n * plane).max(1);
+        let dout = dout.as_standard_layout().into_owned();
+        let Some(ds) = dout.as_slice() else {
+            unreachable!("standard layout")
+        };
+        let col = &self.col;
+        // dW = Σ_images dout_i · col_i and db = Σ dout, summed over a fixed number of parts (not
+        // threads) and then in part order, so the result does not depend on the thread count.
+        let partials = map_ranges(n, REDUCTION_PARTS, |r| {
+            let mut dw = Array2::<F>::zeros((fnum, cols));
+            let mut db = vec![F::zero(); fnum];
+            for img in r {
+                let d_i = view2(
+                    &ds[img * fnum * plane..(img + 1) * fnum * plane],
+                    fnum,
+                    plane,
+                );
+                let col_i = view2(
+                    &col[img * plane * cols..(img + 1) * plane * cols],
+                    plane,
+                    cols,
+                );
+                matmul_into(F::one(), &d_i, &col_i, F::one(), &mut dw.view_mut());
+                db.iter_mut()
+                    .zip(d_i.rows())
+                    .for_each(|(b, row)| *b += row.sum());
+            }
+            (dw, db)
+        });
+        let mut dw = Array2::<F>::zeros((fnum, cols));
+        let mut db = vec![F::zero(); fnum];
+        for (pw, pb) in partials {
+            dw += &pw;
+            db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
         }
-        let col = ndarray::ArrayView2::from_shape((rows, cols), &self.col)
-            .map_err(|_| LayerError::NoForward("Conv2d"))?;
-        {
-            let grad = self
-                .weight
-                .grad
-                .view_mut()
-                .into_shape_with_order((fnum, cols));
-            let mut dw = grad.map_err(|_| LayerError::NoForward("Conv2d"))?;
-            matmul_into(F::one(), &dout.t(), &col, F::zero(), &mut dw);
-        }
-        let mut dcol = Array2::zeros((rows, cols));
-        matmul_into(
-            F::one(),
-            &dout.view(),
-            &self.weight_matrix(),
-            F::zero(),
-            &mut dcol.view_mut(),
+        self.weight.grad.assign(
+            &dw.into_shape_with_order(self.weight.value.raw_dim())
+                .map_err(|_| LayerError::NoForward("Conv2d"))?,
         );
-        Ok(col2im(&dcol.view(), x_shape, &self.config.geometry())?.into_dyn())
+        if let Some(b) = &mut self.bias {
+            b.grad.iter_mut().zip(db).for_each(|(g, v)| *g = v);
+        }
+        // dcol_i (OH·OW, C·KH·KW) = dout_iᵀ · W, then folded back image by image.
+        let w = self.weight_matrix();
+        let geometry = self.config.geometry();
+        let (c, h, wd) = (x_shape.1, x_shape.2, x_shape.3);
+        let mut dx = vec![F::zero(); n * c * h * wd];
+        let mut dcol_parts: Vec<Vec<F>> = Vec::new();
+        dcol_parts.resize_with(threads(), Vec::new);
+        let scratch = std::sync::Mutex::new(dcol_parts);
+        let mut failure = None;
+        let failure_slot = std::sync::Mutex::new(&mut failure);
+        for_each_chunk_mut(&mut dx, c * h * wd, threads(), |r, chunk| {
+            let mut dcol = scratch
+                .lock()
+                .ok()
+                .and_then(|mut s| s.pop())
+                .unwrap_or_default();
+            dcol.resize(plane * cols, F::zero());
+            for (k, img) in r.enumerate() {
+                let d_i = view2(
+                    &ds[img * fnum * plane..(img + 1) * fnum * plane],
+                    fnum,
+                    plane,
+                );
+                let mut dcol_i = view2_mut(&mut dcol, plane, cols);
+                matmul_into(F::one(), &d_i.t(), &w, F::zero(), &mut dcol_i);
+                match col2im(&dcol_i.view(), (1, c, h, wd), &geometry) {
+                    Ok(img_dx) => chunk[k * c * h * wd..(k + 1) * c * h * wd]
+                        .iter_mut()
+                        .zip(img_dx.iter())
+                        .for_each(|(d, &v)| *d = v),
+                    Err(e) => {
+                        if let Ok(mut slot) = failure_slot.lock() {
+                            **slot = Some(e);
+                        }
+                    }
+                }
+            }
+            if let Ok(mut s) = scratch.lock() {
+                s.push(dcol);
+            }
+        });
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        ArrayD::from_shape_vec(vec![n, c, h, wd], dx).map_err(|_| LayerError::NoForward("Conv2d"))
     }
 
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
@@ -254,6 +344,7 @@ mod tests {
     use super::*;
     use crate::gradcheck::check_layer;
     use crate::testutil::random;
+    use ndarray::Array4;
     use proptest::prelude::*;
     use rand::SeedableRng;
     use rand::rngs::StdRng;

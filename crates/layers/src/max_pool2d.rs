@@ -59,27 +59,61 @@ impl<F: Float> Layer<F> for MaxPool2d {
         let Some(xs) = x.as_slice() else {
             unreachable!("standard layout")
         };
-        let mut out = Vec::with_capacity(n * c * oh * ow);
-        self.argmax.clear();
+        let mut out = vec![F::zero(); n * c * oh * ow];
+        self.argmax.resize(n * c * oh * ow, 0);
+        let (kh, kw, s, p) = (g.kernel_h, g.kernel_w, g.stride, g.padding);
         for plane in 0..n * c {
             let base = plane * h * w;
-            for i in 0..oh {
-                let y0 = (i * g.stride) as isize - g.padding as isize;
-                for j in 0..ow {
-                    let x0 = (j * g.stride) as isize - g.padding as isize;
-                    let mut best = F::neg_infinity();
-                    let mut best_idx = usize::MAX;
-                    for y in y0.max(0)..(y0 + g.kernel_h as isize).min(h as isize) {
-                        for xx in x0.max(0)..(x0 + g.kernel_w as isize).min(w as isize) {
-                            let idx = base + y as usize * w + xx as usize;
-                            if best_idx == usize::MAX || xs[idx] > best {
-                                best = xs[idx];
+            let src = &xs[base..base + h * w];
+            let dst = &mut out[plane * oh * ow..(plane + 1) * oh * ow];
+            let arg = &mut self.argmax[plane * oh * ow..(plane + 1) * oh * ow];
+            if kh == 2 && kw == 2 && s == 2 && p == 0 {
+                // The common 2x2/2 case: no clipping, four comparisons per output.
+                for i in 0..oh {
+                    let (r0, r1) = (
+                        &src[2 * i * w..2 * i * w + w],
+                        &src[(2 * i + 1) * w..(2 * i + 1) * w + w],
+                    );
+                    for j in 0..ow {
+                        let cands = [
+                            (r0[2 * j], 2 * i * w + 2 * j),
+                            (r0[2 * j + 1], 2 * i * w + 2 * j + 1),
+                            (r1[2 * j], (2 * i + 1) * w + 2 * j),
+                            (r1[2 * j + 1], (2 * i + 1) * w + 2 * j + 1),
+                        ];
+                        let (mut best, mut best_idx) = cands[0];
+                        for &(v, idx) in &cands[1..] {
+                            if v > best {
+                                best = v;
                                 best_idx = idx;
                             }
                         }
+                        dst[i * ow + j] = best;
+                        arg[i * ow + j] = base + best_idx;
                     }
-                    out.push(best);
-                    self.argmax.push(best_idx);
+                }
+                continue;
+            }
+            for i in 0..oh {
+                // Clip the window to the input: padded cells never win.
+                let y0 = (i * s).saturating_sub(p);
+                let y1 = (i * s + kh - p).min(h);
+                for j in 0..ow {
+                    let x0 = (j * s).saturating_sub(p);
+                    let x1 = (j * s + kw - p).min(w);
+                    let mut best_idx = y0 * w + x0;
+                    let mut best = src[best_idx];
+                    for y in y0..y1 {
+                        let row = &src[y * w..y * w + x1];
+                        for (xx, &v) in row.iter().enumerate().skip(x0) {
+                            if v > best {
+                                best = v;
+                                best_idx = y * w + xx;
+                            }
+                        }
+                    }
+                    dst[i * ow + j] = best;
+                    arg[i * ow + j] = base + best_idx;
                 }
             }
         }

@@ -44,8 +44,18 @@ impl<F: Float> Layer<F> for Relu<F> {
     }
 
     fn forward(&mut self, mut x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
-        self.mask = Some(x.mapv(|v| v > F::zero()));
-        x.mapv_inplace(|v| if v > F::zero() { v } else { F::zero() });
+        // One pass: record the mask while zeroing, reusing the mask's buffer across calls.
+        let mut mask = match self.mask.take() {
+            Some(m) if m.shape() == x.shape() => m,
+            _ => ArrayD::from_elem(x.raw_dim(), false),
+        };
+        Zip::from(&mut x).and(&mut mask).for_each(|v, m| {
+            *m = *v > F::zero();
+            if !*m {
+                *v = F::zero();
+            }
+        });
+        self.mask = Some(mask);
         Ok(x)
     }
 

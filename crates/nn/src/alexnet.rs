@@ -1,6 +1,9 @@
 //! AlexNet (Krizhevsky, Sutskever & Hinton, 2012), on one device.
 
-use nabla_layers::{Conv2d, Conv2dConfig, Dropout, DropoutKind, Float, Linear, LinearConfig, LocalResponseNorm, MaxPool2d, Relu, Sequential};
+use nabla_layers::{
+    Conv2d, Conv2dConfig, Dropout, DropoutKind, Float, Linear, LinearConfig, LocalResponseNorm,
+    MaxPool2d, Relu, Sequential,
+};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -33,7 +36,11 @@ pub struct AlexNetConfig {
 
 impl Default for AlexNetConfig {
     fn default() -> Self {
-        AlexNetConfig { input: (3, 227, 227), classes: 1000, dropout: 0.5 }
+        AlexNetConfig {
+            input: (3, 227, 227),
+            classes: 1000,
+            dropout: 0.5,
+        }
     }
 }
 
@@ -43,7 +50,12 @@ impl AlexNetConfig {
         let mut net = Sequential::new();
         let (mut c, mut h, mut w) = self.input;
         let fit = |g: nabla_tensor::ConvGeometry, h: usize, w: usize| {
-            g.out_hw(h, w).map_err(|e| NnError::Config(format!("input {:?} is too small for AlexNet: {e}", self.input)))
+            g.out_hw(h, w).map_err(|e| {
+                NnError::Config(format!(
+                    "input {:?} is too small for AlexNet: {e}",
+                    self.input
+                ))
+            })
         };
         // (name, filters, kernel, stride, pad, lrn, pool)
         let convs = [
@@ -54,7 +66,9 @@ impl AlexNetConfig {
             ("conv5", 256, 3, 1, 1, false, true),
         ];
         for (k, &(name, filters, kernel, stride, pad, lrn, pool)) in convs.iter().enumerate() {
-            let config = Conv2dConfig::new(c, filters, kernel).with_stride(stride).with_padding(pad);
+            let config = Conv2dConfig::new(c, filters, kernel)
+                .with_stride(stride)
+                .with_padding(pad);
             (h, w) = fit(config.geometry(), h, w)?;
             net.push(name, Conv2d::new(&config, &mut rng)?);
             net.push(format!("relu{}", k + 1), Relu::new());
@@ -70,12 +84,21 @@ impl AlexNetConfig {
         }
         let mut fan_in = c * h * w;
         for (k, size) in [(6, 4096), (7, 4096)] {
-            net.push(format!("fc{k}"), Linear::new(&LinearConfig::new(fan_in, size), &mut rng)?);
+            net.push(
+                format!("fc{k}"),
+                Linear::new(&LinearConfig::new(fan_in, size), &mut rng)?,
+            );
             net.push(format!("relu{k}"), Relu::new());
-            net.push(format!("dropout{k}"), Dropout::new(self.dropout, DropoutKind::Inverted, seed.wrapping_add(k))?);
+            net.push(
+                format!("dropout{k}"),
+                Dropout::new(self.dropout, DropoutKind::Inverted, seed.wrapping_add(k))?,
+            );
             fan_in = size;
         }
-        net.push("fc8", Linear::new(&LinearConfig::new(fan_in, self.classes), &mut rng)?);
+        net.push(
+            "fc8",
+            Linear::new(&LinearConfig::new(fan_in, self.classes), &mut rng)?,
+        );
         Ok(net)
     }
 }

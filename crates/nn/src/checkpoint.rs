@@ -73,16 +73,30 @@ pub struct Checkpoint<F: Float> {
 }
 
 fn bad(path: &Path, problem: impl Into<String>) -> NnError {
-    NnError::Checkpoint { path: path.to_path_buf(), problem: problem.into() }
+    NnError::Checkpoint {
+        path: path.to_path_buf(),
+        problem: problem.into(),
+    }
 }
 
 /// The checkpoint of `net` (and `training`, if given) as bytes.
-pub fn encode<F: Float>(net: &mut Network<F>, training: Option<TrainingState<F>>) -> Result<Vec<u8>> {
+pub fn encode<F: Float>(
+    net: &mut Network<F>,
+    training: Option<TrainingState<F>>,
+) -> Result<Vec<u8>> {
     let mut params = Vec::new();
     net.visit_params(&mut |name, p| {
-        params.push(SavedTensor { name: name.to_string(), shape: p.value.shape().to_vec(), values: p.value.iter().copied().collect() })
+        params.push(SavedTensor {
+            name: name.to_string(),
+            shape: p.value.shape().to_vec(),
+            values: p.value.iter().copied().collect(),
+        })
     });
-    let checkpoint = Checkpoint { architecture: net.architecture().clone(), params, training };
+    let checkpoint = Checkpoint {
+        architecture: net.architecture().clone(),
+        params,
+        training,
+    };
     let payload = bincode::serde::encode_to_vec(&checkpoint, bincode::config::standard())
         .map_err(|e| NnError::Config(format!("cannot encode checkpoint: {e}")))?;
     let mut crc = flate2::Crc::new();
@@ -104,7 +118,10 @@ pub fn decode<F: Float>(bytes: &[u8], path: &Path) -> Result<Checkpoint<F>> {
     }
     let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
     if version != VERSION {
-        return Err(bad(path, format!("format version {version}; this build reads version {VERSION}")));
+        return Err(bad(
+            path,
+            format!("format version {version}; this build reads version {VERSION}"),
+        ));
     }
     let size = bytes[12] as usize;
     if size != size_of::<F>() {
@@ -113,25 +130,37 @@ pub fn decode<F: Float>(bytes: &[u8], path: &Path) -> Result<Checkpoint<F>> {
             8 => "f64".to_string(),
             other => format!("{other}-byte"),
         };
-        return Err(bad(path, format!("holds {} parameters, expected {}", name(size), F::NAME)));
+        return Err(bad(
+            path,
+            format!("holds {} parameters, expected {}", name(size), F::NAME),
+        ));
     }
     let mut len = [0u8; 8];
     len.copy_from_slice(&bytes[16..24]);
     let len = u64::from_le_bytes(len);
     let actual = (bytes.len() - HEADER - 4) as u64;
     if len > MAX_PAYLOAD || len != actual {
-        return Err(bad(path, format!("truncated or padded: header says {len} payload bytes, file has {actual}")));
+        return Err(bad(
+            path,
+            format!("truncated or padded: header says {len} payload bytes, file has {actual}"),
+        ));
     }
     let payload = &bytes[HEADER..HEADER + len as usize];
     let mut crc = flate2::Crc::new();
     crc.update(payload);
-    let stored = u32::from_le_bytes([bytes[bytes.len() - 4], bytes[bytes.len() - 3], bytes[bytes.len() - 2], bytes[bytes.len() - 1]]);
+    let stored = u32::from_le_bytes([
+        bytes[bytes.len() - 4],
+        bytes[bytes.len() - 3],
+        bytes[bytes.len() - 2],
+        bytes[bytes.len() - 1],
+    ]);
     if crc.sum() != stored {
         return Err(bad(path, "corrupted: checksum mismatch"));
     }
     let config = bincode::config::standard().with_limit::<{ MAX_PAYLOAD as usize }>();
     let (checkpoint, used): (Checkpoint<F>, usize) =
-        bincode::serde::decode_from_slice(payload, config).map_err(|e| bad(path, format!("cannot decode: {e}")))?;
+        bincode::serde::decode_from_slice(payload, config)
+            .map_err(|e| bad(path, format!("cannot decode: {e}")))?;
     if used != payload.len() {
         return Err(bad(path, "trailing bytes after the checkpoint"));
     }
@@ -139,7 +168,11 @@ pub fn decode<F: Float>(bytes: &[u8], path: &Path) -> Result<Checkpoint<F>> {
 }
 
 /// Writes `net` (and `training`) to `path` atomically: a temporary file, then a rename.
-pub fn save<F: Float>(path: impl AsRef<Path>, net: &mut Network<F>, training: Option<TrainingState<F>>) -> Result<()> {
+pub fn save<F: Float>(
+    path: impl AsRef<Path>,
+    net: &mut Network<F>,
+    training: Option<TrainingState<F>>,
+) -> Result<()> {
     let path = path.as_ref();
     let bytes = encode(net, training)?;
     let mut tmp = path.as_os_str().to_owned();
@@ -161,9 +194,14 @@ pub fn save<F: Float>(path: impl AsRef<Path>, net: &mut Network<F>, training: Op
 /// Reads the checkpoint at `path`.
 pub fn read<F: Float>(path: impl AsRef<Path>) -> Result<Checkpoint<F>> {
     let path = path.as_ref();
-    let len = std::fs::metadata(path).map_err(|e| bad(path, e.to_string()))?.len();
+    let len = std::fs::metadata(path)
+        .map_err(|e| bad(path, e.to_string()))?
+        .len();
     if len > MAX_PAYLOAD + (HEADER as u64) + 4 {
-        return Err(bad(path, format!("{len} bytes is larger than any checkpoint")));
+        return Err(bad(
+            path,
+            format!("{len} bytes is larger than any checkpoint"),
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| bad(path, e.to_string()))?;
     decode(&bytes, path)
@@ -178,7 +216,11 @@ pub fn load<F: Float>(path: impl AsRef<Path>) -> Result<(Network<F>, Option<Trai
 }
 
 /// Builds `architecture` and copies `params` into it, checking names and shapes both ways.
-pub fn restore<F: Float>(architecture: Architecture, params: &[SavedTensor<F>], path: &Path) -> Result<Network<F>> {
+pub fn restore<F: Float>(
+    architecture: Architecture,
+    params: &[SavedTensor<F>],
+    path: &Path,
+) -> Result<Network<F>> {
     let mut net = Network::new(&architecture, 0)?;
     let mut problem = None;
     let mut used = 0;
@@ -187,9 +229,18 @@ pub fn restore<F: Float>(architecture: Architecture, params: &[SavedTensor<F>], 
             return;
         }
         match params.iter().find(|s| s.name == name) {
-            None => problem = Some(format!("parameter `{name}` of the {} architecture is missing", architecture.name())),
+            None => {
+                problem = Some(format!(
+                    "parameter `{name}` of the {} architecture is missing",
+                    architecture.name()
+                ))
+            }
             Some(s) if s.shape != p.value.shape() || s.values.len() != p.value.len() => {
-                problem = Some(format!("parameter `{name}` has shape {:?}, the architecture needs {:?}", s.shape, p.value.shape()))
+                problem = Some(format!(
+                    "parameter `{name}` has shape {:?}, the architecture needs {:?}",
+                    s.shape,
+                    p.value.shape()
+                ))
             }
             Some(s) => {
                 p.value.iter_mut().zip(&s.values).for_each(|(d, &v)| *d = v);
@@ -201,7 +252,13 @@ pub fn restore<F: Float>(architecture: Architecture, params: &[SavedTensor<F>], 
         return Err(bad(path, problem));
     }
     if used != params.len() {
-        return Err(bad(path, format!("{} saved tensors do not belong to the architecture", params.len() - used)));
+        return Err(bad(
+            path,
+            format!(
+                "{} saved tensors do not belong to the architecture",
+                params.len() - used
+            ),
+        ));
     }
     Ok(net)
 }

@@ -1,6 +1,9 @@
 //! DeepConvNet: six 3x3 convolutions in three blocks, He initialization, dropout.
 
-use nabla_layers::{Conv2d, Conv2dConfig, Dropout, DropoutKind, Float, Linear, LinearConfig, MaxPool2d, Relu, Sequential};
+use nabla_layers::{
+    Conv2d, Conv2dConfig, Dropout, DropoutKind, Float, Linear, LinearConfig, MaxPool2d, Relu,
+    Sequential,
+};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -27,7 +30,12 @@ pub struct DeepConvConfig {
 
 impl Default for DeepConvConfig {
     fn default() -> Self {
-        DeepConvConfig { input: (1, 28, 28), hidden: 50, classes: 10, dropout: 0.5 }
+        DeepConvConfig {
+            input: (1, 28, 28),
+            hidden: 50,
+            classes: 10,
+            dropout: 0.5,
+        }
     }
 }
 
@@ -39,8 +47,13 @@ impl DeepConvConfig {
         let (mut c, mut h, mut w) = self.input;
         let convs = [(16, 1), (16, 1), (32, 1), (32, 2), (64, 1), (64, 1)];
         for (i, &(filters, pad)) in convs.iter().enumerate() {
-            let config = Conv2dConfig::new(c, filters, 3).with_padding(pad).with_init(he);
-            (h, w) = config.geometry().out_hw(h, w).map_err(|e| NnError::Config(e.to_string()))?;
+            let config = Conv2dConfig::new(c, filters, 3)
+                .with_padding(pad)
+                .with_init(he);
+            (h, w) = config
+                .geometry()
+                .out_hw(h, w)
+                .map_err(|e| NnError::Config(e.to_string()))?;
             net.push(format!("conv{}", i + 1), Conv2d::new(&config, &mut rng)?);
             net.push(format!("relu{}", i + 1), Relu::new());
             c = filters;
@@ -49,11 +62,29 @@ impl DeepConvConfig {
                 (h, w) = (h / 2, w / 2);
             }
         }
-        net.push("affine1", Linear::new(&LinearConfig::new(c * h * w, self.hidden).with_init(he), &mut rng)?);
+        net.push(
+            "affine1",
+            Linear::new(
+                &LinearConfig::new(c * h * w, self.hidden).with_init(he),
+                &mut rng,
+            )?,
+        );
         net.push("relu7", Relu::new());
-        net.push("dropout1", Dropout::new(self.dropout, DropoutKind::Inverted, seed.wrapping_add(1001))?);
-        net.push("affine2", Linear::new(&LinearConfig::new(self.hidden, self.classes).with_init(he), &mut rng)?);
-        net.push("dropout2", Dropout::new(self.dropout, DropoutKind::Inverted, seed.wrapping_add(1002))?);
+        net.push(
+            "dropout1",
+            Dropout::new(self.dropout, DropoutKind::Inverted, seed.wrapping_add(1001))?,
+        );
+        net.push(
+            "affine2",
+            Linear::new(
+                &LinearConfig::new(self.hidden, self.classes).with_init(he),
+                &mut rng,
+            )?,
+        );
+        net.push(
+            "dropout2",
+            Dropout::new(self.dropout, DropoutKind::Inverted, seed.wrapping_add(1002))?,
+        );
         Ok(net)
     }
 }

@@ -16,7 +16,9 @@ pub enum NnError {
     #[error("invalid configuration: {0}")]
     Config(String),
     /// The loss stopped being a finite number.
-    #[error("training diverged at step {step}: the loss is {loss}; try a smaller learning rate (it was {lr})")]
+    #[error(
+        "training diverged at step {step}: the loss is {loss}; try a smaller learning rate (it was {lr})"
+    )]
     Diverged {
         /// The 1-based step at which the loss was not finite.
         step: u64,

@@ -48,26 +48,48 @@ impl MlpConfig {
 
     pub(crate) fn build<F: Float>(&self, seed: u64) -> Result<Sequential<F>> {
         if self.input == 0 || self.output == 0 || self.hidden.contains(&0) {
-            return Err(NnError::Config(format!("layer sizes must be positive: {} {:?} {}", self.input, self.hidden, self.output)));
+            return Err(NnError::Config(format!(
+                "layer sizes must be positive: {} {:?} {}",
+                self.input, self.hidden, self.output
+            )));
         }
         let mut rng = StdRng::seed_from_u64(seed);
         let mut net = Sequential::new();
         let mut fan_in = self.input;
-        let kind = if self.classic_dropout { DropoutKind::Classic } else { DropoutKind::Inverted };
+        let kind = if self.classic_dropout {
+            DropoutKind::Classic
+        } else {
+            DropoutKind::Inverted
+        };
         for (i, &size) in self.hidden.iter().enumerate() {
             let k = i + 1;
-            net.push(format!("affine{k}"), Linear::new(&LinearConfig::new(fan_in, size).with_init(self.init.init()), &mut rng)?);
+            net.push(
+                format!("affine{k}"),
+                Linear::new(
+                    &LinearConfig::new(fan_in, size).with_init(self.init.init()),
+                    &mut rng,
+                )?,
+            );
             if self.batchnorm {
                 net.push(format!("batchnorm{k}"), BatchNorm::new(size)?);
             }
             net.push_boxed(format!("activation{k}"), self.activation.layer());
             if let Some(p) = self.dropout {
-                net.push(format!("dropout{k}"), Dropout::new(p, kind, seed.wrapping_add(1000 + k as u64))?);
+                net.push(
+                    format!("dropout{k}"),
+                    Dropout::new(p, kind, seed.wrapping_add(1000 + k as u64))?,
+                );
             }
             fan_in = size;
         }
         let k = self.hidden.len() + 1;
-        net.push(format!("affine{k}"), Linear::new(&LinearConfig::new(fan_in, self.output).with_init(self.init.init()), &mut rng)?);
+        net.push(
+            format!("affine{k}"),
+            Linear::new(
+                &LinearConfig::new(fan_in, self.output).with_init(self.init.init()),
+                &mut rng,
+            )?,
+        );
         Ok(net)
     }
 }

@@ -31,7 +31,11 @@ pub struct Network<F: Float> {
 impl<F: Float> Network<F> {
     /// Builds `arch` with weights drawn from `seed`.
     pub fn new(arch: &Architecture, seed: u64) -> Result<Self> {
-        Ok(Network { arch: arch.clone(), body: arch.build(seed)?, loss: SoftmaxCrossEntropy::new() })
+        Ok(Network {
+            arch: arch.clone(),
+            body: arch.build(seed)?,
+            loss: SoftmaxCrossEntropy::new(),
+        })
     }
 
     /// The architecture this network was built from.
@@ -50,7 +54,11 @@ impl<F: Float> Network<F> {
             return Err(NnError::Data(format!(
                 "{} expects input of shape [n, {}], got {shape:?}",
                 self.arch.name(),
-                expected.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                expected
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         Ok(())
@@ -101,22 +109,36 @@ impl<F: Float> Network<F> {
             let end = (start + batch.max(1)).min(n);
             let chunk = x.slice_axis(Axis(0), (start..end).into()).to_owned();
             let logits = self.body.forward(chunk, Mode::Eval)?;
-            let logits = logits.into_dimensionality::<Ix2>().map_err(|e| NnError::Data(e.to_string()))?;
+            let logits = logits
+                .into_dimensionality::<Ix2>()
+                .map_err(|e| NnError::Data(e.to_string()))?;
             out.slice_mut(ndarray::s![start..end, ..]).assign(&logits);
         }
         Ok(out)
     }
 
     /// The fraction of `split` (or of the samples at `indices`) classified correctly.
-    pub fn accuracy(&mut self, split: &Split<F>, indices: Option<&[usize]>, batch: usize) -> Result<f64> {
+    pub fn accuracy(
+        &mut self,
+        split: &Split<F>,
+        indices: Option<&[usize]>,
+        batch: usize,
+    ) -> Result<f64> {
         let (predicted, labels) = match indices {
             Some(idx) => {
                 let (x, labels) = split.gather(idx);
                 (argmax_rows(&self.predict(&x, batch)?.view()), labels)
             }
-            None => (argmax_rows(&self.predict(split.x(), batch)?.view()), split.labels().to_vec()),
+            None => (
+                argmax_rows(&self.predict(split.x(), batch)?.view()),
+                split.labels().to_vec(),
+            ),
         };
-        let correct = predicted.iter().zip(&labels).filter(|(p, l)| p == l).count();
+        let correct = predicted
+            .iter()
+            .zip(&labels)
+            .filter(|(p, l)| p == l)
+            .count();
         Ok(correct as f64 / labels.len().max(1) as f64)
     }
 
@@ -134,7 +156,13 @@ impl<F: Float> Network<F> {
                     params += p.value.len()
                 }
             });
-            rows.push(LayerSummary { name: name.to_string(), kind: layer.kind(), output_shape: shape.clone(), params, macs });
+            rows.push(LayerSummary {
+                name: name.to_string(),
+                kind: layer.kind(),
+                output_shape: shape.clone(),
+                params,
+                macs,
+            });
         }
         Ok(rows)
     }

@@ -1,6 +1,8 @@
 //! SimpleConvNet: one convolution, one pooling, two affine layers.
 
-use nabla_layers::{Conv2d, Conv2dConfig, Float, Linear, LinearConfig, MaxPool2d, Relu, Sequential};
+use nabla_layers::{
+    Conv2d, Conv2dConfig, Float, Linear, LinearConfig, MaxPool2d, Relu, Sequential,
+};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -51,15 +53,30 @@ impl SimpleConvConfig {
             .with_stride(self.stride)
             .with_padding(self.padding)
             .with_init(self.init.init());
-        let (oh, ow) = conv.geometry().out_hw(self.input.1, self.input.2).map_err(|e| NnError::Config(e.to_string()))?;
+        let (oh, ow) = conv
+            .geometry()
+            .out_hw(self.input.1, self.input.2)
+            .map_err(|e| NnError::Config(e.to_string()))?;
         let pooled = self.filters * (oh / 2) * (ow / 2);
         let mut net = Sequential::new();
         net.push("conv1", Conv2d::new(&conv, &mut rng)?);
         net.push("relu1", Relu::new());
         net.push("pool1", MaxPool2d::new((2, 2), 2, 0)?);
-        net.push("affine1", Linear::new(&LinearConfig::new(pooled, self.hidden).with_init(self.init.init()), &mut rng)?);
+        net.push(
+            "affine1",
+            Linear::new(
+                &LinearConfig::new(pooled, self.hidden).with_init(self.init.init()),
+                &mut rng,
+            )?,
+        );
         net.push("relu2", Relu::new());
-        net.push("affine2", Linear::new(&LinearConfig::new(self.hidden, self.classes).with_init(self.init.init()), &mut rng)?);
+        net.push(
+            "affine2",
+            Linear::new(
+                &LinearConfig::new(self.hidden, self.classes).with_init(self.init.init()),
+                &mut rng,
+            )?,
+        );
         Ok(net)
     }
 }

@@ -49,20 +49,29 @@ impl TrainConfig {
         TrainConfig {
             budget: Budget::Epochs(epochs),
             batch_size,
-            optimizer: OptimizerConfig::Adam { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-7, textbook: false },
+            optimizer: OptimizerConfig::Adam {
+                lr: 0.001,
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-7,
+                textbook: false,
+            },
             schedule: Schedule::Constant,
             regularizer: Regularizer::none(),
             eval_every: None,
             eval_train_samples: None,
             eval_test_samples: None,
-            eval_batch_size: 500,
+            eval_batch_size: 100,
             seed: 0,
         }
     }
 
     /// `iterations` mini-batches drawn with replacement, otherwise as [`TrainConfig::epochs`].
     pub fn iterations(iterations: u64, batch_size: usize) -> Self {
-        TrainConfig { budget: Budget::Iterations(iterations), ..TrainConfig::epochs(0, batch_size) }
+        TrainConfig {
+            budget: Budget::Iterations(iterations),
+            ..TrainConfig::epochs(0, batch_size)
+        }
     }
 
     /// The total number of steps for a training set of `n` samples.
@@ -129,7 +138,15 @@ pub fn train<F: Float>(
     on_progress: impl FnMut(&Progress<'_>),
 ) -> Result<History> {
     let mut optimizer = config.optimizer.build::<F>()?;
-    train_from(net, optimizer.as_mut(), 0, train_set, test_set, config, on_progress)
+    train_from(
+        net,
+        optimizer.as_mut(),
+        0,
+        train_set,
+        test_set,
+        config,
+        on_progress,
+    )
 }
 
 /// Trains `net` with `optimizer`, continuing from step `start` (0 for a new run).
@@ -156,7 +173,10 @@ pub fn train_from<F: Float>(
         all.truncate(k);
         all
     });
-    let test_view = config.eval_test_samples.filter(|&k| k < test_set.len()).map(|k| test_set.first(k));
+    let test_view = config
+        .eval_test_samples
+        .filter(|&k| k < test_set.len())
+        .map(|k| test_set.first(k));
     let test_eval = test_view.as_ref().unwrap_or(test_set);
 
     let mut history = History::default();
@@ -168,15 +188,25 @@ pub fn train_from<F: Float>(
                 let epoch = t / per_epoch;
                 if epoch_order.as_ref().is_none_or(|(e, _)| *e != epoch) {
                     let mut order: Vec<usize> = (0..n).collect();
-                    order.shuffle(&mut StdRng::seed_from_u64(config.seed.wrapping_add(epoch.wrapping_mul(0x9E37_79B9))));
+                    order.shuffle(&mut StdRng::seed_from_u64(
+                        config.seed.wrapping_add(epoch.wrapping_mul(0x9E37_79B9)),
+                    ));
                     epoch_order = Some((epoch, order));
                 }
-                let order = epoch_order.as_ref().map(|(_, o)| o.as_slice()).unwrap_or(&[]);
+                let order = epoch_order
+                    .as_ref()
+                    .map(|(_, o)| o.as_slice())
+                    .unwrap_or(&[]);
                 let at = ((t % per_epoch) as usize) * config.batch_size;
                 order[at..(at + config.batch_size).min(n)].to_vec()
             }
             Budget::Iterations(_) => {
-                let mut rng = StdRng::seed_from_u64(config.seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(t));
+                let mut rng = StdRng::seed_from_u64(
+                    config
+                        .seed
+                        .wrapping_mul(0x2545_F491_4F6C_DD1D)
+                        .wrapping_add(t),
+                );
                 sample_with_replacement(n, config.batch_size, &mut rng)
             }
         };
@@ -187,10 +217,16 @@ pub fn train_from<F: Float>(
         let penalty = config.regularizer.penalty(|visit| net.visit_params(visit));
         let loss = data_loss + penalty;
         if !loss.is_finite() {
-            return Err(NnError::Diverged { step: t + 1, loss, lr });
+            return Err(NnError::Diverged {
+                step: t + 1,
+                loss,
+                lr,
+            });
         }
         net.backward()?;
-        config.regularizer.add_gradient(|visit| net.visit_params(visit));
+        config
+            .regularizer
+            .add_gradient(|visit| net.visit_params(visit));
         step(optimizer, |visit| net.visit_params(visit))?;
         history.losses.push(loss);
         since_eval = (since_eval.0 + loss, since_eval.1 + 1);
@@ -206,7 +242,11 @@ pub fn train_from<F: Float>(
                 step: done,
                 epoch: done as f64 / per_epoch as f64,
                 train_loss: since_eval.0 / since_eval.1.max(1) as f64,
-                train_accuracy: net.accuracy(train_set, eval_train.as_deref(), config.eval_batch_size)?,
+                train_accuracy: net.accuracy(
+                    train_set,
+                    eval_train.as_deref(),
+                    config.eval_batch_size,
+                )?,
                 test_accuracy: net.accuracy(test_eval, None, config.eval_batch_size)?,
             };
             since_eval = (0.0, 0);
@@ -215,7 +255,13 @@ pub fn train_from<F: Float>(
         } else {
             None
         };
-        on_progress(&Progress { step: done, total, loss, lr, eval });
+        on_progress(&Progress {
+            step: done,
+            total,
+            loss,
+            lr,
+            eval,
+        });
     }
     Ok(history)
 }

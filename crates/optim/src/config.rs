@@ -1,6 +1,8 @@
 //! A serializable description of an optimizer, to build it by name or save it in a checkpoint.
 
-use crate::{AdaGrad, Adam, AdamForm, AdamW, Float, Momentum, Nesterov, Optimizer, Result, RmsProp, Sgd};
+use crate::{
+    AdaGrad, Adam, AdamForm, AdamW, Float, Momentum, Nesterov, Optimizer, Result, RmsProp, Sgd,
+};
 
 /// Which optimizer, with its hyperparameters.
 ///
@@ -14,18 +16,45 @@ use crate::{AdaGrad, Adam, AdamForm, AdamW, Float, Momentum, Nesterov, Optimizer
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[allow(missing_docs)]
 pub enum OptimizerConfig {
-    Sgd { lr: f64 },
-    Momentum { lr: f64, momentum: f64 },
-    Nesterov { lr: f64, momentum: f64 },
-    AdaGrad { lr: f64, eps: f64, initial_accumulator: f64 },
-    RmsProp { lr: f64, decay: f64, eps: f64 },
-    Adam { lr: f64, beta1: f64, beta2: f64, eps: f64, textbook: bool },
-    AdamW { lr: f64, weight_decay: f64 },
+    Sgd {
+        lr: f64,
+    },
+    Momentum {
+        lr: f64,
+        momentum: f64,
+    },
+    Nesterov {
+        lr: f64,
+        momentum: f64,
+    },
+    AdaGrad {
+        lr: f64,
+        eps: f64,
+        initial_accumulator: f64,
+    },
+    RmsProp {
+        lr: f64,
+        decay: f64,
+        eps: f64,
+    },
+    Adam {
+        lr: f64,
+        beta1: f64,
+        beta2: f64,
+        eps: f64,
+        textbook: bool,
+    },
+    AdamW {
+        lr: f64,
+        weight_decay: f64,
+    },
 }
 
 impl OptimizerConfig {
     /// The names [`OptimizerConfig::default_for`] accepts.
-    pub const NAMES: [&'static str; 7] = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"];
+    pub const NAMES: [&'static str; 7] = [
+        "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
+    ];
 
     /// The optimizer called `name` (see [`OptimizerConfig::NAMES`]) with learning rate `lr` and
     /// the classic defaults for everything else; `None` for an unknown name.
@@ -34,10 +63,27 @@ impl OptimizerConfig {
             "sgd" => OptimizerConfig::Sgd { lr },
             "momentum" => OptimizerConfig::Momentum { lr, momentum: 0.9 },
             "nesterov" => OptimizerConfig::Nesterov { lr, momentum: 0.9 },
-            "adagrad" => OptimizerConfig::AdaGrad { lr, eps: 1e-7, initial_accumulator: 0.0 },
-            "rmsprop" => OptimizerConfig::RmsProp { lr, decay: 0.99, eps: 1e-7 },
-            "adam" => OptimizerConfig::Adam { lr, beta1: 0.9, beta2: 0.999, eps: 1e-7, textbook: false },
-            "adamw" => OptimizerConfig::AdamW { lr, weight_decay: 0.01 },
+            "adagrad" => OptimizerConfig::AdaGrad {
+                lr,
+                eps: 1e-7,
+                initial_accumulator: 0.0,
+            },
+            "rmsprop" => OptimizerConfig::RmsProp {
+                lr,
+                decay: 0.99,
+                eps: 1e-7,
+            },
+            "adam" => OptimizerConfig::Adam {
+                lr,
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-7,
+                textbook: false,
+            },
+            "adamw" => OptimizerConfig::AdamW {
+                lr,
+                weight_decay: 0.01,
+            },
             _ => return None,
         })
     }
@@ -61,12 +107,26 @@ impl OptimizerConfig {
             OptimizerConfig::Sgd { lr } => Box::new(Sgd::new(lr)?),
             OptimizerConfig::Momentum { lr, momentum } => Box::new(Momentum::new(lr, momentum)?),
             OptimizerConfig::Nesterov { lr, momentum } => Box::new(Nesterov::new(lr, momentum)?),
-            OptimizerConfig::AdaGrad { lr, eps, initial_accumulator } => {
-                Box::new(AdaGrad::with_options(lr, eps, initial_accumulator)?)
+            OptimizerConfig::AdaGrad {
+                lr,
+                eps,
+                initial_accumulator,
+            } => Box::new(AdaGrad::with_options(lr, eps, initial_accumulator)?),
+            OptimizerConfig::RmsProp { lr, decay, eps } => {
+                Box::new(RmsProp::with_eps(lr, decay, eps)?)
             }
-            OptimizerConfig::RmsProp { lr, decay, eps } => Box::new(RmsProp::with_eps(lr, decay, eps)?),
-            OptimizerConfig::Adam { lr, beta1, beta2, eps, textbook } => {
-                let form = if textbook { AdamForm::Textbook } else { AdamForm::Classic };
+            OptimizerConfig::Adam {
+                lr,
+                beta1,
+                beta2,
+                eps,
+                textbook,
+            } => {
+                let form = if textbook {
+                    AdamForm::Textbook
+                } else {
+                    AdamForm::Classic
+                };
                 Box::new(Adam::with_options(lr, beta1, beta2, eps, form)?)
             }
             OptimizerConfig::AdamW { lr, weight_decay } => Box::new(AdamW::new(lr, weight_decay)?),
@@ -87,7 +147,12 @@ impl<F: Float, O: Optimizer<F> + ?Sized> Optimizer<F> for Box<O> {
     fn begin_step(&mut self) {
         (**self).begin_step()
     }
-    fn update(&mut self, name: &str, value: &mut ndarray::ArrayD<F>, grad: &ndarray::ArrayD<F>) -> Result<()> {
+    fn update(
+        &mut self,
+        name: &str,
+        value: &mut ndarray::ArrayD<F>,
+        grad: &ndarray::ArrayD<F>,
+    ) -> Result<()> {
         (**self).update(name, value, grad)
     }
     fn state(&self) -> crate::OptimizerState<F> {

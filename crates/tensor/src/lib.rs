@@ -27,6 +27,7 @@ mod gradient;
 mod im2col;
 mod linalg;
 mod numerics;
+pub mod parallel;
 mod param;
 
 pub use error::{Result, TensorError};

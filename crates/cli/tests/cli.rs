@@ -1,0 +1,177 @@
+//! The `nabla` binary as a user runs it: train, save, eval, predict, inspect, and bad input.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn shared_mnist() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/mnist");
+    if dir.join("train-images-idx3-ubyte.gz").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have the real MNIST files at {}",
+        dir.display()
+    );
+    eprintln!("skipped: no MNIST files at {}", dir.display());
+    None
+}
+
+fn nabla(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(args)
+        .env_remove("NABLA_DATA")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn tmp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("nabla-cli-{}-{name}", std::process::id()))
+}
+
+#[test]
+fn train_save_eval_predict_inspect() {
+    let Some(data) = shared_mnist() else { return };
+    let data = data.to_str().unwrap();
+    let model = tmp("mlp.ckpt");
+    let m = model.to_str().unwrap();
+    let out = nabla(&[
+        "train", "--model", "mlp", "--hidden", "64", "--iters", "200", "--data", data, "--save", m,
+        "--seed", "1",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let acc: f64 = text(&out)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("test accuracy ")
+                .and_then(|r| r.split('%').next())
+                .and_then(|v| v.parse().ok())
+        })
+        .expect("a summary line");
+    assert!(acc > 90.0, "{}", text(&out));
+
+    let eval = nabla(&["eval", "--model", m, "--data", data, "--json"]);
+    assert!(eval.status.success(), "{}", text(&eval));
+    let json: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+    assert_eq!(json["total"], 10_000);
+    assert_eq!(json["confusion"].as_array().unwrap().len(), 10);
+    assert!(
+        (json["accuracy"].as_f64().unwrap() * 100.0 - acc).abs() < 0.01,
+        "eval agrees with train's summary"
+    );
+
+    let predict = nabla(&[
+        "predict", "--model", m, "--index", "0", "--data", data, "--json",
+    ]);
+    assert!(predict.status.success(), "{}", text(&predict));
+    let json: serde_json::Value = serde_json::from_slice(&predict.stdout).unwrap();
+    assert_eq!(json[0]["label"], 7, "the first test image is a 7");
+    let probs: f64 = json[0]["probabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_f64().unwrap())
+        .sum();
+    assert!((probs - 1.0).abs() < 1e-4);
+
+    // A PGM file written by hand: predict reads images too.
+    let pgm = tmp("digit.pgm");
+    let mut bytes = b"P5\n28 28\n255\n".to_vec();
+    bytes.extend((0..784).map(|i| if (i % 28) == 14 { 255u8 } else { 0 }));
+    std::fs::write(&pgm, bytes).unwrap();
+    let predict = nabla(&["predict", "--model", m, pgm.to_str().unwrap()]);
+    assert!(predict.status.success(), "{}", text(&predict));
+    assert!(text(&predict).contains("with probability"));
+
+    let inspect = nabla(&["inspect", m, "--json"]);
+    assert!(inspect.status.success(), "{}", text(&inspect));
+    let json: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(json["params"], 784 * 64 + 64 + 64 * 10 + 10);
+    assert_eq!(json["flops_per_sample"], 2 * (784 * 64 + 64 * 10));
+
+    let idx = format!("{data}/t10k-labels-idx1-ubyte.gz");
+    let inspect = nabla(&["inspect", &idx]);
+    assert!(
+        text(&inspect).contains("IDX, u8, dimensions [10000]"),
+        "{}",
+        text(&inspect)
+    );
+
+    // Resume: the checkpoint is at step 200; ask for 250.
+    let resumed = nabla(&["train", "--resume", m, "--iters", "250", "--data", data]);
+    assert!(resumed.status.success(), "{}", text(&resumed));
+    assert!(text(&resumed).contains("50 steps"), "{}", text(&resumed));
+    for f in [model, pgm] {
+        std::fs::remove_file(f).unwrap();
+    }
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let out = nabla(&["train", "--optimizer", "adamm"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("invalid value 'adamm'"),
+        "{}",
+        text(&out)
+    );
+
+    let out = nabla(&["train", "--data", "/nonexistent/mnist"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("cargo xtask fetch-mnist"),
+        "{}",
+        text(&out)
+    );
+
+    let garbage = tmp("garbage.ckpt");
+    std::fs::write(
+        &garbage,
+        b"NABLAckp\x01\x00\x00\x00\x04\x00\x00\x00garbage-garbage-garbage",
+    )
+    .unwrap();
+    let out = nabla(&["eval", "--model", garbage.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("truncated or padded"), "{}", text(&out));
+    std::fs::remove_file(garbage).unwrap();
+
+    let out = nabla(&["train", "--init", "huge"]);
+    assert!(
+        text(&out).contains("is not he, xavier or a positive standard deviation"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn help_documents_defaults() {
+    let out = nabla(&["train", "--help"]);
+    let help = text(&out);
+    for flag in [
+        "--model",
+        "--hidden",
+        "--optimizer",
+        "--lr",
+        "--epochs",
+        "--iters",
+        "--batch-size",
+        "--weight-decay",
+        "--dropout",
+        "--batchnorm",
+        "--seed",
+        "--data",
+        "--save",
+        "--resume",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from:\n{help}");
+    }
+    assert!(help.contains("[default: 100]"));
+}

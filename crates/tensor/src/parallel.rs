@@ -1,0 +1,163 @@
+//! Data parallelism with results that do not depend on the number of threads.
+//!
+//! Work is cut into a number of parts chosen by the caller, never by the thread count; the
+//! threads only decide which part runs where. Reductions over parts happen in part order, so
+//! the same inputs give the same bits on 1 thread or 4.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// The number of worker threads: set by [`set_threads`], else `$NABLA_THREADS`, else the
+/// available parallelism.
+pub fn threads() -> usize {
+    match THREADS.load(Ordering::Relaxed) {
+        0 => {
+            let n = std::env::var("NABLA_THREADS")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|&n| n > 0)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            THREADS.store(n, Ordering::Relaxed);
+            n
+        }
+        n => n,
+    }
+}
+
+/// Sets the number of worker threads (at least 1).
+pub fn set_threads(n: usize) {
+    THREADS.store(n.max(1), Ordering::Relaxed);
+}
+
+/// `0..n` cut into `parts` contiguous ranges of near-equal length (empty ones dropped).
+pub fn ranges(n: usize, parts: usize) -> Vec<Range<usize>> {
+    let parts = parts.clamp(1, n.max(1));
+    (0..parts)
+        .map(|k| (k * n / parts)..((k + 1) * n / parts))
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// Runs `f` on each range of [`ranges`]`(n, parts)` across up to [`threads`] threads and
+/// returns the results in range order.
+///
+/// ```
+/// use nabla_tensor::parallel::map_ranges;
+/// let sums = map_ranges(10, 3, |r| r.sum::<usize>());
+/// assert_eq!(sums, vec![3, 12, 30]);
+/// ```
+pub fn map_ranges<T: Send>(n: usize, parts: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
+    let work = ranges(n, parts);
+    let workers = threads().min(work.len());
+    if workers <= 1 {
+        return work.into_iter().map(f).collect();
+    }
+    let f = &f;
+    let mut slots: Vec<Option<T>> = (0..work.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        // Worker k takes parts k, k + workers, …: a fixed assignment, no shared queue.
+        let mut handles = Vec::new();
+        for k in 1..workers {
+            let mine: Vec<(usize, Range<usize>)> = work
+                .iter()
+                .cloned()
+                .enumerate()
+                .skip(k)
+                .step_by(workers)
+                .collect();
+            handles.push(
+                scope.spawn(move || mine.into_iter().map(|(i, r)| (i, f(r))).collect::<Vec<_>>()),
+            );
+        }
+        for (i, r) in work.iter().cloned().enumerate().step_by(workers) {
+            slots[i] = Some(f(r));
+        }
+        for h in handles {
+            match h.join() {
+                Ok(done) => done.into_iter().for_each(|(i, v)| slots[i] = Some(v)),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    slots.into_iter().flatten().collect()
+}
+
+/// Splits `data` into the chunks of `items` items of `stride` values each that
+/// [`ranges`]`(items, parts)` gives, and runs `f(range, chunk)` on them in parallel.
+pub fn for_each_chunk_mut<T: Send>(
+    data: &mut [T],
+    stride: usize,
+    parts: usize,
+    f: impl Fn(Range<usize>, &mut [T]) + Sync,
+) {
+    let items = data.len().checked_div(stride).unwrap_or(0);
+    let work = ranges(items, parts);
+    let workers = threads().min(work.len());
+    let mut chunks = Vec::with_capacity(work.len());
+    let mut rest = data;
+    for r in &work {
+        let (head, tail) = rest.split_at_mut(r.len() * stride);
+        chunks.push((r.clone(), head));
+        rest = tail;
+    }
+    if workers <= 1 {
+        chunks.into_iter().for_each(|(r, c)| f(r, c));
+        return;
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let mut per_worker: Vec<Vec<(Range<usize>, &mut [T])>> =
+            (0..workers).map(|_| Vec::new()).collect();
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            per_worker[i % workers].push(chunk);
+        }
+        let mut iter = per_worker.into_iter();
+        let own = iter.next().unwrap_or_default();
+        let handles: Vec<_> = iter
+            .map(|mine| scope.spawn(move || mine.into_iter().for_each(|(r, c)| f(r, c))))
+            .collect();
+        own.into_iter().for_each(|(r, c)| f(r, c));
+        for h in handles {
+            if let Err(panic) = h.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_cover_everything_once() {
+        for n in 0..20 {
+            for parts in 1..6 {
+                let r = ranges(n, parts);
+                let flat: Vec<usize> = r.iter().flat_map(|r| r.clone()).collect();
+                assert_eq!(flat, (0..n).collect::<Vec<_>>());
+            }
+        }
+    }
+
+    #[test]
+    fn results_do_not_depend_on_threads() {
+        let run = |t| {
+            set_threads(t);
+            let mut data = vec![0u64; 40];
+            for_each_chunk_mut(&mut data, 4, 5, |r, c| {
+                c.iter_mut()
+                    .enumerate()
+                    .for_each(|(k, v)| *v = (r.start * 4 + k) as u64)
+            });
+            (
+                map_ranges(100, 7, |r| r.map(|v| v as f64 * 0.1).sum::<f64>()),
+                data,
+            )
+        };
+        assert_eq!(run(1), run(3));
+        assert_eq!(run(1).1, (0..40).collect::<Vec<u64>>());
+    }
+}
