@@ -12,7 +12,7 @@ use nabla_nn::{
     Activation, Architecture, Budget, DeepConvConfig, MlpConfig, Network, SimpleConvConfig, Split,
     TrainConfig, WeightInit, train_from,
 };
-use nabla_optim::{OptimizerConfig, Regularizer};
+use nabla_optim::{OptimizerConfig, Regularizer, Schedule};
 
 use crate::data::load_mnist;
 
@@ -76,6 +76,9 @@ pub struct Args {
     /// Samples per mini-batch
     #[arg(long, default_value_t = 100)]
     batch_size: usize,
+    /// Learning-rate schedule: constant, cosine (to 0 over the run), step:EVERY:GAMMA, exp:GAMMA
+    #[arg(long, default_value = "constant", value_parser = parse_schedule)]
+    lr_schedule: ScheduleArg,
     /// L2 weight decay λ (½·λ·ΣW² added to the loss)
     #[arg(long, default_value_t = 0.0)]
     weight_decay: f64,
@@ -106,6 +109,27 @@ pub struct Args {
     /// Continue training from a checkpoint saved with --save (model flags are taken from it)
     #[arg(long, value_name = "FILE")]
     resume: Option<PathBuf>,
+}
+
+/// A schedule as given on the command line; cosine needs the run length, known later.
+#[derive(Clone)]
+pub enum ScheduleArg {
+    Fixed(Schedule),
+    Cosine,
+}
+
+fn parse_schedule(s: &str) -> std::result::Result<ScheduleArg, String> {
+    let parts: Vec<&str> = s.split(':').collect();
+    let num = |v: &str| v.parse::<f64>().map_err(|_| format!("`{v}` is not a number in `{s}`"));
+    let schedule = match parts.as_slice() {
+        ["constant"] => Schedule::Constant,
+        ["cosine"] => return Ok(ScheduleArg::Cosine),
+        ["step", every, gamma] => Schedule::Step { every: every.parse().map_err(|_| format!("`{every}` is not a step count"))?, gamma: num(gamma)? },
+        ["exp", gamma] => Schedule::Exponential { gamma: num(gamma)? },
+        _ => return Err(format!("`{s}` is not constant, cosine, step:EVERY:GAMMA or exp:GAMMA")),
+    };
+    schedule.validate().map_err(|e| e.to_string())?;
+    Ok(ScheduleArg::Fixed(schedule))
 }
 
 fn parse_init(s: &str) -> std::result::Result<WeightInit, String> {
@@ -196,6 +220,10 @@ pub fn run(args: &Args) -> Result<()> {
         None => optimizer(args)?,
     };
     config.regularizer = Regularizer::new(args.l1, args.weight_decay)?;
+    config.schedule = match &args.lr_schedule {
+        ScheduleArg::Fixed(s) => s.clone(),
+        ScheduleArg::Cosine => Schedule::Cosine { total: config.total_steps(train_set.len()), min_factor: 0.0 },
+    };
     config.eval_every = args.eval_every;
     config.seed = state.as_ref().map_or(args.seed, |s| s.seed);
     let mut opt = config.optimizer.build::<f32>()?;
