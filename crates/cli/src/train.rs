@@ -97,6 +97,9 @@ pub struct Args {
     /// Train on the first N training images only
     #[arg(long, value_name = "N")]
     train_samples: Option<usize>,
+    /// Measure training accuracy on N fixed random training images (0: all of them)
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    eval_train_samples: usize,
     /// Evaluate every N steps [default: every epoch, or at the end with --iters]
     #[arg(long, value_name = "N")]
     eval_every: Option<u64>,
@@ -225,6 +228,7 @@ pub fn run(args: &Args) -> Result<()> {
         ScheduleArg::Cosine => Schedule::Cosine { total: config.total_steps(train_set.len()), min_factor: 0.0 },
     };
     config.eval_every = args.eval_every;
+    config.eval_train_samples = (args.eval_train_samples > 0).then_some(args.eval_train_samples);
     config.seed = state.as_ref().map_or(args.seed, |s| s.seed);
     let mut opt = config.optimizer.build::<f32>()?;
     let start = match state {
