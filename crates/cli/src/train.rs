@@ -123,13 +123,25 @@ pub enum ScheduleArg {
 
 fn parse_schedule(s: &str) -> std::result::Result<ScheduleArg, String> {
     let parts: Vec<&str> = s.split(':').collect();
-    let num = |v: &str| v.parse::<f64>().map_err(|_| format!("`{v}` is not a number in `{s}`"));
+    let num = |v: &str| {
+        v.parse::<f64>()
+            .map_err(|_| format!("`{v}` is not a number in `{s}`"))
+    };
     let schedule = match parts.as_slice() {
         ["constant"] => Schedule::Constant,
         ["cosine"] => return Ok(ScheduleArg::Cosine),
-        ["step", every, gamma] => Schedule::Step { every: every.parse().map_err(|_| format!("`{every}` is not a step count"))?, gamma: num(gamma)? },
+        ["step", every, gamma] => Schedule::Step {
+            every: every
+                .parse()
+                .map_err(|_| format!("`{every}` is not a step count"))?,
+            gamma: num(gamma)?,
+        },
         ["exp", gamma] => Schedule::Exponential { gamma: num(gamma)? },
-        _ => return Err(format!("`{s}` is not constant, cosine, step:EVERY:GAMMA or exp:GAMMA")),
+        _ => {
+            return Err(format!(
+                "`{s}` is not constant, cosine, step:EVERY:GAMMA or exp:GAMMA"
+            ));
+        }
     };
     schedule.validate().map_err(|e| e.to_string())?;
     Ok(ScheduleArg::Fixed(schedule))
@@ -225,7 +237,10 @@ pub fn run(args: &Args) -> Result<()> {
     config.regularizer = Regularizer::new(args.l1, args.weight_decay)?;
     config.schedule = match &args.lr_schedule {
         ScheduleArg::Fixed(s) => s.clone(),
-        ScheduleArg::Cosine => Schedule::Cosine { total: config.total_steps(train_set.len()), min_factor: 0.0 },
+        ScheduleArg::Cosine => Schedule::Cosine {
+            total: config.total_steps(train_set.len()),
+            min_factor: 0.0,
+        },
     };
     config.eval_every = args.eval_every;
     config.eval_train_samples = (args.eval_train_samples > 0).then_some(args.eval_train_samples);
