@@ -26,6 +26,11 @@
 //! # Ok::<(), nabla_nn::NnError>(())
 //! ```
 
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+mod readme {}
+
 mod alexnet;
 mod arch;
 pub mod checkpoint;
