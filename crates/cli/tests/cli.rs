@@ -4,17 +4,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn shared_mnist() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/mnist");
-    if dir.join("train-images-idx3-ubyte.gz").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must have the real MNIST files at {}",
-        dir.display()
-    );
-    eprintln!("skipped: no MNIST files at {}", dir.display());
-    None
+    nabla_datasets::shared_mnist_for_tests(env!("CARGO_MANIFEST_DIR"), 3)
 }
 
 fn nabla(args: &[&str]) -> Output {

@@ -1,7 +1,5 @@
 //! Short training runs: real MNIST thresholds, divergence, and determinism across threads.
 
-use std::path::PathBuf;
-
 use nabla_datasets::Mnist;
 use nabla_nn::{
     Architecture, MlpConfig, Network, NnError, SimpleConvConfig, Split, TrainConfig, WeightInit,
@@ -10,17 +8,8 @@ use nabla_nn::{
 use nabla_optim::OptimizerConfig;
 
 fn mnist() -> Option<Mnist> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/mnist");
-    if dir.join("train-images-idx3-ubyte.gz").is_file() {
-        return Some(Mnist::load(dir).unwrap());
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must have the real MNIST files at {}",
-        dir.display()
-    );
-    eprintln!("skipped: no MNIST files at {}", dir.display());
-    None
+    nabla_datasets::shared_mnist_for_tests(env!("CARGO_MANIFEST_DIR"), 3)
+        .map(|dir| Mnist::load(dir).unwrap())
 }
 
 #[test]
