@@ -7,6 +7,8 @@
 //! `x ⊙ cover`, where `cover` counts the windows that see each pixel.
 
 use nabla_tensor::{ConvGeometry, TensorError, col2im, im2col};
+
+use crate::Result;
 use ndarray::{Array2, Array4};
 
 /// The notebook's recorded input, `np.random.rand(2, 1, 4, 4) * 100 // 1`.
@@ -32,7 +34,7 @@ pub fn recorded_geometry() -> ConvGeometry {
 pub fn im2col_without_transpose(
     x: &Array4<f64>,
     g: &ConvGeometry,
-) -> Result<Array2<f64>, TensorError> {
+) -> std::result::Result<Array2<f64>, TensorError> {
     let (n, c, h, w) = x.dim();
     let (oh, ow) = g.out_hw(h, w)?;
     let (kh, kw, s, p) = (g.kernel_h, g.kernel_w, g.stride, g.padding);
@@ -77,7 +79,7 @@ pub struct Im2colDemo {
 }
 
 /// Runs CNN-1 and CNN-2 on the recorded input.
-pub fn run() -> Result<Im2colDemo, TensorError> {
+pub fn run() -> Result<Im2colDemo> {
     let x = recorded_input();
     let g = recorded_geometry();
     let shape = x.dim();

@@ -2,4 +2,7 @@
 //! demonstrations of the CNN notebook (section 7.1-7.2 of `EXPERIMENTS.md`), which need no
 //! training; the training experiments come with the networks.
 
+mod error;
 pub mod im2col_demo;
+
+pub use error::{ExperimentError, Result};
