@@ -6,6 +6,10 @@
 //! so a forged length cannot make the reader allocate; the CRC catches corruption before
 //! decoding. Files are written to a temporary name and renamed into place.
 //!
+//! Resuming from a [`TrainingState`] continues with the same optimizer state and the same batch
+//! order; dropout layers restart their own random streams, so a resumed run with dropout draws
+//! different masks than an uninterrupted one would (without dropout it is identical, tested).
+//!
 //! ```
 //! use nabla_nn::{Architecture, MlpConfig, Network, checkpoint};
 //! let path = std::env::temp_dir().join(format!("doc-{}.ckpt", std::process::id()));
