@@ -11,9 +11,8 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 ///
 /// ```
 /// use nabla_layers::{AvgPool2d, Layer, Mode};
-/// use ndarray::Array4;
 /// let mut pool = AvgPool2d::new((2, 2), 2, 0)?;
-/// let x = Array4::from_shape_vec((1, 1, 2, 2), vec![1.0f32, 4.0, 3.0, 2.0]).unwrap().into_dyn();
+/// let x = ndarray::array![[[[1.0f32, 4.0], [3.0, 2.0]]]].into_dyn();
 /// assert_eq!(pool.forward(x, Mode::Train)?.into_raw_vec_and_offset().0, vec![2.5]);
 /// # Ok::<(), nabla_layers::LayerError>(())
 /// ```

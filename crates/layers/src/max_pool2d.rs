@@ -13,9 +13,9 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 ///
 /// ```
 /// use nabla_layers::{Layer, MaxPool2d, Mode};
-/// use ndarray::{Array4, ArrayD};
+/// use ndarray::ArrayD;
 /// let mut pool = MaxPool2d::new((2, 2), 2, 0)?;
-/// let x = Array4::from_shape_vec((1, 1, 2, 2), vec![1.0f32, 4.0, 3.0, 2.0]).unwrap().into_dyn();
+/// let x = ndarray::array![[[[1.0f32, 4.0], [3.0, 2.0]]]].into_dyn();
 /// assert_eq!(pool.forward(x, Mode::Train)?.into_raw_vec_and_offset().0, vec![4.0]);
 /// let dx = pool.backward(ArrayD::<f32>::ones(vec![1, 1, 1, 1]))?;
 /// assert_eq!(dx.into_raw_vec_and_offset().0, vec![0.0, 1.0, 0.0, 0.0]);

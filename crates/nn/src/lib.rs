@@ -20,9 +20,9 @@
 //! let arch = Architecture::Mlp(MlpConfig::new(4, vec![8], 2));
 //! let mut net = Network::<f32>::new(&arch, 0)?;
 //! let mut config = TrainConfig::epochs(30, 16);
-//! config.optimizer = OptimizerConfig::default_for("adam", 0.01).unwrap();
+//! config.optimizer = OptimizerConfig::Adam { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7, textbook: false };
 //! let history = train(&mut net, &data, &data, &config, |_| {})?;
-//! assert!(history.final_test_accuracy().unwrap() > 0.9);
+//! assert!(history.final_test_accuracy() > Some(0.9));
 //! # Ok::<(), nabla_nn::NnError>(())
 //! ```
 

@@ -8,7 +8,8 @@ use crate::{
 ///
 /// ```
 /// use nabla_optim::OptimizerConfig;
-/// let adam = OptimizerConfig::default_for("adam", 0.001).unwrap();
+/// let adam = OptimizerConfig::Adam { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-7, textbook: false };
+/// assert_eq!(OptimizerConfig::default_for("adam", 0.001), Some(adam.clone()));
 /// let optimizer = adam.build::<f32>()?;
 /// assert_eq!(optimizer.kind(), "Adam");
 /// # Ok::<(), nabla_optim::OptimError>(())

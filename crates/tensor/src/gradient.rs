@@ -9,8 +9,7 @@ use ndarray::ArrayD;
 ///
 /// ```
 /// use nabla_tensor::numerical_gradient;
-/// use ndarray::{ArrayD, IxDyn};
-/// let mut x = ArrayD::from_shape_vec(IxDyn(&[2]), vec![1.0, -2.0]).unwrap();
+/// let mut x = ndarray::arr1(&[1.0, -2.0]).into_dyn();
 /// // f(x) = Σ x³, so ∇f = 3x².
 /// let g = numerical_gradient(&mut x, 1e-5, |x| x.iter().map(|v| v * v * v).sum());
 /// assert!((g[0] - 3.0).abs() < 1e-8 && (g[1] - 12.0).abs() < 1e-8);
