@@ -108,6 +108,7 @@ impl<F: Float> Layer<F> for AvgPool2d {
 mod tests {
     use super::*;
     use crate::gradcheck::check_layer;
+    use crate::testutil::pool_case;
     use crate::testutil::random;
     use proptest::prelude::*;
 
@@ -131,39 +132,17 @@ mod tests {
         })
     }
 
-    fn case() -> impl Strategy<Value = (ConvGeometry, [usize; 4], u64)> {
-        (
-            1usize..3,
-            1usize..4,
-            1usize..4,
-            1usize..4,
-            1usize..4,
-            0usize..2,
-            1usize..8,
-            1usize..8,
-            any::<u64>(),
-        )
-            .prop_filter_map("window must fit", |(n, c, kh, kw, s, p, h, w, seed)| {
-                let g = ConvGeometry::new((kh, kw), s, p);
-                (check_pool("AvgPool2d", &g).is_ok() && g.out_hw(h, w).is_ok()).then_some((
-                    g,
-                    [n, c, h, w],
-                    seed,
-                ))
-            })
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(32))]
         #[test]
-        fn gradient_check((g, shape, seed) in case()) {
+        fn gradient_check((g, shape, seed) in pool_case()) {
             let mut pool = AvgPool2d::new((g.kernel_h, g.kernel_w), g.stride, g.padding).unwrap();
             let report = check_layer(&mut pool, &random(&shape, seed), Mode::Train, seed).unwrap();
             prop_assert!(report.worst() < 1e-6, "{report:?}");
         }
 
         #[test]
-        fn forward_equals_naive((g, shape, seed) in case()) {
+        fn forward_equals_naive((g, shape, seed) in pool_case()) {
             let mut pool = AvgPool2d::new((g.kernel_h, g.kernel_w), g.stride, g.padding).unwrap();
             let x = random(&shape, seed);
             let y: Array4<f64> = pool.forward(x.clone(), Mode::Eval).unwrap().into_dimensionality().unwrap();

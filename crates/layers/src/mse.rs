@@ -1,8 +1,8 @@
 //! Mean squared error: `L = Σ (y − t)² / (2N)`.
 
-use ndarray::{Array2, ArrayD, Ix2};
+use ndarray::{Array2, ArrayD};
 
-use crate::shape::expect_rank;
+use crate::shape::{batch_mean, loss_rows, subtract_target};
 use crate::{Float, LayerError, Loss, Result, Target};
 
 /// Half the squared error summed over features and averaged over the batch, so that the
@@ -37,20 +37,10 @@ impl<F: Float> MeanSquaredError<F> {
 
 impl<F: Float> Loss<F> for MeanSquaredError<F> {
     fn forward(&mut self, y: &ArrayD<F>, target: Target<'_, F>) -> Result<F> {
-        expect_rank("MeanSquaredError", y.shape(), 2, "[n, k]")?;
-        let y = y
-            .view()
-            .into_dimensionality::<Ix2>()
-            .map_err(|_| LayerError::NoForward("MeanSquaredError"))?;
+        let y = loss_rows("MeanSquaredError", y, "[n, k]")?;
         target.check(y.nrows(), y.ncols())?;
         let mut residual = y.to_owned();
-        match target {
-            Target::OneHot(t) => residual -= &t,
-            Target::Indices(t) => t
-                .iter()
-                .enumerate()
-                .for_each(|(row, &label)| residual[[row, label]] -= F::one()),
-        }
+        subtract_target(&mut residual, target);
         let n = F::of(y.nrows().max(1) as f64);
         let loss = residual.iter().map(|&r| r * r).sum::<F>() / (F::of(2.0) * n);
         self.residual = Some(residual);
@@ -62,8 +52,7 @@ impl<F: Float> Loss<F> for MeanSquaredError<F> {
             .residual
             .as_ref()
             .ok_or(LayerError::NoForward("MeanSquaredError"))?;
-        let n = F::of(residual.nrows().max(1) as f64);
-        Ok(residual.mapv(|v| v / n).into_dyn())
+        Ok(batch_mean(residual))
     }
 }
 
@@ -79,7 +68,7 @@ mod tests {
         #[test]
         fn gradient_check(n in 1usize..6, k in 1usize..6, seed in any::<u64>()) {
             let y = random(&[n, k], seed);
-            let t = random(&[n, k], seed ^ 9).into_dimensionality::<Ix2>().unwrap();
+            let t = random(&[n, k], seed ^ 9).into_dimensionality::<ndarray::Ix2>().unwrap();
             let err = check_loss(&mut MeanSquaredError::new(), &y, Target::OneHot(t.view())).unwrap();
             prop_assert!(err < 1e-6, "{err}");
         }

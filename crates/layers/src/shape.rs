@@ -92,3 +92,36 @@ pub(crate) fn pool_output(
     let (oh, ow) = g.out_hw(input[2], input[3])?;
     Ok(vec![input[0], input[1], oh, ow])
 }
+
+/// A loss input as `(n, k)` rows, or the shape error naming the loss.
+pub(crate) fn loss_rows<'a, F: Float>(
+    loss: &'static str,
+    y: &'a ArrayD<F>,
+    what: &str,
+) -> Result<ndarray::ArrayView2<'a, F>> {
+    expect_rank(loss, y.shape(), 2, what)?;
+    y.view()
+        .into_dimensionality::<Ix2>()
+        .map_err(|_| LayerError::Shape {
+            layer: loss,
+            expected: what.to_string(),
+            got: y.shape().to_vec(),
+        })
+}
+
+/// `y − t` in place, for one-hot or class-index targets already checked against `y`.
+pub(crate) fn subtract_target<F: Float>(residual: &mut Array2<F>, target: crate::Target<'_, F>) {
+    match target {
+        crate::Target::OneHot(t) => *residual -= &t,
+        crate::Target::Indices(t) => t
+            .iter()
+            .enumerate()
+            .for_each(|(row, &label)| residual[[row, label]] -= F::one()),
+    }
+}
+
+/// `residual / N`: the gradient of a batch-mean loss whose per-sample gradient is `residual`.
+pub(crate) fn batch_mean<F: Float>(residual: &Array2<F>) -> ArrayD<F> {
+    let n = F::of(residual.nrows().max(1) as f64);
+    residual.mapv(|v| v / n).into_dyn()
+}

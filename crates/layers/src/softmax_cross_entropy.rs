@@ -1,9 +1,9 @@
 //! Softmax followed by cross-entropy, fused so that the gradient is simply `(y − t) / N`.
 
 use nabla_tensor::{cross_entropy, softmax};
-use ndarray::{Array2, ArrayD, Ix2};
+use ndarray::{Array2, ArrayD};
 
-use crate::shape::expect_rank;
+use crate::shape::{batch_mean, loss_rows, subtract_target};
 use crate::{Float, LayerError, Loss, Result, Target};
 
 /// Mean cross-entropy of `softmax(logits)`, for one-hot or class-index labels.
@@ -38,20 +38,10 @@ impl<F: Float> SoftmaxCrossEntropy<F> {
 
 impl<F: Float> Loss<F> for SoftmaxCrossEntropy<F> {
     fn forward(&mut self, y: &ArrayD<F>, target: Target<'_, F>) -> Result<F> {
-        expect_rank("SoftmaxCrossEntropy", y.shape(), 2, "[n, classes]")?;
-        let logits = y
-            .view()
-            .into_dimensionality::<Ix2>()
-            .map_err(|_| LayerError::NoForward("SoftmaxCrossEntropy"))?;
+        let logits = loss_rows("SoftmaxCrossEntropy", y, "[n, classes]")?;
         let loss = cross_entropy(&logits, target)?;
         let mut residual = softmax(&logits);
-        match target {
-            Target::OneHot(t) => residual -= &t,
-            Target::Indices(t) => t
-                .iter()
-                .enumerate()
-                .for_each(|(row, &label)| residual[[row, label]] -= F::one()),
-        }
+        subtract_target(&mut residual, target);
         self.residual = Some(residual);
         Ok(loss)
     }
@@ -61,8 +51,7 @@ impl<F: Float> Loss<F> for SoftmaxCrossEntropy<F> {
             .residual
             .as_ref()
             .ok_or(LayerError::NoForward("SoftmaxCrossEntropy"))?;
-        let n = F::of(residual.nrows().max(1) as f64);
-        Ok(residual.mapv(|v| v / n).into_dyn())
+        Ok(batch_mean(residual))
     }
 }
 

@@ -30,3 +30,29 @@ pub(crate) fn distinct(shape: &[usize], seed: u64) -> ArrayD<f64> {
     values.shuffle(&mut StdRng::seed_from_u64(seed));
     ArrayD::from_shape_vec(IxDyn(shape), values).unwrap_or_else(|_| unreachable!())
 }
+
+/// Random pooling geometries and input shapes where the window fits and the padding is
+/// smaller than the kernel.
+pub(crate) fn pool_case()
+-> impl proptest::strategy::Strategy<Value = (nabla_tensor::ConvGeometry, [usize; 4], u64)> {
+    use proptest::prelude::*;
+    (
+        1usize..3,
+        1usize..4,
+        1usize..4,
+        1usize..4,
+        1usize..4,
+        0usize..2,
+        1usize..8,
+        1usize..8,
+        any::<u64>(),
+    )
+        .prop_filter_map("window must fit", |(n, c, kh, kw, s, p, h, w, seed)| {
+            let g = nabla_tensor::ConvGeometry::new((kh, kw), s, p);
+            (crate::shape::check_pool("pool", &g).is_ok() && g.out_hw(h, w).is_ok()).then_some((
+                g,
+                [n, c, h, w],
+                seed,
+            ))
+        })
+}
