@@ -267,18 +267,11 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         let geometry = self.config.geometry();
         let (c, h, wd) = (x_shape.1, x_shape.2, x_shape.3);
         let mut dx = vec![F::zero(); n * c * h * wd];
-        let mut dcol_parts: Vec<Vec<F>> = Vec::new();
-        dcol_parts.resize_with(threads(), Vec::new);
-        let scratch = std::sync::Mutex::new(dcol_parts);
         let mut failure = None;
         let failure_slot = std::sync::Mutex::new(&mut failure);
         for_each_chunk_mut(&mut dx, c * h * wd, threads(), |r, chunk| {
-            let mut dcol = scratch
-                .lock()
-                .ok()
-                .and_then(|mut s| s.pop())
-                .unwrap_or_default();
-            dcol.resize(plane * cols, F::zero());
+            // One image's dcol at a time, one buffer per chunk.
+            let mut dcol = vec![F::zero(); plane * cols];
             for (k, img) in r.enumerate() {
                 let d_i = view2(
                     &ds[img * fnum * plane..(img + 1) * fnum * plane],
@@ -298,9 +291,6 @@ impl<F: Float> Layer<F> for Conv2d<F> {
                         }
                     }
                 }
-            }
-            if let Ok(mut s) = scratch.lock() {
-                s.push(dcol);
             }
         });
         if let Some(e) = failure {
