@@ -95,6 +95,40 @@ pub fn run(args: &Args, project_root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Fetches into `dir` from the default mirrors, as `cargo xtask fetch-mnist` does.
+pub fn fetch_default(dir: &Path, project_root: &Path) -> Result<()> {
+    let args = Args {
+        dir: Some(dir.to_path_buf()),
+        mirrors: Vec::new(),
+        from: None,
+        retries: 2,
+        timeout: 30,
+    };
+    run(&args, project_root)
+}
+
+/// Whether `dir` holds the four files (verified or not).
+pub fn present(dir: &Path) -> bool {
+    FILES
+        .iter()
+        .all(|(name, _)| dir.join(format!("{name}.gz")).is_file() || dir.join(name).is_file())
+}
+
+/// Verifies the four files in `dir` (`NAME.gz` or raw `NAME`) and returns each with its
+/// SHA-256.
+pub fn verified(dir: &Path) -> Result<Vec<(String, String)>> {
+    FILES
+        .iter()
+        .map(|(name, sha)| {
+            let gz = dir.join(format!("{name}.gz"));
+            let path = if gz.is_file() { gz } else { dir.join(name) };
+            verify(&path, sha)
+                .with_context(|| format!("{} is not the MNIST file", path.display()))?;
+            Ok((name.to_string(), sha.to_string()))
+        })
+        .collect()
+}
+
 /// Copies `from/NAME.gz` (or raw `from/NAME`) to `dest` if it verifies.
 fn import(from: &Path, name: &str, sha: &str, dest: &Path) -> Result<()> {
     let source = [format!("{name}.gz"), name.to_string()]

@@ -1,6 +1,7 @@
 //! Project automation for nabla, run as `cargo xtask <task>`.
 //! See <https://github.com/matklad/cargo-xtask/>.
 
+mod experiments;
 mod fetch_mnist;
 
 use std::path::PathBuf;
@@ -24,6 +25,13 @@ enum Task {
     /// mirror tried. Files already present and valid are kept. Safe to interrupt and rerun:
     /// nothing is ever left half-written under a final name.
     FetchMnist(fetch_mnist::Args),
+    /// Rerun the classic experiments on MNIST and write a report with plots and verdicts.
+    ///
+    /// Fetches MNIST first when it is missing. Writes report.md, report.html (self-contained),
+    /// results.json, manifest.json and one CSV per run into target/experiments/ (or --out),
+    /// replacing the previous report only once the new one is complete. Runs train in
+    /// parallel; the numbers depend only on --seed, never on --jobs.
+    Experiments(experiments::Args),
 }
 
 /// The workspace root, from this crate's manifest directory.
@@ -35,10 +43,12 @@ fn project_root() -> PathBuf {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
-        Task::FetchMnist(args) => fetch_mnist::run(&args, &project_root()),
+        Task::FetchMnist(args) => fetch_mnist::run(&args, &project_root()).map(|()| true),
+        Task::Experiments(args) => experiments::run(&args, &project_root()),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

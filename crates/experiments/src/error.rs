@@ -7,6 +7,29 @@ pub enum ExperimentError {
     /// A tensor operation rejected its input.
     #[error(transparent)]
     Tensor(#[from] nabla_tensor::TensorError),
+    /// A layer rejected its configuration or input.
+    #[error(transparent)]
+    Layer(#[from] nabla_layers::LayerError),
+    /// An optimizer rejected its configuration.
+    #[error(transparent)]
+    Optim(#[from] nabla_optim::OptimError),
+    /// Building or training a network failed.
+    #[error(transparent)]
+    Nn(#[from] nabla_nn::NnError),
+    /// A run's settings do not fit the data.
+    #[error("experiment setup: {0}")]
+    Setup(String),
+    /// Writing the report failed.
+    #[error("writing {path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A plot could not be drawn.
+    #[error("plot {0}")]
+    Plot(String),
 }
 
 /// `Result` with [`ExperimentError`].

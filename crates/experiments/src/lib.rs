@@ -1,8 +1,26 @@
-//! The classic experiments, rerun on MNIST. This first part reproduces the im2col/col2im
-//! demonstrations of the CNN notebook (section 7.1-7.2 of `EXPERIMENTS.md`), which need no
-//! training; the training experiments come with the networks.
+//! The classic experiments, rerun on MNIST, checked against the numbers the original
+//! notebooks printed, and reported with plots and a verdict for each claim of the notes.
+//!
+//! - [`catalog`]: every training run, with its settings and recorded numbers.
+//! - [`runner`]: builds and trains one run; [`suite`] runs many, in parallel, deterministically.
+//! - [`verdict`]: each claim of the notes, decided from the measured numbers.
+//! - [`report`]: `report.md`, a self-contained `report.html`, `results.json`, CSVs.
+//! - [`im2col_demo`]: the im2col/col2im demonstrations of the CNN notebook.
+//! - [`quirks`]: the original code's deviations, as named options.
 
+pub mod catalog;
 mod error;
+pub mod extras;
 pub mod im2col_demo;
+mod plot;
+pub mod quirks;
+pub mod recorded;
+pub mod report;
+pub mod runner;
+pub mod spec;
+pub mod suite;
+pub mod verdict;
 
 pub use error::{ExperimentError, Result};
+pub use runner::{Data, RunResult};
+pub use spec::{Expect, RunSpec};

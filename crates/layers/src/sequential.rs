@@ -48,6 +48,34 @@ impl<F: Float> Sequential<F> {
         self.layers.iter_mut().map(|(n, l)| (n.as_str(), l))
     }
 
+    /// The forward pass, calling `observe(name, output)` after each layer: how hooks see
+    /// activations (histograms, dead units) without the layers knowing about them.
+    ///
+    /// ```
+    /// use nabla_layers::{Mode, Relu, Sequential, Sigmoid};
+    /// use ndarray::{ArrayD, IxDyn};
+    /// let mut net = Sequential::<f64>::new();
+    /// net.push("relu", Relu::new()).push("sigmoid", Sigmoid::new());
+    /// let mut seen = Vec::new();
+    /// net.forward_observed(ArrayD::zeros(IxDyn(&[1, 2])), Mode::Eval, &mut |name, y| {
+    ///     seen.push((name.to_string(), y[[0, 0]]))
+    /// })?;
+    /// assert_eq!(seen, [("relu".to_string(), 0.0), ("sigmoid".to_string(), 0.5)]);
+    /// # Ok::<(), nabla_layers::LayerError>(())
+    /// ```
+    pub fn forward_observed(
+        &mut self,
+        mut x: ArrayD<F>,
+        mode: Mode,
+        observe: &mut dyn FnMut(&str, &ArrayD<F>),
+    ) -> Result<ArrayD<F>> {
+        for (name, layer) in &mut self.layers {
+            x = layer.forward(x, mode).map_err(|e| named(name, e))?;
+            observe(name, &x);
+        }
+        Ok(x)
+    }
+
     /// The number of layers.
     pub fn len(&self) -> usize {
         self.layers.len()

@@ -37,7 +37,9 @@ pub mod checkpoint;
 mod data;
 mod deep_conv;
 mod error;
+mod hooks;
 mod mlp;
+mod model;
 mod network;
 mod simple_conv;
 mod trainer;
@@ -47,7 +49,12 @@ pub use arch::{Activation, Architecture, WeightInit};
 pub use data::Split;
 pub use deep_conv::DeepConvConfig;
 pub use error::{NnError, Result};
+pub use hooks::{ActivationHistograms, Flow, GradientNorms, Histogram, Hook, StepView};
 pub use mlp::MlpConfig;
+pub use model::{Classifier, Model, accuracy, predict, set_frozen, trainable_count};
 pub use network::{LayerSummary, Network};
 pub use simple_conv::SimpleConvConfig;
-pub use trainer::{Budget, EvalPoint, History, Progress, TrainConfig, train, train_from};
+pub use trainer::{
+    Budget, EvalPoint, History, Progress, TrainAccuracy, TrainConfig, train, train_from,
+    train_model,
+};

@@ -1,10 +1,9 @@
 //! A network built from an [`Architecture`], with its loss.
 
 use nabla_layers::{Float, Layer, Loss, Mode, Param, Sequential, SoftmaxCrossEntropy, Target};
-use nabla_tensor::argmax_rows;
-use ndarray::{Array2, ArrayD, Axis, Ix2};
+use ndarray::{Array2, ArrayD};
 
-use crate::{Architecture, NnError, Result, Split};
+use crate::{Architecture, Model, NnError, Result, Split};
 
 /// One line of a model summary.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +47,7 @@ impl<F: Float> Network<F> {
         &mut self.body
     }
 
-    fn check_input(&self, shape: &[usize]) -> Result<()> {
+    pub(crate) fn check_input(&self, shape: &[usize]) -> Result<()> {
         let expected = self.arch.input_shape();
         if shape.len() != expected.len() + 1 || shape[1..] != expected[..] {
             return Err(NnError::Data(format!(
@@ -91,30 +90,13 @@ impl<F: Float> Network<F> {
 
     /// The number of trainable values (buffers excluded).
     pub fn param_count(&mut self) -> usize {
-        let mut n = 0;
-        self.visit_params(&mut |_, p| {
-            if p.kind != nabla_layers::ParamKind::Buffer {
-                n += p.value.len()
-            }
-        });
-        n
+        crate::trainable_count(self)
     }
 
     /// Inference-mode logits for `x`, computed `batch` samples at a time.
     pub fn predict(&mut self, x: &ArrayD<F>, batch: usize) -> Result<Array2<F>> {
         self.check_input(x.shape())?;
-        let n = x.len_of(Axis(0));
-        let mut out = Array2::zeros((n, self.arch.classes()));
-        for start in (0..n).step_by(batch.max(1)) {
-            let end = (start + batch.max(1)).min(n);
-            let chunk = x.slice_axis(Axis(0), (start..end).into()).to_owned();
-            let logits = self.body.forward(chunk, Mode::Eval)?;
-            let logits = logits
-                .into_dimensionality::<Ix2>()
-                .map_err(|e| NnError::Data(e.to_string()))?;
-            out.slice_mut(ndarray::s![start..end, ..]).assign(&logits);
-        }
-        Ok(out)
+        crate::predict(self, x, batch)
     }
 
     /// The fraction of `split` (or of the samples at `indices`) classified correctly.
@@ -124,22 +106,8 @@ impl<F: Float> Network<F> {
         indices: Option<&[usize]>,
         batch: usize,
     ) -> Result<f64> {
-        let (predicted, labels) = match indices {
-            Some(idx) => {
-                let (x, labels) = split.gather(idx);
-                (argmax_rows(&self.predict(&x, batch)?.view()), labels)
-            }
-            None => (
-                argmax_rows(&self.predict(split.x(), batch)?.view()),
-                split.labels().to_vec(),
-            ),
-        };
-        let correct = predicted
-            .iter()
-            .zip(&labels)
-            .filter(|(p, l)| p == l)
-            .count();
-        Ok(correct as f64 / labels.len().max(1) as f64)
+        self.check_input(split.x().shape())?;
+        crate::accuracy(self, split, indices, batch)
     }
 
     /// Every layer with its output shape, parameter count and work per sample.
@@ -165,5 +133,29 @@ impl<F: Float> Network<F> {
             });
         }
         Ok(rows)
+    }
+}
+
+impl<F: Float> Model<F> for Network<F> {
+    fn forward_observed(
+        &mut self,
+        x: ArrayD<F>,
+        mode: Mode,
+        observe: &mut dyn FnMut(&str, &ArrayD<F>),
+    ) -> Result<ArrayD<F>> {
+        self.check_input(x.shape())?;
+        Ok(self.body.forward_observed(x, mode, observe)?)
+    }
+
+    fn loss_of(&mut self, logits: &ArrayD<F>, labels: &[usize]) -> Result<F> {
+        Ok(self.loss.forward(logits, Target::Indices(labels))?)
+    }
+
+    fn backward(&mut self) -> Result<()> {
+        Network::backward(self)
+    }
+
+    fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
+        self.body.visit_params(f)
     }
 }

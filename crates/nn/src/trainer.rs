@@ -1,13 +1,16 @@
 //! Mini-batch training with evaluation curves.
 
 use nabla_datasets::batches::sample_with_replacement;
-use nabla_layers::Float;
+use nabla_layers::{Float, Mode};
 use nabla_optim::{Optimizer, OptimizerConfig, Regularizer, Schedule, step};
+use nabla_tensor::argmax_rows;
+use nabla_tensor::parallel::with_threads;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
-use crate::{Network, NnError, Result, Split};
+use crate::model::{accuracy, fraction_correct, predict};
+use crate::{Flow, Hook, Model, Network, NnError, Result, Split, StepView};
 
 /// How long to train.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,8 +42,26 @@ pub struct TrainConfig {
     pub eval_test_samples: Option<usize>,
     /// Batch size of evaluation passes.
     pub eval_batch_size: usize,
+    /// Where the training accuracy of an evaluation comes from.
+    pub train_accuracy: TrainAccuracy,
+    /// Worker threads for this run (`None`: the process default). Results do not depend on it.
+    pub threads: Option<usize>,
     /// Seed of the batch order.
     pub seed: u64,
+}
+
+/// Where an evaluation's training accuracy is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum TrainAccuracy {
+    /// On the training split (or the sample `eval_train_samples` asks for), inference mode.
+    #[default]
+    Split,
+    /// On the current mini-batch, inference mode, after the update (the classic optimizer
+    /// notebook's choice: cheap and noisy).
+    BatchAfterUpdate,
+    /// On the current mini-batch from the training-mode logits, before the update (the
+    /// classic vanishing-gradient notebook's choice).
+    BatchBeforeUpdate,
 }
 
 impl TrainConfig {
@@ -62,6 +83,8 @@ impl TrainConfig {
             eval_train_samples: None,
             eval_test_samples: None,
             eval_batch_size: 100,
+            train_accuracy: TrainAccuracy::Split,
+            threads: None,
             seed: 0,
         }
     }
@@ -105,6 +128,8 @@ pub struct History {
     pub losses: Vec<f64>,
     /// Every evaluation, in order.
     pub evals: Vec<EvalPoint>,
+    /// The step after which a hook stopped the run, if one did.
+    pub stopped_at: Option<u64>,
 }
 
 impl History {
@@ -150,9 +175,6 @@ pub fn train<F: Float>(
 }
 
 /// Trains `net` with `optimizer`, continuing from step `start` (0 for a new run).
-///
-/// Batch order depends only on `config.seed` and the step number, so a run resumed from a
-/// checkpoint draws the same batches as one that was never interrupted.
 pub fn train_from<F: Float>(
     net: &mut Network<F>,
     optimizer: &mut dyn Optimizer<F>,
@@ -162,7 +184,75 @@ pub fn train_from<F: Float>(
     config: &TrainConfig,
     mut on_progress: impl FnMut(&Progress<'_>),
 ) -> Result<History> {
+    net.check_input(train_set.x().shape())?;
+    net.check_input(test_set.x().shape())?;
+    train_model(
+        net,
+        optimizer,
+        start,
+        train_set,
+        test_set,
+        config,
+        &mut [],
+        &mut on_progress,
+    )
+}
+
+/// Trains any [`Model`] with `optimizer` from step `start` (0 for a new run), calling
+/// `hooks` at their points of every step and `on_progress` after every step.
+///
+/// Batch order depends only on `config.seed` and the step number, so a run resumed from a
+/// checkpoint draws the same batches as one that was never interrupted; the results do not
+/// depend on `config.threads`.
+#[allow(clippy::too_many_arguments)]
+pub fn train_model<F: Float>(
+    model: &mut dyn Model<F>,
+    optimizer: &mut dyn Optimizer<F>,
+    start: u64,
+    train_set: &Split<F>,
+    test_set: &Split<F>,
+    config: &TrainConfig,
+    hooks: &mut [&mut dyn Hook<F>],
+    on_progress: &mut dyn FnMut(&Progress<'_>),
+) -> Result<History> {
     validate(config, train_set)?;
+    match config.threads {
+        Some(n) => with_threads(n, || {
+            run(
+                model,
+                optimizer,
+                start,
+                train_set,
+                test_set,
+                config,
+                hooks,
+                on_progress,
+            )
+        }),
+        None => run(
+            model,
+            optimizer,
+            start,
+            train_set,
+            test_set,
+            config,
+            hooks,
+            on_progress,
+        ),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run<F: Float>(
+    model: &mut dyn Model<F>,
+    optimizer: &mut dyn Optimizer<F>,
+    start: u64,
+    train_set: &Split<F>,
+    test_set: &Split<F>,
+    config: &TrainConfig,
+    hooks: &mut [&mut dyn Hook<F>],
+    on_progress: &mut dyn FnMut(&Progress<'_>),
+) -> Result<History> {
     let n = train_set.len();
     let per_epoch = n.div_ceil(config.batch_size) as u64;
     let total = config.total_steps(n);
@@ -183,6 +273,7 @@ pub fn train_from<F: Float>(
     let mut epoch_order: Option<(u64, Vec<usize>)> = None;
     let mut since_eval = (0.0, 0u64);
     for t in start..total {
+        let done = t + 1;
         let batch: Vec<usize> = match config.budget {
             Budget::Epochs(_) => {
                 let epoch = t / per_epoch;
@@ -213,43 +304,96 @@ pub fn train_from<F: Float>(
         let lr = config.schedule.lr(base_lr, t);
         optimizer.set_lr(lr)?;
         let (x, labels) = train_set.gather(&batch);
-        let data_loss = net.loss(x, &labels)?.as_f64();
-        let penalty = config.regularizer.penalty(|visit| net.visit_params(visit));
-        let loss = data_loss + penalty;
-        if !loss.is_finite() {
-            return Err(NnError::Diverged {
-                step: t + 1,
-                loss,
-                lr,
-            });
-        }
-        net.backward()?;
-        config
-            .regularizer
-            .add_gradient(|visit| net.visit_params(visit));
-        step(optimizer, |visit| net.visit_params(visit))?;
-        history.losses.push(loss);
-        since_eval = (since_eval.0 + loss, since_eval.1 + 1);
-
-        let done = t + 1;
         let due = match (config.eval_every, config.budget) {
             (Some(k), _) => done % k.max(1) == 0,
             (None, Budget::Epochs(_)) => done % per_epoch == 0,
             (None, Budget::Iterations(_)) => false,
         } || done == total;
-        let eval = if due {
-            let point = EvalPoint {
+        let keep_x =
+            (due && config.train_accuracy == TrainAccuracy::BatchAfterUpdate).then(|| x.clone());
+        let logits = if hooks.iter().any(|h| h.wants_outputs(done)) {
+            model.forward_observed(x, Mode::Train, &mut |layer, y| {
+                for h in hooks.iter_mut() {
+                    if h.wants_outputs(done) {
+                        h.on_output(done, layer, y);
+                    }
+                }
+            })?
+        } else {
+            model.forward(x, Mode::Train)?
+        };
+        let data_loss = model.loss_of(&logits, &labels)?.as_f64();
+        let penalty = config
+            .regularizer
+            .penalty(|visit| model.visit_params(visit));
+        let loss = data_loss + penalty;
+        if !loss.is_finite() {
+            return Err(NnError::Diverged {
                 step: done,
-                epoch: done as f64 / per_epoch as f64,
-                train_loss: since_eval.0 / since_eval.1.max(1) as f64,
-                train_accuracy: net.accuracy(
+                loss,
+                lr,
+            });
+        }
+        let view = StepView {
+            step: done,
+            total,
+            lr,
+            loss,
+            batch: &batch,
+            labels: &labels,
+            logits: &logits,
+        };
+        let mut flow = Flow::Continue;
+        for h in hooks.iter_mut() {
+            if h.after_forward(&view) == Flow::Stop {
+                flow = Flow::Stop;
+            }
+        }
+        let batch_accuracy_before = (due
+            && config.train_accuracy == TrainAccuracy::BatchBeforeUpdate)
+            .then(|| batch_accuracy(&logits, &labels))
+            .transpose()?;
+        model.backward()?;
+        config
+            .regularizer
+            .add_gradient(|visit| model.visit_params(visit));
+        for h in hooks.iter_mut() {
+            if h.after_backward(&view, model) == Flow::Stop {
+                flow = Flow::Stop;
+            }
+        }
+        step(optimizer, |visit| model.visit_params(visit))?;
+        history.losses.push(loss);
+        since_eval = (since_eval.0 + loss, since_eval.1 + 1);
+
+        let due = due || flow == Flow::Stop;
+        let eval = if due {
+            let train_accuracy = match (config.train_accuracy, batch_accuracy_before, keep_x) {
+                (_, Some(a), _) => a,
+                (_, None, Some(x)) => {
+                    let logits = predict(model, &x, config.eval_batch_size)?;
+                    fraction_correct(&argmax_rows(&logits.view()), &labels)
+                }
+                _ => accuracy(
+                    model,
                     train_set,
                     eval_train.as_deref(),
                     config.eval_batch_size,
                 )?,
-                test_accuracy: net.accuracy(test_eval, None, config.eval_batch_size)?,
+            };
+            let point = EvalPoint {
+                step: done,
+                epoch: done as f64 / per_epoch as f64,
+                train_loss: since_eval.0 / since_eval.1.max(1) as f64,
+                train_accuracy,
+                test_accuracy: accuracy(model, test_eval, None, config.eval_batch_size)?,
             };
             since_eval = (0.0, 0);
+            for h in hooks.iter_mut() {
+                if h.after_eval(&point) == Flow::Stop {
+                    flow = Flow::Stop;
+                }
+            }
             history.evals.push(point);
             history.evals.last()
         } else {
@@ -262,8 +406,20 @@ pub fn train_from<F: Float>(
             lr,
             eval,
         });
+        if flow == Flow::Stop {
+            history.stopped_at = Some(done);
+            break;
+        }
     }
     Ok(history)
+}
+
+fn batch_accuracy<F: Float>(logits: &ndarray::ArrayD<F>, labels: &[usize]) -> Result<f64> {
+    let logits = logits
+        .view()
+        .into_dimensionality::<ndarray::Ix2>()
+        .map_err(|e| NnError::Data(format!("a classifier's output must be (n, classes): {e}")))?;
+    Ok(fraction_correct(&argmax_rows(&logits), labels))
 }
 
 fn validate<F: Float>(config: &TrainConfig, train_set: &Split<F>) -> Result<()> {
@@ -275,6 +431,9 @@ fn validate<F: Float>(config: &TrainConfig, train_set: &Split<F>) -> Result<()> 
     }
     if config.eval_every == Some(0) {
         return Err(NnError::Config("eval_every must be positive".into()));
+    }
+    if config.threads == Some(0) {
+        return Err(NnError::Config("threads must be positive".into()));
     }
     config.schedule.validate()?;
     Ok(())

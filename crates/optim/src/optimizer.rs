@@ -19,7 +19,8 @@ pub struct OptimizerState<F: Float> {
 }
 
 impl<F: Float> OptimizerState<F> {
-    pub(crate) fn new(kind: &'static str) -> Self {
+    /// An empty state for an optimizer called `kind`.
+    pub fn new(kind: &'static str) -> Self {
         OptimizerState {
             kind: kind.to_string(),
             step: 0,
@@ -28,7 +29,7 @@ impl<F: Float> OptimizerState<F> {
     }
 
     /// The `count` buffers of parameter `name`, created filled with `init` on first use.
-    pub(crate) fn slots_for(
+    pub fn slots_for(
         &mut self,
         optimizer: &'static str,
         name: &str,

@@ -9,9 +9,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 
-/// The number of worker threads: set by [`set_threads`], else `$NABLA_THREADS`, else the
-/// available parallelism.
+thread_local! {
+    // A run's own thread count, set by `with_threads` for the calling thread only, so that
+    // several runs can train side by side in one process without touching each other.
+    static LOCAL_THREADS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The number of worker threads for the calling thread: the count given to an enclosing
+/// [`with_threads`], else the process default set by [`set_threads`], else
+/// `$NABLA_THREADS`, else the available parallelism.
 pub fn threads() -> usize {
+    let local = LOCAL_THREADS.with(|t| t.get());
+    if local > 0 {
+        return local;
+    }
     match THREADS.load(Ordering::Relaxed) {
         0 => {
             let n = std::env::var("NABLA_THREADS")
@@ -29,6 +40,28 @@ pub fn threads() -> usize {
 /// Sets the number of worker threads (at least 1).
 pub fn set_threads(n: usize) {
     THREADS.store(n.max(1), Ordering::Relaxed);
+}
+
+/// Runs `f` with `n` worker threads (at least 1) for the work the calling thread starts,
+/// whatever the process default; restores the previous count afterwards, even on panic.
+///
+/// Results never depend on the count (see the module docs); this only decides how much of
+/// the machine one run takes, so that two runs can share it.
+///
+/// ```
+/// use nabla_tensor::parallel::{threads, with_threads};
+/// let inside = with_threads(1, threads);
+/// assert_eq!(inside, 1);
+/// ```
+pub fn with_threads<T>(n: usize, f: impl FnOnce() -> T) -> T {
+    struct Restore(usize);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LOCAL_THREADS.with(|t| t.set(self.0));
+        }
+    }
+    let _restore = Restore(LOCAL_THREADS.with(|t| t.replace(n.max(1))));
+    f()
 }
 
 /// `0..n` cut into `parts` contiguous ranges of near-equal length (empty ones dropped).
@@ -159,5 +192,19 @@ mod tests {
         };
         assert_eq!(run(1), run(3));
         assert_eq!(run(1).1, (0..40).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn a_run_local_count_overrides_the_default_and_is_restored() {
+        let (outer, inner) = with_threads(1, || (threads(), with_threads(2, threads)));
+        assert_eq!((outer, inner), (1, 2));
+        assert_eq!(LOCAL_THREADS.with(|t| t.get()), 0);
+        // Another thread does not see this thread's count.
+        let other = with_threads(5, || {
+            std::thread::spawn(|| LOCAL_THREADS.with(|t| t.get()))
+                .join()
+                .ok()
+        });
+        assert_eq!(other, Some(0));
     }
 }

@@ -1,0 +1,172 @@
+//! The original notebooks' deviations from the textbook math, as named building blocks that
+//! an experiment opts into. The libraries stay correct; these live here, next to the runs
+//! that reproduce them.
+
+use nabla_layers::{Float, Layer, LayerError, Mode};
+use nabla_optim::{OptimError, Optimizer, OptimizerState};
+use ndarray::{ArrayD, Zip};
+
+/// A sigmoid whose backward pass evaluates the derivative at its *output*: `σ'(σ(u))`
+/// instead of `σ'(u)`, as the hand-written vanishing-gradient notebook does. The factor is
+/// stuck in `[0.197, 0.25]` however saturated the unit is.
+#[derive(Debug, Default)]
+pub struct SigmoidGradOnOutput<F: Float> {
+    out: Option<ArrayD<F>>,
+}
+
+impl<F: Float> SigmoidGradOnOutput<F> {
+    /// A new layer.
+    pub fn new() -> Self {
+        SigmoidGradOnOutput { out: None }
+    }
+}
+
+fn sigmoid<F: Float>(v: F) -> F {
+    F::one() / (F::one() + (-v).exp())
+}
+
+impl<F: Float> Layer<F> for SigmoidGradOnOutput<F> {
+    fn kind(&self) -> &'static str {
+        "SigmoidGradOnOutput"
+    }
+
+    fn forward(&mut self, mut x: ArrayD<F>, _mode: Mode) -> nabla_layers::Result<ArrayD<F>> {
+        x.mapv_inplace(sigmoid);
+        self.out = Some(x.clone());
+        Ok(x)
+    }
+
+    fn backward(&mut self, mut dout: ArrayD<F>) -> nabla_layers::Result<ArrayD<F>> {
+        let z = self
+            .out
+            .as_ref()
+            .ok_or(LayerError::NoForward("SigmoidGradOnOutput"))?;
+        if z.shape() != dout.shape() {
+            return Err(LayerError::Shape {
+                layer: "SigmoidGradOnOutput",
+                expected: format!("{:?}", z.shape()),
+                got: dout.shape().to_vec(),
+            });
+        }
+        Zip::from(&mut dout).and(z).for_each(|d, &z| {
+            let s = sigmoid(z);
+            *d *= s * (F::one() - s);
+        });
+        Ok(dout)
+    }
+
+    fn output_shape(&self, input: &[usize]) -> nabla_layers::Result<Vec<usize>> {
+        Ok(input.to_vec())
+    }
+}
+
+/// The optimizer notebook's hand-written AdaGrad: `h` starts at θ = 1e-4 and the first step
+/// does not add `g²`, then `h += g²`; `p −= lr·g/√h` with no ε. The first step is therefore
+/// `100·lr·g`, a kick the library's AdaGrad (h₀ = 0, ε outside the root) does not give.
+#[derive(Debug, Clone)]
+pub struct AdaGradTheta<F: Float> {
+    lr: f64,
+    state: OptimizerState<F>,
+}
+
+impl<F: Float> AdaGradTheta<F> {
+    /// θ = 1e-4, learning rate `lr`.
+    pub fn new(lr: f64) -> Self {
+        AdaGradTheta {
+            lr,
+            state: OptimizerState::new("AdaGradTheta"),
+        }
+    }
+}
+
+impl<F: Float> Optimizer<F> for AdaGradTheta<F> {
+    fn kind(&self) -> &'static str {
+        "AdaGradTheta"
+    }
+
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) -> nabla_optim::Result<()> {
+        self.lr = lr;
+        Ok(())
+    }
+
+    fn begin_step(&mut self) {
+        self.state.step += 1;
+    }
+
+    fn update(
+        &mut self,
+        name: &str,
+        value: &mut ArrayD<F>,
+        grad: &ArrayD<F>,
+    ) -> nabla_optim::Result<()> {
+        let first = self.state.step <= 1;
+        let lr = F::of(self.lr);
+        let h = &mut self
+            .state
+            .slots_for("AdaGradTheta", name, value, 1, F::of(1e-4))?[0];
+        if grad.shape() != value.shape() {
+            return Err(OptimError::Shape {
+                optimizer: "AdaGradTheta",
+                param: name.to_string(),
+                what: "gradient",
+                value: value.shape().to_vec(),
+                other: grad.shape().to_vec(),
+            });
+        }
+        Zip::from(value).and(grad).and(h).for_each(|p, &g, h| {
+            if !first {
+                *h += g * g;
+            }
+            *p -= lr * g / h.sqrt();
+        });
+        Ok(())
+    }
+
+    fn state(&self) -> OptimizerState<F> {
+        self.state.clone()
+    }
+
+    fn load_state(&mut self, state: OptimizerState<F>) -> nabla_optim::Result<()> {
+        self.state = state;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn adagrad_theta_follows_the_notebook_formula() {
+        let mut opt = AdaGradTheta::<f64>::new(0.01);
+        let mut p = array![1.0].into_dyn();
+        opt.begin_step();
+        opt.update("w", &mut p, &array![0.5].into_dyn()).unwrap();
+        // First step: h = 1e-4, p = 1 − 0.01·0.5/0.01 = 0.5.
+        assert!((p[0] - 0.5).abs() < 1e-12);
+        opt.begin_step();
+        opt.update("w", &mut p, &array![0.5].into_dyn()).unwrap();
+        // Second: h = 1e-4 + 0.25, p = 0.5 − 0.01·0.5/√0.2501.
+        assert!((p[0] - (0.5 - 0.005 / 0.2501f64.sqrt())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_sigmoid_quirk_takes_the_derivative_at_the_output() {
+        let mut layer = SigmoidGradOnOutput::<f64>::new();
+        let y = layer
+            .forward(array![0.0, 10.0].into_dyn(), Mode::Train)
+            .unwrap();
+        let d = layer.backward(array![1.0, 1.0].into_dyn()).unwrap();
+        for (&z, &g) in y.iter().zip(d.iter()) {
+            let s = 1.0 / (1.0 + (-z).exp());
+            assert!((g - s * (1.0 - s)).abs() < 1e-15);
+        }
+        // The correct derivative at u = 10 is 4.5e-5; the quirk gives about 0.197.
+        assert!(d[1] > 0.19);
+    }
+}

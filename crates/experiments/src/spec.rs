@@ -1,0 +1,233 @@
+//! What one training run of the suite is: its network, optimizer, data, budget, the quirks
+//! of the original code it reproduces, and the numbers the original printed.
+
+use nabla_nn::{Activation, TrainAccuracy, WeightInit};
+use nabla_optim::OptimizerConfig;
+use serde::Serialize;
+
+/// The experiment groups, in report order.
+pub const GROUPS: [(&str, &str); 5] = [
+    ("VG", "Vanishing gradient and weight initialization"),
+    ("OPT", "Optimizers and learning rates"),
+    ("OF", "Overfitting, regularization and dropout"),
+    ("CNN", "Convolutional networks"),
+    ("EXTRA", "Beyond the notebooks"),
+];
+
+/// Which network a run trains.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ModelSpec {
+    /// The hand-written 784-40-20-10 network of the vanishing-gradient notebook.
+    VgNet {
+        /// Hidden activation.
+        activation: Activation,
+        /// Weight initialization of all three layers.
+        init: WeightInit,
+        /// Quirk: sigmoid derivative taken at the activation's output.
+        sigmoid_grad_on_output: bool,
+    },
+    /// The classic MultiLayerNet.
+    Mlp {
+        /// Hidden sizes.
+        hidden: Vec<usize>,
+        /// Hidden activation.
+        activation: Activation,
+        /// Weight initialization.
+        init: WeightInit,
+        /// BatchNorm after each hidden affine layer.
+        batchnorm: bool,
+        /// Dropout ratio after each hidden activation.
+        dropout: Option<f64>,
+        /// Non-inverted dropout, as the classic code.
+        classic_dropout: bool,
+    },
+    /// conv(30, 5x5) → ReLU → pool 2x2 → affine 100 → ReLU → affine 10.
+    SimpleConv {
+        /// Weight initialization.
+        init: WeightInit,
+        /// Average pooling instead of max pooling.
+        avg_pool: bool,
+    },
+    /// Two convolutions: `after = false` pools after each; `true` pools once after both.
+    DoubleConv {
+        /// The "_after" variant.
+        after: bool,
+    },
+    /// Six 3x3 convolutions, three poolings, two affine layers with dropout.
+    DeepConv,
+}
+
+/// The optimizer of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum OptSpec {
+    /// A library optimizer.
+    Library(OptimizerConfig),
+    /// Quirk: the optimizer notebook's AdaGrad (h₀ = θ = 1e-4, first step without g², no ε).
+    AdaGradTheta {
+        /// Learning rate.
+        lr: f64,
+    },
+}
+
+/// The training data of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum Subset {
+    /// All 60,000 training or 10,000 test images.
+    All,
+    /// The first `n` images.
+    First(usize),
+}
+
+/// The numbers the original notebook printed for this run, and the second sample from a
+/// fresh rerun of the original code where one exists.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Recorded {
+    /// Final train accuracy as printed.
+    pub train: f64,
+    /// Final test accuracy as printed.
+    pub test: f64,
+    /// Final test accuracy of the fresh rerun.
+    pub fresh_test: Option<f64>,
+}
+
+/// How a reproduction is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum Expect {
+    /// Final test accuracy within `[lo, hi]`.
+    Test {
+        /// Lower bound.
+        lo: f64,
+        /// Upper bound.
+        hi: f64,
+    },
+    /// The run sits on an unstable edge (the two samples of the original disagree): judged by
+    /// the claims it supports, not by a number.
+    Unstable,
+    /// Not a reproduction (an extra or a corrected variant): nothing to check.
+    Nothing,
+}
+
+/// One training run of the suite.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunSpec {
+    /// Run id, as in the notes (`VG-1`, `OPT-C2`, …).
+    pub id: String,
+    /// Group id (`VG`, `OPT`, `OF`, `CNN`, `EXTRA`).
+    pub group: &'static str,
+    /// One line: what differs in this run.
+    pub title: String,
+    /// The network.
+    pub model: ModelSpec,
+    /// The optimizer.
+    pub optimizer: OptSpec,
+    /// Training iterations (mini-batches drawn with replacement).
+    pub iterations: u64,
+    /// Mini-batch size.
+    pub batch: usize,
+    /// Training images.
+    pub train: Subset,
+    /// Test images.
+    pub test: Subset,
+    /// Evaluate every this many iterations.
+    pub eval_every: u64,
+    /// Where train accuracy is measured.
+    pub train_accuracy: TrainAccuracy,
+    /// L1 strength.
+    pub l1: f64,
+    /// L2 strength (`0.5·λ·ΣW²`).
+    pub l2: f64,
+    /// Quirk: the output layer is never updated (the hand-written L1/L2 loops).
+    pub frozen_output: bool,
+    /// Quirk: BatchNorm's γ and β are never updated.
+    pub frozen_bn_affine: bool,
+    /// Learning-rate decay: multiply by this every 100 iterations (1 = constant).
+    pub decay_per_100: f64,
+    /// What the original printed.
+    pub recorded: Option<Recorded>,
+    /// How the reproduction is judged.
+    pub expect: Expect,
+    /// The run this one corrects or varies, for side-by-side tables.
+    pub variant_of: Option<String>,
+}
+
+impl RunSpec {
+    /// A run with the common defaults: SGD lr 0.01, batch 100, evaluation every 10.
+    pub(crate) fn new(
+        id: &str,
+        group: &'static str,
+        title: &str,
+        model: ModelSpec,
+        iterations: u64,
+    ) -> Self {
+        RunSpec {
+            id: id.to_string(),
+            group,
+            title: title.to_string(),
+            model,
+            optimizer: OptSpec::Library(OptimizerConfig::Sgd { lr: 0.01 }),
+            iterations,
+            batch: 100,
+            train: Subset::All,
+            test: Subset::All,
+            eval_every: 10,
+            train_accuracy: TrainAccuracy::Split,
+            l1: 0.0,
+            l2: 0.0,
+            frozen_output: false,
+            frozen_bn_affine: false,
+            decay_per_100: 1.0,
+            recorded: None,
+            expect: Expect::Nothing,
+            variant_of: None,
+        }
+    }
+
+    pub(crate) fn opt(mut self, optimizer: OptSpec) -> Self {
+        self.optimizer = optimizer;
+        self
+    }
+
+    pub(crate) fn data(mut self, train: Subset, test: Subset) -> Self {
+        self.train = train;
+        self.test = test;
+        self
+    }
+
+    pub(crate) fn recorded(mut self, train: f64, test: f64, fresh_test: Option<f64>) -> Self {
+        self.recorded = Some(Recorded {
+            train,
+            test,
+            fresh_test,
+        });
+        self
+    }
+
+    pub(crate) fn expect(mut self, lo: f64, hi: f64) -> Self {
+        self.expect = Expect::Test { lo, hi };
+        self
+    }
+
+    pub(crate) fn unstable(mut self) -> Self {
+        self.expect = Expect::Unstable;
+        self
+    }
+
+    pub(crate) fn variant_of(mut self, id: &str) -> Self {
+        self.variant_of = Some(id.to_string());
+        self.expect = Expect::Nothing;
+        self
+    }
+
+    /// Whether `filter` (a run id or a group id, case-insensitive) selects this run. Group ids
+    /// also match id prefixes: `OPT-C` selects OPT-C1 … OPT-C5.
+    pub fn matches(&self, filter: &str) -> bool {
+        let f = filter.to_ascii_uppercase();
+        self.group == f
+            || self.id.to_ascii_uppercase() == f
+            || self
+                .id
+                .to_ascii_uppercase()
+                .strip_prefix(&f)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit() || c == '\''))
+    }
+}

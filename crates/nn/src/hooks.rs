@@ -1,0 +1,183 @@
+//! Callbacks into the training loop, and two built on them: per-layer gradient norms and
+//! per-layer activation histograms.
+
+use nabla_layers::{Float, ParamKind};
+use ndarray::ArrayD;
+
+use crate::{EvalPoint, Model};
+
+/// Whether training goes on after a hook has looked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on.
+    Continue,
+    /// Finish this step (its evaluation included) and stop.
+    Stop,
+}
+
+/// What a hook sees of one training step.
+#[derive(Debug)]
+pub struct StepView<'a, F: Float> {
+    /// The step, counted from 1.
+    pub step: u64,
+    /// Steps in the whole run.
+    pub total: u64,
+    /// This step's learning rate.
+    pub lr: f64,
+    /// This step's loss, penalty included.
+    pub loss: f64,
+    /// The training samples of the batch (indices into the training split).
+    pub batch: &'a [usize],
+    /// Their labels.
+    pub labels: &'a [usize],
+    /// The training-mode logits of the batch.
+    pub logits: &'a ArrayD<F>,
+}
+
+/// Called by [`train_model`](crate::train_model) at fixed points of every step. Every method
+/// has a default that does nothing, so a hook implements only what it needs.
+pub trait Hook<F: Float> {
+    /// Whether [`Hook::on_output`] should see the layer outputs of step `step` (copying
+    /// them costs time, so a hook asks only for the steps it wants).
+    fn wants_outputs(&self, _step: u64) -> bool {
+        false
+    }
+
+    /// A layer's output during the training-mode forward pass of a step it asked for.
+    fn on_output(&mut self, _step: u64, _layer: &str, _output: &ArrayD<F>) {}
+
+    /// After the forward pass and the loss, before the backward pass.
+    fn after_forward(&mut self, _view: &StepView<'_, F>) -> Flow {
+        Flow::Continue
+    }
+
+    /// After the backward pass and the penalty's gradient, before the update: every
+    /// parameter's gradient is readable (and writable) through `model.visit_params`.
+    fn after_backward(&mut self, _view: &StepView<'_, F>, _model: &mut dyn Model<F>) -> Flow {
+        Flow::Continue
+    }
+
+    /// After each evaluation.
+    fn after_eval(&mut self, _point: &EvalPoint) -> Flow {
+        Flow::Continue
+    }
+}
+
+/// The L2 norm of every weight's gradient, every `every` steps: the vanishing gradient made
+/// visible (the layers nearest the input get the smallest norms).
+///
+/// ```
+/// use nabla_nn::{GradientNorms, Hook};
+/// let hook = GradientNorms::new(10);
+/// assert!(hook.rows.is_empty());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct GradientNorms {
+    every: u64,
+    /// `(step, [(parameter name, norm)])`, in step order.
+    pub rows: Vec<(u64, Vec<(String, f64)>)>,
+}
+
+impl GradientNorms {
+    /// Records at steps `every`, `2·every`, … (and step 1).
+    pub fn new(every: u64) -> Self {
+        GradientNorms {
+            every: every.max(1),
+            rows: Vec::new(),
+        }
+    }
+}
+
+impl<F: Float> Hook<F> for GradientNorms {
+    fn after_backward(&mut self, view: &StepView<'_, F>, model: &mut dyn Model<F>) -> Flow {
+        if view.step == 1 || view.step % self.every == 0 {
+            let mut norms = Vec::new();
+            model.visit_params(&mut |name, p| {
+                if p.kind == ParamKind::Weight {
+                    let sq: f64 = p.grad.iter().map(|g| g.as_f64() * g.as_f64()).sum();
+                    norms.push((name.to_string(), sq.sqrt()));
+                }
+            });
+            self.rows.push((view.step, norms));
+        }
+        Flow::Continue
+    }
+}
+
+/// A histogram of values in `[lo, hi]` with equal-width bins; values outside are clamped
+/// into the end bins so that nothing is lost from the counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    /// Lower edge of the first bin.
+    pub lo: f64,
+    /// Upper edge of the last bin.
+    pub hi: f64,
+    /// Counts per bin.
+    pub counts: Vec<u64>,
+}
+
+impl Histogram {
+    /// The histogram of `values` over `[lo, hi]` in `bins` bins.
+    ///
+    /// ```
+    /// use nabla_nn::Histogram;
+    /// let h = Histogram::of([0.1, 0.2, 0.9, 5.0].into_iter(), 0.0, 1.0, 2);
+    /// assert_eq!(h.counts, [2, 2]);
+    /// ```
+    pub fn of(values: impl Iterator<Item = f64>, lo: f64, hi: f64, bins: usize) -> Self {
+        let bins = bins.max(1);
+        let mut counts = vec![0; bins];
+        let width = (hi - lo) / bins as f64;
+        for v in values.filter(|v| v.is_finite()) {
+            let k = ((v - lo) / width).floor();
+            counts[(k.max(0.0) as usize).min(bins - 1)] += 1;
+        }
+        Histogram { lo, hi, counts }
+    }
+}
+
+/// Per-layer histograms of the outputs of the layers whose names contain `filter`, at the
+/// steps listed: how activations spread (or collapse) through depth.
+#[derive(Debug, Clone)]
+pub struct ActivationHistograms {
+    steps: Vec<u64>,
+    filter: String,
+    lo: f64,
+    hi: f64,
+    bins: usize,
+    /// `(step, layer, histogram)`, in the order seen.
+    pub rows: Vec<(u64, String, Histogram)>,
+}
+
+impl ActivationHistograms {
+    /// Histograms over `[lo, hi]` in `bins` bins of layers whose name contains `filter`
+    /// (`""` for all), at `steps`.
+    pub fn new(steps: Vec<u64>, filter: &str, lo: f64, hi: f64, bins: usize) -> Self {
+        ActivationHistograms {
+            steps,
+            filter: filter.to_string(),
+            lo,
+            hi,
+            bins,
+            rows: Vec::new(),
+        }
+    }
+}
+
+impl<F: Float> Hook<F> for ActivationHistograms {
+    fn wants_outputs(&self, step: u64) -> bool {
+        self.steps.contains(&step)
+    }
+
+    fn on_output(&mut self, step: u64, layer: &str, output: &ArrayD<F>) {
+        if layer.contains(&self.filter) {
+            let h = Histogram::of(
+                output.iter().map(|v| v.as_f64()),
+                self.lo,
+                self.hi,
+                self.bins,
+            );
+            self.rows.push((step, layer.to_string(), h));
+        }
+    }
+}

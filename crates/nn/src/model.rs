@@ -1,0 +1,198 @@
+//! What the trainer needs of a model, and a model made of any layers and any loss.
+
+use nabla_layers::{Float, Layer, Loss, Mode, Param, ParamKind, Sequential, Target};
+use nabla_tensor::argmax_rows;
+use ndarray::{Array2, ArrayD, Axis, Ix2};
+
+use crate::{NnError, Result, Split};
+
+/// A classifier the trainer can train: a forward pass to logits, a loss on class indices,
+/// a backward pass that fills parameter gradients, and named parameters.
+///
+/// [`Network`](crate::Network) implements it for the built-in architectures and
+/// [`Classifier`] for any [`Sequential`] with any [`Loss`]; implement it yourself for
+/// anything else (a hand-written network, a model with two inputs, …).
+pub trait Model<F: Float>: Send {
+    /// Logits `(n, classes)` for a batch; `observe(layer, output)` sees every layer's output.
+    fn forward_observed(
+        &mut self,
+        x: ArrayD<F>,
+        mode: Mode,
+        observe: &mut dyn FnMut(&str, &ArrayD<F>),
+    ) -> Result<ArrayD<F>>;
+
+    /// Logits `(n, classes)` for a batch.
+    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
+        self.forward_observed(x, mode, &mut |_, _| {})
+    }
+
+    /// The mean loss of `logits` (from the last training-mode forward) against `labels`;
+    /// [`Model::backward`] follows.
+    fn loss_of(&mut self, logits: &ArrayD<F>, labels: &[usize]) -> Result<F>;
+
+    /// Backpropagates the last [`Model::loss_of`], overwriting every parameter's gradient.
+    fn backward(&mut self) -> Result<()>;
+
+    /// Calls `f` with every parameter under its dotted name.
+    fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>));
+}
+
+/// Any layers followed by any loss: the general [`Model`].
+///
+/// ```
+/// use nabla_layers::{Linear, LinearConfig, MeanSquaredError, Relu, Sequential};
+/// use nabla_nn::{Classifier, Model, Split, TrainConfig, train_model};
+/// use ndarray::Array2;
+/// use rand::SeedableRng;
+///
+/// let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+/// let mut body = Sequential::<f32>::new();
+/// body.push("fc1", Linear::new(&LinearConfig::new(2, 8), &mut rng)?)
+///     .push("relu", Relu::new())
+///     .push("fc2", Linear::new(&LinearConfig::new(8, 2), &mut rng)?);
+/// // A squared-error loss on one-hot targets instead of the usual cross-entropy.
+/// let mut model = Classifier::new(body, MeanSquaredError::new(), 2);
+///
+/// let x = Array2::from_shape_fn((40, 2), |(i, j)| if j == 0 { i as f32 / 20.0 - 1.0 } else { 0.5 });
+/// let labels: Vec<usize> = (0..40).map(|i| usize::from(i >= 20)).collect();
+/// let data = Split::new(x.into_dyn(), labels)?;
+/// let mut config = TrainConfig::iterations(300, 10);
+/// config.optimizer = nabla_optim::OptimizerConfig::Sgd { lr: 0.2 };
+/// let mut sgd = config.optimizer.build::<f32>()?;
+/// let history = train_model(&mut model, sgd.as_mut(), 0, &data, &data, &config, &mut [], &mut |_| {})?;
+/// assert!(history.final_test_accuracy() > Some(0.9));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Classifier<F: Float> {
+    body: Sequential<F>,
+    loss: Box<dyn Loss<F>>,
+    classes: usize,
+}
+
+impl<F: Float> Classifier<F> {
+    /// `body` trained against `loss`, for `classes` classes (the width of the logits). Losses
+    /// that compare with a one-hot target (such as mean squared error) get one.
+    pub fn new(body: Sequential<F>, loss: impl Loss<F> + 'static, classes: usize) -> Self {
+        Classifier {
+            body,
+            loss: Box::new(loss),
+            classes,
+        }
+    }
+
+    /// The layers.
+    pub fn layers(&mut self) -> &mut Sequential<F> {
+        &mut self.body
+    }
+}
+
+impl<F: Float> Model<F> for Classifier<F> {
+    fn forward_observed(
+        &mut self,
+        x: ArrayD<F>,
+        mode: Mode,
+        observe: &mut dyn FnMut(&str, &ArrayD<F>),
+    ) -> Result<ArrayD<F>> {
+        Ok(self.body.forward_observed(x, mode, observe)?)
+    }
+
+    fn loss_of(&mut self, logits: &ArrayD<F>, labels: &[usize]) -> Result<F> {
+        if let Some(&bad) = labels.iter().find(|&&l| l >= self.classes) {
+            return Err(NnError::Data(format!(
+                "label {bad} is outside the {} classes",
+                self.classes
+            )));
+        }
+        // A one-hot matrix serves every loss; index targets are the cheaper form.
+        let mut one_hot = Array2::zeros((labels.len(), self.classes));
+        for (i, &l) in labels.iter().enumerate() {
+            one_hot[[i, l]] = F::one();
+        }
+        Ok(self.loss.forward(logits, Target::OneHot(one_hot.view()))?)
+    }
+
+    fn backward(&mut self) -> Result<()> {
+        let d = self.loss.backward()?;
+        self.body.backward(d)?;
+        Ok(())
+    }
+
+    fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
+        self.body.visit_params(f)
+    }
+}
+
+/// Inference-mode logits of `model` for `x`, `batch` samples at a time (no gradients kept
+/// between batches, so a large batch is the fast choice when memory allows).
+pub fn predict<F: Float>(
+    model: &mut dyn Model<F>,
+    x: &ArrayD<F>,
+    batch: usize,
+) -> Result<Array2<F>> {
+    let n = x.len_of(Axis(0));
+    let batch = batch.max(1);
+    let mut out: Option<Array2<F>> = None;
+    for start in (0..n).step_by(batch) {
+        let end = (start + batch).min(n);
+        let chunk = x.slice_axis(Axis(0), (start..end).into()).to_owned();
+        let logits = model
+            .forward(chunk, Mode::Eval)?
+            .into_dimensionality::<Ix2>()
+            .map_err(|e| {
+                NnError::Data(format!("a classifier's output must be (n, classes): {e}"))
+            })?;
+        let all = out.get_or_insert_with(|| Array2::zeros((n, logits.ncols())));
+        all.slice_mut(ndarray::s![start..end, ..]).assign(&logits);
+    }
+    Ok(out.unwrap_or_else(|| Array2::zeros((0, 0))))
+}
+
+/// The fraction of `split` (or of its samples at `indices`) that `model` classifies right.
+pub fn accuracy<F: Float>(
+    model: &mut dyn Model<F>,
+    split: &Split<F>,
+    indices: Option<&[usize]>,
+    batch: usize,
+) -> Result<f64> {
+    let (predicted, labels) = match indices {
+        Some(idx) => {
+            let (x, labels) = split.gather(idx);
+            (argmax_rows(&predict(model, &x, batch)?.view()), labels)
+        }
+        None => (
+            argmax_rows(&predict(model, split.x(), batch)?.view()),
+            split.labels().to_vec(),
+        ),
+    };
+    Ok(fraction_correct(&predicted, &labels))
+}
+
+/// The fraction of `predicted` equal to `labels`.
+pub(crate) fn fraction_correct(predicted: &[usize], labels: &[usize]) -> f64 {
+    let correct = predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
+    correct as f64 / labels.len().max(1) as f64
+}
+
+/// The number of trainable values `model` has (buffers excluded).
+pub fn trainable_count<F: Float>(model: &mut dyn Model<F>) -> usize {
+    let mut n = 0;
+    model.visit_params(&mut |_, p| {
+        if p.kind != ParamKind::Buffer {
+            n += p.value.len()
+        }
+    });
+    n
+}
+
+/// Freezes (or unfreezes) every parameter whose dotted name starts with `prefix`; returns how
+/// many matched, so that a misspelled prefix can be caught.
+pub fn set_frozen<F: Float>(model: &mut dyn Model<F>, prefix: &str, frozen: bool) -> usize {
+    let mut n = 0;
+    model.visit_params(&mut |name, p| {
+        if name.starts_with(prefix) {
+            p.frozen = frozen;
+            n += 1;
+        }
+    });
+    n
+}

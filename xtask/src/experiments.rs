@@ -1,0 +1,367 @@
+//! `cargo xtask experiments`: rerun the classic experiments on MNIST and write the report.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use nabla_datasets::Mnist;
+use nabla_experiments::report::{self, Inputs, Manifest};
+use nabla_experiments::suite::{self, Event, Options};
+use nabla_experiments::verdict::{self, Outcome};
+use nabla_experiments::{Data, Expect, RunSpec, catalog, im2col_demo, runner};
+
+use crate::fetch_mnist;
+
+/// Arguments of `experiments`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Short runs on small subsets (under 2 minutes); checks only what a short run decides
+    #[arg(long)]
+    quick: bool,
+    /// Only these runs or groups, comma-separated (VG, OPT, OF, CNN, EXTRA, OPT-C, VG-4, …)
+    #[arg(long, value_name = "ID[,ID...]", value_delimiter = ',')]
+    only: Vec<String>,
+    /// List the runs (with --quick: the quick ones) and exit
+    #[arg(long)]
+    list: bool,
+    /// Seed of every weight, batch and dropout mask
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Where MNIST is [default: $NABLA_DATA, else datasets/mnist, fetched there if missing]
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Runs trained at once [default: the number of cores]; results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
+    /// Report folder
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Exit non-zero when a reproduction is outside its tolerance or a verdict is unexpected
+    #[arg(long)]
+    check: bool,
+}
+
+fn select(args: &Args) -> Result<Vec<RunSpec>> {
+    let all = if args.quick {
+        catalog::quick()
+    } else {
+        catalog::full()
+    };
+    if args.only.is_empty() {
+        return Ok(all);
+    }
+    for filter in &args.only {
+        if !all.iter().any(|r| r.matches(filter)) {
+            let groups = ["VG", "OPT", "OF", "CNN", "EXTRA"].join(", ");
+            bail!(
+                "--only {filter}: no such run or group (groups: {groups}; `--list` shows the runs{})",
+                if args.quick {
+                    " of the quick suite"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    Ok(all
+        .into_iter()
+        .filter(|r| args.only.iter().any(|f| r.matches(f)))
+        .collect())
+}
+
+fn list(specs: &[RunSpec]) {
+    println!("{:<16} {:<6} {:>6}  title", "id", "group", "iters");
+    for s in specs {
+        println!(
+            "{:<16} {:<6} {:>6}  {}",
+            s.id, s.group, s.iterations, s.title
+        );
+    }
+    println!("{} runs", specs.len());
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{cpu}, {cores} cores, {}", std::env::consts::OS)
+}
+
+fn git_commit(root: &Path) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(root)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Progress on a terminal: one bar for the suite, one line per run in flight.
+struct Display {
+    multi: MultiProgress,
+    total: ProgressBar,
+    running: Mutex<BTreeMap<String, ProgressBar>>,
+    plain: bool,
+    started: Instant,
+}
+
+impl Display {
+    fn new(runs: usize) -> Self {
+        let plain = !std::io::stderr().is_terminal();
+        let multi = MultiProgress::new();
+        let total = if plain {
+            ProgressBar::hidden()
+        } else {
+            multi.add(ProgressBar::new(runs as u64))
+        };
+        total.set_style(
+            ProgressStyle::with_template(
+                "[{elapsed_precise}] {bar:30} {pos}/{len} runs done, about {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Display {
+            multi,
+            total,
+            running: Mutex::new(BTreeMap::new()),
+            plain,
+            started: Instant::now(),
+        }
+    }
+
+    fn on(&self, event: Event) {
+        let Ok(mut running) = self.running.lock() else {
+            return;
+        };
+        match event {
+            Event::Started { id } => {
+                if self.plain {
+                    return;
+                }
+                let bar = self.multi.add(ProgressBar::new(1));
+                bar.set_style(
+                    ProgressStyle::with_template("  {prefix:<16} {bar:20} {pos}/{len}")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                bar.set_prefix(id.clone());
+                running.insert(id, bar);
+            }
+            Event::Step { id, step, total } => {
+                if let Some(bar) = running.get(&id) {
+                    bar.set_length(total);
+                    bar.set_position(step);
+                }
+            }
+            Event::Finished { id, seconds } => {
+                if let Some(bar) = running.remove(&id) {
+                    bar.finish_and_clear();
+                    self.multi.remove(&bar);
+                }
+                self.total.inc(1);
+                if self.plain {
+                    eprintln!(
+                        "[{:>5.0} s] {id} done in {seconds:.1} s",
+                        self.started.elapsed().as_secs_f64()
+                    );
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        self.total.finish_and_clear();
+    }
+}
+
+pub fn run(args: &Args, root: &Path) -> Result<bool> {
+    let specs = select(args)?;
+    if args.list {
+        list(&specs);
+        return Ok(true);
+    }
+    let data_dir = nabla_datasets::resolve_data_dir(args.data.as_deref(), root);
+    if !fetch_mnist::present(&data_dir) {
+        if args.data.is_some() {
+            bail!(
+                "{} does not hold the four MNIST files; fetch them with `cargo xtask fetch-mnist --dir {0}`",
+                data_dir.display()
+            );
+        }
+        eprintln!("MNIST is not in {}: fetching it first", data_dir.display());
+        fetch_mnist::fetch_default(&data_dir, root)?;
+    }
+    let dataset = fetch_mnist::verified(&data_dir)?;
+    let mnist =
+        Mnist::load(&data_dir).with_context(|| format!("loading {}", data_dir.display()))?;
+    let data = Data::new(&mnist);
+    drop(mnist);
+
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = args.jobs.map_or(cores, usize::from).min(specs.len().max(1));
+    let threads_per_run = (cores / jobs).max(1);
+    let options = Options {
+        seed: args.seed,
+        jobs,
+        threads_per_run,
+        random_search: !args.quick
+            && (args.only.is_empty() || specs.iter().any(|s| s.group == "EXTRA")),
+        search_trials: 40,
+    };
+    eprintln!(
+        "Running {} runs on {jobs} jobs of {threads_per_run} thread(s), seed {}{}",
+        specs.len(),
+        args.seed,
+        if args.quick { ", quick mode" } else { "" }
+    );
+    let display = Display::new(specs.len() + usize::from(options.random_search));
+    let started = Instant::now();
+    let result = suite::run(&specs, &data, &options, &|e| display.on(e));
+    display.finish();
+    let result = result?;
+
+    let demo = im2col_demo::run()?;
+    let shape_ok = demo.scrambled_col.dim() == (4, 24);
+    let returns_input = demo.round_trip == im2col_demo::recorded_input();
+    let verdicts = verdict::all(&result, Some((shape_ok, returns_input)));
+    let alexnet =
+        if args.quick || !args.only.is_empty() && !specs.iter().any(|s| s.group == "EXTRA") {
+            None
+        } else {
+            Some(nabla_experiments::extras::alexnet_table()?)
+        };
+    let filters_before = specs.iter().find(|s| s.id == "CNN-3").and_then(|spec| {
+        let seed = runner::run_seed(args.seed, &spec.id);
+        runner::build_model(spec, seed)
+            .ok()
+            .and_then(|mut m| runner::first_filters(m.as_mut()))
+    });
+    let manifest = Manifest {
+        seed: args.seed,
+        jobs,
+        threads_per_run,
+        quick: args.quick,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        git_commit: git_commit(root),
+        dataset,
+        machine: machine(),
+        run_seconds: result
+            .runs
+            .iter()
+            .map(|(s, r)| (s.id.clone(), r.seconds))
+            .collect(),
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| report::default_dir(root));
+    report::write_all(
+        &out,
+        &Inputs {
+            suite: &result,
+            verdicts: &verdicts,
+            im2col: &demo,
+            alexnet: alexnet.as_deref(),
+            filters_before: filters_before.as_deref(),
+            manifest: &manifest,
+        },
+    )?;
+
+    summary(&result, &verdicts);
+    println!(
+        "\nWall time {:.0} s. Report: {}",
+        manifest.wall_seconds,
+        out.join("report.html").display()
+    );
+    let failed: Vec<String> = result
+        .checks
+        .iter()
+        .filter(|c| !c.pass)
+        .map(|c| {
+            format!(
+                "{}: test accuracy {:.2}% outside {:.2}%..{:.2}%",
+                c.id,
+                100.0 * c.measured,
+                100.0 * c.range.0,
+                100.0 * c.range.1
+            )
+        })
+        .chain(verdicts.iter().filter(|v| v.is_unexpected()).map(|v| {
+            format!(
+                "claim \"{}\": {:?}, expected {:?} ({})",
+                v.claim, v.outcome, v.expected, v.evidence
+            )
+        }))
+        .collect();
+    if args.check {
+        if failed.is_empty() {
+            println!(
+                "check passed: {} reproductions in range, {} verdicts as expected",
+                result.checks.len(),
+                verdicts
+                    .iter()
+                    .filter(|v| v.outcome != Outcome::Undecided)
+                    .count()
+            );
+        } else {
+            eprintln!("check failed:");
+            failed.iter().for_each(|f| eprintln!("  {f}"));
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn summary(result: &suite::SuiteResult, verdicts: &[verdict::Verdict]) {
+    println!(
+        "\n{:<16} {:>8} {:>8} {:>9} {:>17}  check",
+        "run", "train", "test", "recorded", "accepted"
+    );
+    for (spec, r) in &result.runs {
+        let recorded = spec
+            .recorded
+            .map_or("-".to_string(), |rec| format!("{:.2}%", 100.0 * rec.test));
+        let (range, check) = match spec.expect {
+            Expect::Test { lo, hi } => (
+                format!("{:.1}%..{:.1}%", 100.0 * lo, 100.0 * hi),
+                if result.checks.iter().any(|c| c.id == spec.id && c.pass) {
+                    "ok"
+                } else {
+                    "OUTSIDE"
+                },
+            ),
+            Expect::Unstable => ("-".into(), "unstable"),
+            Expect::Nothing => ("-".into(), ""),
+        };
+        println!(
+            "{:<16} {:>7.2}% {:>7.2}% {:>9} {:>17}  {check}",
+            spec.id,
+            100.0 * r.final_train(),
+            100.0 * r.final_test(),
+            recorded,
+            range
+        );
+    }
+    println!();
+    for v in verdicts {
+        let mark = match v.outcome {
+            Outcome::Supported => "supported",
+            Outcome::Contradicted => "contradicted",
+            Outcome::Undecided => "not decided",
+        };
+        println!("{mark:>13}  {}", v.claim);
+    }
+}
