@@ -68,7 +68,7 @@ impl<F: Float> Layer<F> for AvgPool2d {
 
     fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
         let out_shape = pool_output("AvgPool2d", &self.geometry, x.shape())?;
-        let x: Array4<F> = fixed4(x).as_standard_layout().into_owned();
+        let x: Array4<F> = crate::shape::standard(fixed4(x));
         let Some(xs) = x.as_slice() else {
             unreachable!("standard layout")
         };
@@ -88,7 +88,7 @@ impl<F: Float> Layer<F> for AvgPool2d {
             &[shape.0, shape.1, shape.2, shape.3],
         )?;
         expect_same("AvgPool2d", dout.shape(), &out_shape)?;
-        let dout = dout.as_standard_layout().into_owned();
+        let dout = crate::shape::standard(dout);
         let Some(ds) = dout.as_slice() else {
             unreachable!("standard layout")
         };

@@ -164,7 +164,13 @@ impl<F: Float> Layer<F> for Conv2d<F> {
 
     fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
         let out_shape = self.output_shape(x.shape())?;
-        let x = fixed4(x).as_standard_layout().into_owned();
+        let x = fixed4(x);
+        // Only a view in another layout pays for a copy.
+        let x = if x.is_standard_layout() {
+            x
+        } else {
+            x.as_standard_layout().into_owned()
+        };
         let (n, _, _, _) = x.dim();
         let (fnum, plane) = (out_shape[1], out_shape[2] * out_shape[3]);
         let geometry = self.config.geometry();
@@ -221,7 +227,7 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         expect_same("Conv2d", dout.shape(), &out_shape)?;
         let (n, fnum, plane) = (out_shape[0], out_shape[1], out_shape[2] * out_shape[3]);
         let cols = self.col.len() / (n * plane).max(1);
-        let dout = dout.as_standard_layout().into_owned();
+        let dout = crate::shape::standard(dout);
         let Some(ds) = dout.as_slice() else {
             unreachable!("standard layout")
         };

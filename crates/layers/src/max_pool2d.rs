@@ -52,7 +52,7 @@ impl<F: Float> Layer<F> for MaxPool2d {
 
     fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
         let out_shape = pool_output("MaxPool2d", &self.geometry, x.shape())?;
-        let x: Array4<F> = fixed4(x).as_standard_layout().into_owned();
+        let x: Array4<F> = crate::shape::standard(fixed4(x));
         let (n, c, h, w) = x.dim();
         let (oh, ow) = (out_shape[2], out_shape[3]);
         let g = self.geometry;

@@ -25,6 +25,8 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 pub struct Relu<F: Float> {
     /// Whether each input was positive.
     mask: Option<ArrayD<bool>>,
+    /// Whether `mask` belongs to the last forward (inference passes skip it).
+    mask_current: bool,
     _f: std::marker::PhantomData<F>,
 }
 
@@ -33,6 +35,7 @@ impl<F: Float> Relu<F> {
     pub fn new() -> Self {
         Relu {
             mask: None,
+            mask_current: false,
             _f: std::marker::PhantomData,
         }
     }
@@ -43,7 +46,13 @@ impl<F: Float> Layer<F> for Relu<F> {
         "Relu"
     }
 
-    fn forward(&mut self, mut x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+    fn forward(&mut self, mut x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
+        if mode == Mode::Eval {
+            // Inference keeps nothing for a backward pass; the mask's buffer stays for training.
+            x.mapv_inplace(|v| if v > F::zero() { v } else { F::zero() });
+            self.mask_current = false;
+            return Ok(x);
+        }
         // One pass: record the mask while zeroing, reusing the mask's buffer across calls.
         let mut mask = match self.mask.take() {
             Some(m) if m.shape() == x.shape() => m,
@@ -56,11 +65,16 @@ impl<F: Float> Layer<F> for Relu<F> {
             }
         });
         self.mask = Some(mask);
+        self.mask_current = true;
         Ok(x)
     }
 
     fn backward(&mut self, mut dout: ArrayD<F>) -> Result<ArrayD<F>> {
-        let mask = self.mask.as_ref().ok_or(LayerError::NoForward("Relu"))?;
+        let mask = self
+            .mask
+            .as_ref()
+            .filter(|_| self.mask_current)
+            .ok_or(LayerError::NoForward("Relu"))?;
         expect_same("Relu", dout.shape(), mask.shape())?;
         Zip::from(&mut dout).and(mask).for_each(|d, &m| {
             if !m {
@@ -81,6 +95,21 @@ mod tests {
     use crate::gradcheck::check_layer;
     use crate::testutil::away_from_zero;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_inference_pass_leaves_nothing_to_backpropagate() {
+        let mut relu = Relu::<f32>::new();
+        relu.forward(ndarray::array![1.0, -1.0].into_dyn(), Mode::Train)
+            .unwrap();
+        let y = relu
+            .forward(ndarray::array![2.0, -2.0].into_dyn(), Mode::Eval)
+            .unwrap();
+        assert_eq!(y, ndarray::array![2.0, 0.0].into_dyn());
+        assert!(matches!(
+            relu.backward(ndarray::array![1.0, 1.0].into_dyn()),
+            Err(LayerError::NoForward("Relu"))
+        ));
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(16))]

@@ -33,6 +33,17 @@ pub(crate) fn expect_same(layer: &'static str, got: &[usize], expected: &[usize]
     Ok(())
 }
 
+/// `x` in standard (C) layout, copying only if it is not already.
+pub(crate) fn standard<F: Float, D: ndarray::Dimension>(
+    x: ndarray::Array<F, D>,
+) -> ndarray::Array<F, D> {
+    if x.is_standard_layout() {
+        x
+    } else {
+        x.as_standard_layout().into_owned()
+    }
+}
+
 /// `(N, ...)` to a standard-layout `(N, prod(...))` matrix, copying only if needed.
 pub(crate) fn flatten2<F: Float>(x: ArrayD<F>) -> Array2<F> {
     let n = x.shape().first().copied().unwrap_or(1);

@@ -76,6 +76,11 @@ pub fn im2col_into<F: Float>(
                 }
                 let src = &plane[y as usize * w..(y as usize + 1) * w];
                 let x0 = (j * s) as isize - p as isize;
+                if x0 >= 0 && x0 as usize + kw <= w {
+                    // The window row lies inside the image: one copy instead of kw branches.
+                    seg.copy_from_slice(&src[x0 as usize..x0 as usize + kw]);
+                    continue;
+                }
                 for (kx, d) in seg.iter_mut().enumerate() {
                     let xx = x0 + kx as isize;
                     *d = if xx >= 0 && xx < w as isize {
