@@ -228,6 +228,8 @@ impl RunSpec {
                 .id
                 .to_ascii_uppercase()
                 .strip_prefix(&f)
-                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit() || c == '\''))
+                .is_some_and(|rest| {
+                    rest.starts_with(|c: char| c.is_ascii_digit() || c == '\'' || c == '-')
+                })
     }
 }

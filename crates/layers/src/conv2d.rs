@@ -1,8 +1,8 @@
 //! 2-D convolution through im2col: unfold the windows, then one matrix product.
 
 use nabla_init::{Dist, Init};
-use nabla_tensor::parallel::{for_each_chunk_mut, map_ranges, threads};
-use nabla_tensor::{ConvGeometry, col2im, im2col_into, matmul_into};
+use nabla_tensor::parallel::{for_each_chunk_mut, for_each_chunk_pair_mut, map_ranges, threads};
+use nabla_tensor::{ConvGeometry, col2im_t_add, im2col_t_into, matmul_into};
 use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewMut2};
 use rand::Rng;
 
@@ -142,6 +142,7 @@ impl<F: Float> Conv2d<F> {
         &self.config
     }
 
+    /// The weight as a `(FN, C·KH·KW)` matrix.
     fn weight_matrix(&self) -> ndarray::ArrayView2<'_, F> {
         let c = &self.config;
         let cols = c.in_channels * c.kernel.0 * c.kernel.1;
@@ -171,52 +172,63 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         } else {
             x.as_standard_layout().into_owned()
         };
-        let (n, _, _, _) = x.dim();
+        let (n, c, h, wd) = x.dim();
         let (fnum, plane) = (out_shape[1], out_shape[2] * out_shape[3]);
         let geometry = self.config.geometry();
-        let cols = self.config.in_channels * geometry.kernel_h * geometry.kernel_w;
-        self.col.resize(n * plane * cols, F::zero());
+        let cols = c * geometry.kernel_h * geometry.kernel_w;
+        let Some(xs) = x.as_slice() else {
+            unreachable!("standard layout")
+        };
+        // Each image's windows as a (C·KH·KW, OH·OW) matrix, kept for the backward pass.
+        self.col.resize(n * cols * plane, F::zero());
+        let w = match self.weight.value.view().into_shape_with_order((fnum, cols)) {
+            Ok(w) => w,
+            Err(_) => unreachable!("the weight is created contiguous with this size"),
+        };
+        let bias = self.bias.as_ref().map(|b| b.value.view());
+        let mut out = vec![F::zero(); n * fnum * plane];
+        let failure = std::sync::Mutex::new(None);
         // Images are independent: unfold and multiply them in parallel, one chunk per thread.
-        let parts = threads();
-        let mut failure = None;
-        let failure_slot = std::sync::Mutex::new(&mut failure);
-        for_each_chunk_mut(&mut self.col, plane * cols, parts, |r, chunk| {
-            if let Err(e) = im2col_into(&x.slice(ndarray::s![r, .., .., ..]), &geometry, chunk) {
-                if let Ok(mut slot) = failure_slot.lock() {
-                    **slot = Some(e);
+        for_each_chunk_pair_mut(
+            &mut out,
+            fnum * plane,
+            &mut self.col,
+            cols * plane,
+            threads(),
+            |r, out_chunk, col_chunk| {
+                for (k, img) in r.enumerate() {
+                    let col_i = &mut col_chunk[k * cols * plane..(k + 1) * cols * plane];
+                    let image = &xs[img * c * h * wd..(img + 1) * c * h * wd];
+                    if let Err(e) = im2col_t_into(image, (c, h, wd), &geometry, col_i) {
+                        if let Ok(mut slot) = failure.lock() {
+                            *slot = Some(e);
+                        }
+                        return;
+                    }
+                    let mut out_i = view2_mut(
+                        &mut out_chunk[k * fnum * plane..(k + 1) * fnum * plane],
+                        fnum,
+                        plane,
+                    );
+                    let beta = match &bias {
+                        Some(b) => {
+                            out_i
+                                .rows_mut()
+                                .into_iter()
+                                .zip(b.iter())
+                                .for_each(|(mut row, &bf)| row.fill(bf));
+                            F::one()
+                        }
+                        None => F::zero(),
+                    };
+                    // out_i (FN, OH·OW) = W (FN, C·KH·KW) · col_i: the output is already NCHW.
+                    matmul_into(F::one(), &w, &view2(col_i, cols, plane), beta, &mut out_i);
                 }
-            }
-        });
-        if let Some(e) = failure {
+            },
+        );
+        if let Some(e) = failure.into_inner().ok().flatten() {
             return Err(e.into());
         }
-        let w = self.weight_matrix();
-        let bias = self.bias.as_ref().map(|b| b.value.view());
-        let col = &self.col;
-        let mut out = vec![F::zero(); n * fnum * plane];
-        for_each_chunk_mut(&mut out, fnum * plane, parts, |r, chunk| {
-            for (k, img) in r.enumerate() {
-                let col_i = view2(
-                    &col[img * plane * cols..(img + 1) * plane * cols],
-                    plane,
-                    cols,
-                );
-                let mut out_i = view2_mut(
-                    &mut chunk[k * fnum * plane..(k + 1) * fnum * plane],
-                    fnum,
-                    plane,
-                );
-                if let Some(b) = &bias {
-                    out_i
-                        .rows_mut()
-                        .into_iter()
-                        .zip(b.iter())
-                        .for_each(|(mut row, &bf)| row.fill(bf));
-                }
-                // out_i (FN, OH·OW) = W (FN, C·KH·KW) · col_iᵀ: the output is already NCHW.
-                matmul_into(F::one(), &w, &col_i.t(), F::one(), &mut out_i);
-            }
-        });
         self.x_shape = Some(x.dim());
         ArrayD::from_shape_vec(out_shape, out).map_err(|_| LayerError::NoForward("Conv2d"))
     }
@@ -232,8 +244,9 @@ impl<F: Float> Layer<F> for Conv2d<F> {
             unreachable!("standard layout")
         };
         let col = &self.col;
-        // dW = Σ_images dout_i · col_i and db = Σ dout, summed over a fixed number of parts (not
-        // threads) and then in part order, so the result does not depend on the thread count.
+        // dW = Σ_images dout_i · col_iᵀ and db = Σ dout, summed over a fixed number of parts
+        // (not threads) and then in part order, so the result does not depend on the thread
+        // count.
         let partials = map_ranges(n, REDUCTION_PARTS, |r| {
             let mut dw = Array2::<F>::zeros((fnum, cols));
             let mut db = vec![F::zero(); fnum];
@@ -244,11 +257,11 @@ impl<F: Float> Layer<F> for Conv2d<F> {
                     plane,
                 );
                 let col_i = view2(
-                    &col[img * plane * cols..(img + 1) * plane * cols],
-                    plane,
+                    &col[img * cols * plane..(img + 1) * cols * plane],
                     cols,
+                    plane,
                 );
-                matmul_into(F::one(), &d_i, &col_i, F::one(), &mut dw.view_mut());
+                matmul_into(F::one(), &d_i, &col_i.t(), F::one(), &mut dw.view_mut());
                 db.iter_mut()
                     .zip(d_i.rows())
                     .for_each(|(b, row)| *b += row.sum());
@@ -268,38 +281,33 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         if let Some(b) = &mut self.bias {
             b.grad.iter_mut().zip(db).for_each(|(g, v)| *g = v);
         }
-        // dcol_i (OH·OW, C·KH·KW) = dout_iᵀ · W, then folded back image by image.
+        // dcol_i (C·KH·KW, OH·OW) = Wᵀ · dout_i, then folded back image by image.
         let w = self.weight_matrix();
         let geometry = self.config.geometry();
         let (c, h, wd) = (x_shape.1, x_shape.2, x_shape.3);
         let mut dx = vec![F::zero(); n * c * h * wd];
-        let mut failure = None;
-        let failure_slot = std::sync::Mutex::new(&mut failure);
+        let failure = std::sync::Mutex::new(None);
         for_each_chunk_mut(&mut dx, c * h * wd, threads(), |r, chunk| {
             // One image's dcol at a time, one buffer per chunk.
-            let mut dcol = vec![F::zero(); plane * cols];
+            let mut dcol = vec![F::zero(); cols * plane];
             for (k, img) in r.enumerate() {
                 let d_i = view2(
                     &ds[img * fnum * plane..(img + 1) * fnum * plane],
                     fnum,
                     plane,
                 );
-                let mut dcol_i = view2_mut(&mut dcol, plane, cols);
-                matmul_into(F::one(), &d_i.t(), &w, F::zero(), &mut dcol_i);
-                match col2im(&dcol_i.view(), (1, c, h, wd), &geometry) {
-                    Ok(img_dx) => chunk[k * c * h * wd..(k + 1) * c * h * wd]
-                        .iter_mut()
-                        .zip(img_dx.iter())
-                        .for_each(|(d, &v)| *d = v),
-                    Err(e) => {
-                        if let Ok(mut slot) = failure_slot.lock() {
-                            **slot = Some(e);
-                        }
+                let mut dcol_i = view2_mut(&mut dcol, cols, plane);
+                matmul_into(F::one(), &w.t(), &d_i, F::zero(), &mut dcol_i);
+                let dx_i = &mut chunk[k * c * h * wd..(k + 1) * c * h * wd];
+                if let Err(e) = col2im_t_add(&dcol, (c, h, wd), &geometry, dx_i) {
+                    if let Ok(mut slot) = failure.lock() {
+                        *slot = Some(e);
                     }
+                    return;
                 }
             }
         });
-        if let Some(e) = failure {
+        if let Some(e) = failure.into_inner().ok().flatten() {
             return Err(e.into());
         }
         ArrayD::from_shape_vec(vec![n, c, h, wd], dx).map_err(|_| LayerError::NoForward("Conv2d"))

@@ -50,7 +50,7 @@ impl<F: Float> Layer<F> for MaxPool2d {
         "MaxPool2d"
     }
 
-    fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         let out_shape = pool_output("MaxPool2d", &self.geometry, x.shape())?;
         let x: Array4<F> = crate::shape::standard(fixed4(x));
         let (n, c, h, w) = x.dim();
@@ -68,28 +68,38 @@ impl<F: Float> Layer<F> for MaxPool2d {
             let dst = &mut out[plane * oh * ow..(plane + 1) * oh * ow];
             let arg = &mut self.argmax[plane * oh * ow..(plane + 1) * oh * ow];
             if kh == 2 && kw == 2 && s == 2 && p == 0 {
-                // The common 2x2/2 case: no clipping, four comparisons per output.
+                // The common 2x2/2 case: no clipping, three comparisons per output, ties to
+                // the first; inference skips the argmax bookkeeping.
                 for i in 0..oh {
-                    let (r0, r1) = (
-                        &src[2 * i * w..2 * i * w + w],
-                        &src[(2 * i + 1) * w..(2 * i + 1) * w + w],
-                    );
-                    for j in 0..ow {
-                        let cands = [
-                            (r0[2 * j], 2 * i * w + 2 * j),
-                            (r0[2 * j + 1], 2 * i * w + 2 * j + 1),
-                            (r1[2 * j], (2 * i + 1) * w + 2 * j),
-                            (r1[2 * j + 1], (2 * i + 1) * w + 2 * j + 1),
-                        ];
-                        let (mut best, mut best_idx) = cands[0];
-                        for &(v, idx) in &cands[1..] {
-                            if v > best {
-                                best = v;
-                                best_idx = idx;
-                            }
+                    let r0 = &src[2 * i * w..2 * i * w + 2 * ow];
+                    let r1 = &src[(2 * i + 1) * w..(2 * i + 1) * w + 2 * ow];
+                    let d = &mut dst[i * ow..(i + 1) * ow];
+                    let pairs = r0.chunks_exact(2).zip(r1.chunks_exact(2));
+                    if mode == Mode::Eval {
+                        for (o, (a, b)) in d.iter_mut().zip(pairs) {
+                            let top = if a[1] > a[0] { a[1] } else { a[0] };
+                            let bottom = if b[1] > b[0] { b[1] } else { b[0] };
+                            *o = if bottom > top { bottom } else { top };
                         }
-                        dst[i * ow + j] = best;
-                        arg[i * ow + j] = base + best_idx;
+                        continue;
+                    }
+                    let args = &mut arg[i * ow..(i + 1) * ow];
+                    for (j, ((o, g), (a, b))) in
+                        d.iter_mut().zip(args.iter_mut()).zip(pairs).enumerate()
+                    {
+                        let top_row = base + 2 * i * w + 2 * j;
+                        let (mut best, mut at) = (a[0], top_row);
+                        if a[1] > best {
+                            (best, at) = (a[1], top_row + 1);
+                        }
+                        if b[0] > best {
+                            (best, at) = (b[0], top_row + w);
+                        }
+                        if b[1] > best {
+                            (best, at) = (b[1], top_row + w + 1);
+                        }
+                        *o = best;
+                        *g = at;
                     }
                 }
                 continue;
@@ -117,7 +127,8 @@ impl<F: Float> Layer<F> for MaxPool2d {
                 }
             }
         }
-        self.x_shape = Some((n, c, h, w));
+        // An inference pass leaves nothing to backpropagate (the 2x2 path skips the argmax).
+        self.x_shape = (mode == Mode::Train).then_some((n, c, h, w));
         ArrayD::from_shape_vec(out_shape, out).map_err(|_| LayerError::NoForward("MaxPool2d"))
     }
 

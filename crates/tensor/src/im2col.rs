@@ -167,3 +167,154 @@ pub fn col2im<F: Float>(
     }
     Array4::from_shape_vec((n, c, h, w), out).map_err(|e| TensorError::Geometry(e.to_string()))
 }
+/// The output columns `j` whose input column `j·s + kx − p` lies inside `0..w`, as a range
+/// (stride 1 keeps them contiguous, so whole runs are copied at once).
+fn valid_cols(ow: usize, w: usize, s: usize, kx: usize, p: usize) -> std::ops::Range<usize> {
+    // j·s + kx ≥ p  and  j·s + kx − p < w
+    let lo = p.saturating_sub(kx).div_ceil(s);
+    let hi = if w + p > kx {
+        (w + p - kx).div_ceil(s)
+    } else {
+        0
+    };
+    lo.min(ow)..hi.min(ow).max(lo.min(ow))
+}
+
+/// One image's windows as a `(C*KH*KW, OH*OW)` matrix: the transpose of its block of
+/// [`im2col`]. Row `(c, ky, kx)` holds what that kernel element sees at every output
+/// position, so each output row of it is one shifted run of an input row: copies, not
+/// gathers. It is the right-hand operand of `W (FN, C*KH*KW) · X`, which gives the output
+/// in `(FN, OH*OW)`, already NCHW.
+///
+/// `image` is `(C, H, W)` in standard layout; `out` must hold `C*KH*KW * OH*OW` values.
+///
+/// ```
+/// use nabla_tensor::{ConvGeometry, im2col, im2col_t_into};
+/// use ndarray::Array4;
+/// let x = Array4::from_shape_fn((1, 2, 4, 5), |(_, c, h, w)| (c * 20 + h * 5 + w) as f64);
+/// let g = ConvGeometry::new((3, 3), 1, 1);
+/// let mut t = vec![0.0; 2 * 9 * 4 * 5];
+/// im2col_t_into(x.as_slice().unwrap(), (2, 4, 5), &g, &mut t)?;
+/// let col = im2col(&x.view(), &g)?;
+/// assert_eq!(t[3 * 20 + 7], col[[7, 3]]);
+/// # Ok::<(), nabla_tensor::TensorError>(())
+/// ```
+pub fn im2col_t_into<F: Float>(
+    image: &[F],
+    (c, h, w): (usize, usize, usize),
+    geometry: &ConvGeometry,
+    out: &mut [F],
+) -> Result<()> {
+    let (oh, ow) = geometry.out_hw(h, w)?;
+    let (kh, kw, s, p) = (
+        geometry.kernel_h,
+        geometry.kernel_w,
+        geometry.stride,
+        geometry.padding,
+    );
+    let plane = oh * ow;
+    if image.len() != c * h * w || out.len() != c * kh * kw * plane {
+        return Err(TensorError::Shape {
+            op: "im2col_t_into",
+            expected: format!(
+                "an image of {} and a buffer of {} elements",
+                c * h * w,
+                c * kh * kw * plane
+            ),
+            got: vec![image.len(), out.len()],
+        });
+    }
+    for ch in 0..c {
+        let src_plane = &image[ch * h * w..(ch + 1) * h * w];
+        for ky in 0..kh {
+            for kx in 0..kw {
+                let row = (ch * kh + ky) * kw + kx;
+                let dst = &mut out[row * plane..(row + 1) * plane];
+                let cols = valid_cols(ow, w, s, kx, p);
+                for i in 0..oh {
+                    let d = &mut dst[i * ow..(i + 1) * ow];
+                    let y = (i * s + ky) as isize - p as isize;
+                    if y < 0 || y >= h as isize || cols.is_empty() {
+                        d.fill(F::zero());
+                        continue;
+                    }
+                    let src = &src_plane[y as usize * w..(y as usize + 1) * w];
+                    d[..cols.start].fill(F::zero());
+                    d[cols.end..].fill(F::zero());
+                    let x0 = cols.start * s + kx - p;
+                    if s == 1 {
+                        d[cols.clone()].copy_from_slice(&src[x0..x0 + cols.len()]);
+                    } else {
+                        for (k, v) in d[cols.clone()].iter_mut().enumerate() {
+                            *v = src[x0 + k * s];
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Folds a `(C*KH*KW, OH*OW)` matrix laid out as [`im2col_t_into`] writes it back onto one
+/// image, adding into `image` (`(C, H, W)`, standard layout): the adjoint of
+/// [`im2col_t_into`], as [`col2im`] is of [`im2col`].
+pub fn col2im_t_add<F: Float>(
+    colt: &[F],
+    (c, h, w): (usize, usize, usize),
+    geometry: &ConvGeometry,
+    image: &mut [F],
+) -> Result<()> {
+    let (oh, ow) = geometry.out_hw(h, w)?;
+    let (kh, kw, s, p) = (
+        geometry.kernel_h,
+        geometry.kernel_w,
+        geometry.stride,
+        geometry.padding,
+    );
+    let plane = oh * ow;
+    if image.len() != c * h * w || colt.len() != c * kh * kw * plane {
+        return Err(TensorError::Shape {
+            op: "col2im_t_add",
+            expected: format!(
+                "an image of {} and a matrix of {} elements",
+                c * h * w,
+                c * kh * kw * plane
+            ),
+            got: vec![image.len(), colt.len()],
+        });
+    }
+    for ch in 0..c {
+        let dst_plane = &mut image[ch * h * w..(ch + 1) * h * w];
+        for ky in 0..kh {
+            for kx in 0..kw {
+                let row = (ch * kh + ky) * kw + kx;
+                let src = &colt[row * plane..(row + 1) * plane];
+                let cols = valid_cols(ow, w, s, kx, p);
+                if cols.is_empty() {
+                    continue;
+                }
+                for i in 0..oh {
+                    let y = (i * s + ky) as isize - p as isize;
+                    if y < 0 || y >= h as isize {
+                        continue;
+                    }
+                    let d = &mut dst_plane[y as usize * w..(y as usize + 1) * w];
+                    let sv = &src[i * ow + cols.start..i * ow + cols.end];
+                    let x0 = cols.start * s + kx - p;
+                    if s == 1 {
+                        d[x0..x0 + sv.len()]
+                            .iter_mut()
+                            .zip(sv)
+                            .for_each(|(a, &b)| *a += b);
+                    } else {
+                        for (k, &v) in sv.iter().enumerate() {
+                            d[x0 + k * s] += v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -34,7 +34,7 @@ pub use error::{Result, TensorError};
 pub use float::Float;
 pub use geometry::ConvGeometry;
 pub use gradient::{numerical_gradient, relative_error};
-pub use im2col::{col2im, im2col, im2col_into};
+pub use im2col::{col2im, col2im_t_add, im2col, im2col_into, im2col_t_into};
 pub use linalg::matmul_into;
 pub use numerics::{Target, accuracy, argmax_rows, cross_entropy, log_softmax, softmax};
 pub use param::{Param, ParamKind};

@@ -125,23 +125,40 @@ pub fn for_each_chunk_mut<T: Send>(
     parts: usize,
     f: impl Fn(Range<usize>, &mut [T]) + Sync,
 ) {
-    let items = data.len().checked_div(stride).unwrap_or(0);
+    let mut none: [T; 0] = [];
+    for_each_chunk_pair_mut(data, stride, &mut none, 0, parts, |r, a, _| f(r, a));
+}
+
+/// Like [`for_each_chunk_mut`] over two buffers cut at the same items: item `i` owns
+/// `a[i*a_stride..(i+1)*a_stride]` and `b[i*b_stride..(i+1)*b_stride]` (a layer's output and
+/// its per-image scratch, say). The item count is `a`'s.
+pub fn for_each_chunk_pair_mut<T: Send, U: Send>(
+    a: &mut [T],
+    a_stride: usize,
+    b: &mut [U],
+    b_stride: usize,
+    parts: usize,
+    f: impl Fn(Range<usize>, &mut [T], &mut [U]) + Sync,
+) {
+    let items = a.len().checked_div(a_stride).unwrap_or(0);
     let work = ranges(items, parts);
     let workers = threads().min(work.len());
     let mut chunks = Vec::with_capacity(work.len());
-    let mut rest = data;
+    let (mut rest_a, mut rest_b) = (a, b);
     for r in &work {
-        let (head, tail) = rest.split_at_mut(r.len() * stride);
-        chunks.push((r.clone(), head));
-        rest = tail;
+        let (head_a, tail_a) = rest_a.split_at_mut(r.len() * a_stride);
+        let (head_b, tail_b) = rest_b.split_at_mut((r.len() * b_stride).min(rest_b.len()));
+        chunks.push((r.clone(), head_a, head_b));
+        rest_a = tail_a;
+        rest_b = tail_b;
     }
     if workers <= 1 {
-        chunks.into_iter().for_each(|(r, c)| f(r, c));
+        chunks.into_iter().for_each(|(r, ca, cb)| f(r, ca, cb));
         return;
     }
     let f = &f;
     std::thread::scope(|scope| {
-        let mut per_worker: Vec<Vec<(Range<usize>, &mut [T])>> =
+        let mut per_worker: Vec<Vec<(Range<usize>, &mut [T], &mut [U])>> =
             (0..workers).map(|_| Vec::new()).collect();
         for (i, chunk) in chunks.into_iter().enumerate() {
             per_worker[i % workers].push(chunk);
@@ -149,9 +166,9 @@ pub fn for_each_chunk_mut<T: Send>(
         let mut iter = per_worker.into_iter();
         let own = iter.next().unwrap_or_default();
         let handles: Vec<_> = iter
-            .map(|mine| scope.spawn(move || mine.into_iter().for_each(|(r, c)| f(r, c))))
+            .map(|mine| scope.spawn(move || mine.into_iter().for_each(|(r, ca, cb)| f(r, ca, cb))))
             .collect();
-        own.into_iter().for_each(|(r, c)| f(r, c));
+        own.into_iter().for_each(|(r, ca, cb)| f(r, ca, cb));
         for h in handles {
             if let Err(panic) = h.join() {
                 std::panic::resume_unwind(panic);

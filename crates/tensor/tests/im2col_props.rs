@@ -1,7 +1,7 @@
 //! im2col/col2im against their definitions: the adjoint identity, a naive six-loop convolution,
 //! and the coverage identity, over random shapes.
 
-use nabla_tensor::{ConvGeometry, col2im, im2col};
+use nabla_tensor::{ConvGeometry, col2im, col2im_t_add, im2col, im2col_t_into};
 use ndarray::{Array1, Array2, Array4};
 use proptest::prelude::*;
 use rand::rngs::StdRng;
@@ -68,6 +68,34 @@ fn geometry_and_shape() -> impl Strategy<Value = ((usize, usize, usize, usize), 
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn the_transposed_pair_is_the_classic_pair_transposed((shape, g, seed) in geometry_and_shape()) {
+        let (n, c, h, w) = shape;
+        let x = random4(shape, seed);
+        let col = im2col(&x.view(), &g).unwrap();
+        let (oh, ow) = g.out_hw(h, w).unwrap();
+        let (plane, k) = (oh * ow, c * g.kernel_h * g.kernel_w);
+        let xs = x.as_slice().unwrap();
+        let mut rng = StdRng::seed_from_u64(seed ^ 3);
+        let y = Array2::from_shape_simple_fn(col.raw_dim(), || rng.random_range(-1.0..1.0));
+        let folded = col2im(&y.view(), shape, &g).unwrap();
+        for img in 0..n {
+            // Garbage in the buffers must not leak into the result.
+            let mut t = vec![f64::NAN; k * plane];
+            im2col_t_into(&xs[img * c * h * w..(img + 1) * c * h * w], (c, h, w), &g, &mut t).unwrap();
+            let block = col.slice(ndarray::s![img * plane..(img + 1) * plane, ..]);
+            let t = Array2::from_shape_vec((k, plane), t).unwrap();
+            prop_assert_eq!(&t, &block.t());
+            let yt = y.slice(ndarray::s![img * plane..(img + 1) * plane, ..]).t().as_standard_layout().into_owned();
+            let mut dx = vec![0.0; c * h * w];
+            col2im_t_add(yt.as_slice().unwrap(), (c, h, w), &g, &mut dx).unwrap();
+            let expected: Vec<f64> = folded.slice(ndarray::s![img, .., .., ..]).iter().copied().collect();
+            for (a, b) in dx.iter().zip(&expected) {
+                prop_assert!((a - b).abs() <= 1e-12, "{a} vs {b}");
+            }
+        }
+    }
 
     #[test]
     fn col2im_is_the_adjoint_of_im2col((shape, g, seed) in geometry_and_shape()) {
