@@ -39,6 +39,8 @@ pub struct Dropout<F: Float> {
     rng: StdRng,
     /// The factor each input was multiplied by in the last forward.
     scale: Option<ArrayD<F>>,
+    /// Whether `scale` belongs to the last forward (inference passes keep none).
+    scale_current: bool,
     reuse_mask: bool,
 }
 
@@ -56,6 +58,7 @@ impl<F: Float> Dropout<F> {
             kind,
             rng: StdRng::seed_from_u64(seed),
             scale: None,
+            scale_current: false,
             reuse_mask: false,
         })
     }
@@ -79,6 +82,15 @@ impl<F: Float> Layer<F> for Dropout<F> {
 
     fn forward(&mut self, mut x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         let keep = 1.0 - self.p;
+        if mode == Mode::Eval {
+            // Deterministic at inference: nothing is drawn or kept for a backward pass.
+            if self.kind == DropoutKind::Classic {
+                let keep = F::of(keep);
+                x.mapv_inplace(|v| v * keep);
+            }
+            self.scale_current = false;
+            return Ok(x);
+        }
         let scale = match (mode, self.kind) {
             (Mode::Train, kind) => {
                 let reusable =
@@ -103,11 +115,11 @@ impl<F: Float> Layer<F> for Dropout<F> {
                     }
                 }
             }
-            (Mode::Eval, DropoutKind::Inverted) => ArrayD::ones(x.raw_dim()),
-            (Mode::Eval, DropoutKind::Classic) => ArrayD::from_elem(x.raw_dim(), F::of(keep)),
+            (Mode::Eval, _) => unreachable!("handled above"),
         };
         x *= &scale;
         self.scale = Some(scale);
+        self.scale_current = true;
         Ok(x)
     }
 
@@ -115,6 +127,7 @@ impl<F: Float> Layer<F> for Dropout<F> {
         let scale = self
             .scale
             .as_ref()
+            .filter(|_| self.scale_current)
             .ok_or(LayerError::NoForward("Dropout"))?;
         expect_same("Dropout", dout.shape(), scale.shape())?;
         Zip::from(&mut dout).and(scale).for_each(|d, &s| *d *= s);
