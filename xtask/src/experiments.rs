@@ -37,9 +37,12 @@ pub struct Args {
     /// Runs trained at once [default: the number of cores]; results do not depend on it
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
-    /// Report folder
+    /// Report folder [default: target/experiments]
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Mirror to fetch MNIST from when it is missing (repeatable; default: the built-in list)
+    #[arg(long = "mirror", value_name = "URL")]
+    mirrors: Vec<String>,
     /// Exit non-zero when a reproduction is outside its tolerance or a verdict is unexpected
     #[arg(long)]
     check: bool,
@@ -201,7 +204,7 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
             );
         }
         eprintln!("MNIST is not in {}: fetching it first", data_dir.display());
-        fetch_mnist::fetch_default(&data_dir, root)?;
+        fetch_mnist::fetch_into(&data_dir, &args.mirrors, root)?;
     }
     let dataset = fetch_mnist::verified(&data_dir)?;
     let mnist =

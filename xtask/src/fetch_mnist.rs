@@ -95,11 +95,12 @@ pub fn run(args: &Args, project_root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Fetches into `dir` from the default mirrors, as `cargo xtask fetch-mnist` does.
-pub fn fetch_default(dir: &Path, project_root: &Path) -> Result<()> {
+/// Fetches into `dir` as `cargo xtask fetch-mnist` does, from `mirrors` (empty: the
+/// default ones).
+pub fn fetch_into(dir: &Path, mirrors: &[String], project_root: &Path) -> Result<()> {
     let args = Args {
         dir: Some(dir.to_path_buf()),
-        mirrors: Vec::new(),
+        mirrors: mirrors.to_vec(),
         from: None,
         retries: 2,
         timeout: 30,

@@ -237,6 +237,17 @@ pub fn full() -> Vec<RunSpec> {
             runs.push(run);
         }
     }
+    // The notebook ran the SGD lr 0.1 cell twice (under an "Adam" heading the second time):
+    // a second sample of the same setting, with its own seed here.
+    runs.push(
+        opt_base(
+            "OPT-C1'",
+            "SGD, lr 0.1, sigmoid, N(0, 0.01²) (the duplicate run)",
+            sgd(0.1),
+        )
+        .recorded(0.09, 0.1135, None)
+        .expect(STUCK.0, STUCK.1),
+    );
     runs.push(
         opt_base(
             "OPT-A3c",

@@ -1,0 +1,169 @@
+//! `cargo xtask experiments` as a user runs it: the quick suite with `--check` on the real
+//! data, MNIST fetched first when missing, bad flags refused, an old report kept when a run
+//! fails.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use support::{Server, text};
+
+fn shared_mnist() -> Option<PathBuf> {
+    nabla_datasets::shared_mnist_for_tests(env!("CARGO_MANIFEST_DIR"), 2)
+}
+
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nabla-exp-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn experiments(args: &[&str], envs: &[(&str, &Path)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    cmd.arg("experiments").args(args).env_remove("NABLA_DATA");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn quick_check_writes_a_complete_self_contained_report() {
+    let Some(data) = shared_mnist() else { return };
+    let out = scratch("quick");
+    let run = experiments(&["--quick", "--check", "--only", "VG,OPT", "--data"], &[]);
+    // --data needs its value: the flag alone is refused by the parser.
+    assert!(!run.status.success());
+    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "experiments",
+            "--quick",
+            "--check",
+            "--only",
+            "VG,OPT",
+            "--jobs",
+            "2",
+        ])
+        .arg("--data")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let log = text(&run);
+    assert!(run.status.success(), "{log}");
+    assert!(log.contains("check passed"), "{log}");
+    for file in [
+        "report.md",
+        "report.html",
+        "results.json",
+        "manifest.json",
+        "runs/VG-1.csv",
+        "figures/VG-4.svg",
+    ] {
+        assert!(out.join(file).is_file(), "missing {file}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("Verdicts"));
+    assert!(
+        !html.contains("<script") && !html.contains("src=\"http"),
+        "not self-contained"
+    );
+    let csv = std::fs::read_to_string(out.join("runs/VG-4.csv")).unwrap();
+    assert!(csv.starts_with("iteration,train_accuracy,test_accuracy,loss\n"));
+    assert_eq!(csv.lines().count(), 1 + 1000 / 50);
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"));
+    let no_partials = std::fs::read_dir(out.parent().unwrap()).unwrap().all(|e| {
+        !e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".partial-")
+    });
+    assert!(no_partials);
+}
+
+#[test]
+fn a_failed_run_keeps_the_previous_report_and_names_the_problem() {
+    let out = scratch("keep");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("report.md"), "previous").unwrap();
+    let empty = scratch("empty-data");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["experiments", "--quick", "--data"])
+        .arg(&empty)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    assert!(
+        text(&run).contains("does not hold the four MNIST files"),
+        "{}",
+        text(&run)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.md")).unwrap(),
+        "previous"
+    );
+
+    let bad = experiments(&["--only", "VG-99"], &[]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad).contains("--only VG-99: no such run or group"),
+        "{}",
+        text(&bad)
+    );
+    let typo = experiments(&["--jbos", "2"], &[]);
+    assert!(!typo.status.success());
+    assert!(
+        text(&typo).contains("--jobs"),
+        "clap suggests the right flag: {}",
+        text(&typo)
+    );
+}
+
+#[test]
+fn list_shows_every_run() {
+    let run = experiments(&["--list"], &[]);
+    let log = text(&run);
+    assert!(run.status.success());
+    for id in [
+        "VG-1",
+        "OPT-C1'",
+        "OF-DL1",
+        "CNN-3",
+        "REF-2_8",
+        "X-POOL-AVG",
+    ] {
+        assert!(log.contains(id), "{id} missing from:\n{log}");
+    }
+}
+
+#[test]
+fn missing_mnist_is_fetched_and_verified_first() {
+    let Some(data) = shared_mnist() else { return };
+    let server = Server::start(data);
+    let dest = scratch("fetched");
+    let out = scratch("fetched-out");
+    let run = experiments(
+        &[
+            "--quick",
+            "--only",
+            "VG-1",
+            "--mirror",
+            &server.mirror("good"),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[("NABLA_DATA", &dest)],
+    );
+    let log = text(&run);
+    assert!(run.status.success(), "{log}");
+    assert!(log.contains("fetching it first"), "{log}");
+    let mnist = nabla_datasets::Mnist::load(&dest).unwrap();
+    assert_eq!(mnist.test.len(), 10_000);
+    assert!(out.join("report.html").is_file());
+}
