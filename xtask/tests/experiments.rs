@@ -29,7 +29,7 @@ fn experiments(args: &[&str], envs: &[(&str, &Path)]) -> Output {
 }
 
 #[test]
-fn quick_check_writes_a_complete_self_contained_report() {
+fn quick_suite_passes_its_check_and_writes_a_complete_self_contained_report() {
     let Some(data) = shared_mnist() else { return };
     let out = scratch("quick");
     let run = experiments(&["--quick", "--check", "--only", "VG,OPT", "--data"], &[]);

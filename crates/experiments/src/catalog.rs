@@ -497,15 +497,15 @@ fn extras() -> Vec<RunSpec> {
     let decay_model = mlp(&[100, 100], RELU, WeightInit::He);
     let mut constant = opt_run(
         "X-LR-CONST",
-        "SGD lr 0.3, constant",
+        "Adam lr 0.01, constant",
         decay_model.clone(),
-        sgd(0.3),
+        adam(0.01),
     );
     let mut decayed = opt_run(
         "X-LR-DECAY",
-        "SGD lr 0.3, ×0.7 every 100 iterations",
+        "Adam lr 0.01, ×0.7 every 100 iterations",
         decay_model,
-        sgd(0.3),
+        adam(0.01),
     );
     decayed.decay_per_100 = 0.7;
     for run in [&mut constant, &mut decayed] {

@@ -58,6 +58,8 @@ pub(crate) fn lines(
                 .map_err(err)?;
             chart
                 .configure_mesh()
+                .max_light_lines(0)
+                .x_label_formatter(&|x| format!("{x:.0}"))
                 .x_desc(x_desc)
                 .y_desc(y_desc)
                 .draw()
@@ -72,6 +74,8 @@ pub(crate) fn lines(
                 .map_err(err)?;
             chart
                 .configure_mesh()
+                .max_light_lines(0)
+                .x_label_formatter(&|x| format!("{x:.0}"))
                 .x_desc(x_desc)
                 .y_desc(y_desc)
                 .draw()

@@ -441,6 +441,7 @@ fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
             }
         }
         if group == "EXTRA" {
+            comparisons(&mut md, suite);
             init_section(&mut md, &mut figures, &suite.init_figure)?;
             search_section(&mut md, suite);
             if let Some(table) = inputs.alexnet {
@@ -449,6 +450,46 @@ fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
         }
     }
     Ok((md, figures))
+}
+
+/// One sentence per side-by-side extra, from the measured numbers.
+fn comparisons(md: &mut String, suite: &SuiteResult) {
+    let t = |id: &str| suite.get(id).map(RunResult::final_test);
+    let mut lines = Vec::new();
+    if let (Some(trained), Some(frozen), Some(none)) = (t("X-BN-SGD"), t("OPT-E1"), t("X-NOBN-SGD"))
+    {
+        lines.push(format!(
+            "- BatchNorm with SGD: {} with γ and β trained, {} with them frozen as in the notebook, {} without BatchNorm.",
+            pct(trained),
+            pct(frozen),
+            pct(none)
+        ));
+    }
+    if let (Some(c), Some(d)) = (t("X-LR-CONST"), t("X-LR-DECAY")) {
+        lines.push(format!(
+            "- Learning-rate decay: Adam from lr 0.01 ends at {} with a step decay, {} at a constant rate (see the verdict above for the averaged comparison).",
+            pct(d),
+            pct(c)
+        ));
+    }
+    if let (Some(max), Some(avg)) = (t("X-POOL-MAX"), t("X-POOL-AVG")) {
+        lines.push(format!(
+            "- Pooling: SimpleConvNet reaches {} with max pooling and {} with average pooling after 300 iterations.",
+            pct(max),
+            pct(avg)
+        ));
+    }
+    if let (Some(classic), Some(inverted)) = (t("X-DROP-CLASSIC"), t("X-DROP-INVERTED")) {
+        lines.push(format!(
+            "- Dropout: classic (scale by 1 − p at test time) {}, inverted (scale by 1/(1 − p) while training) {}: the same expected activations, so the same accuracy within noise; inverted dropout leaves inference untouched.",
+            pct(classic),
+            pct(inverted)
+        ));
+    }
+    if !lines.is_empty() {
+        md.push_str(&lines.join("\n"));
+        md.push_str("\n\n");
+    }
 }
 
 fn im2col_section(md: &mut String, demo: &Im2colDemo) {

@@ -225,6 +225,28 @@ pub fn all(suite: &SuiteResult, im2col: Option<(bool, bool)>) -> Vec<Verdict> {
             }),
     );
     push(
+        "lr-decay",
+        "Starting with a large learning rate and decreasing it ends better than keeping it large",
+        Supported,
+        c.all(["X-LR-CONST", "X-LR-DECAY"]).map(|[constant, decayed]| {
+            let tail = |r: &RunResult| {
+                let k = r.curve.len().min(5).max(1);
+                r.curve.iter().rev().take(k).map(|p| p.test).sum::<f64>() / k as f64
+            };
+            let loss = |r: &RunResult| r.curve.last().map_or(f64::NAN, |p| p.loss);
+            (
+                tail(decayed) > tail(constant) && loss(decayed) < loss(constant),
+                format!(
+                    "Adam from lr 0.01: test {} on average over the last 5 evaluations with decay, {} without; training loss {:.3} against {:.3}",
+                    pct(tail(decayed)),
+                    pct(tail(constant)),
+                    loss(decayed),
+                    loss(constant)
+                ),
+            )
+        }),
+    );
+    push(
         "regularization-strength",
         "Too strong a penalty stops accuracy rising; too weak a one does not stop overfitting",
         Supported,
