@@ -49,21 +49,21 @@ pub enum ActivationName {
 /// Arguments of `train`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The network
-    #[arg(long, value_enum, default_value = "mlp")]
-    model: Model,
-    /// Hidden layer sizes of the MLP, comma-separated
-    #[arg(long, value_delimiter = ',', default_value = "100,100")]
-    hidden: Vec<usize>,
-    /// Hidden activation of the MLP
-    #[arg(long, value_enum, default_value = "relu")]
-    activation: ActivationName,
+    /// The network [default: mlp]
+    #[arg(long, value_enum)]
+    model: Option<Model>,
+    /// Hidden layer sizes of the MLP, comma-separated [default: 100,100]
+    #[arg(long, value_delimiter = ',')]
+    hidden: Option<Vec<usize>>,
+    /// Hidden activation of the MLP [default: relu]
+    #[arg(long, value_enum)]
+    activation: Option<ActivationName>,
     /// Weight init: he, xavier, or a standard deviation such as 0.01 [default: he; simple-conv: 0.01]
     #[arg(long, value_parser = parse_init)]
     init: Option<WeightInit>,
-    /// Optimizer
-    #[arg(long, value_enum, default_value = "adam")]
-    optimizer: OptimizerName,
+    /// Optimizer [default: adam]
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerName>,
     /// Learning rate [default: 0.001 for adam/adamw, 0.01 for the others]
     #[arg(long)]
     lr: Option<f64>,
@@ -109,7 +109,8 @@ pub struct Args {
     /// Save the trained model (with optimizer state, for --resume) to FILE
     #[arg(long, value_name = "FILE")]
     save: Option<PathBuf>,
-    /// Continue training from a checkpoint saved with --save (model flags are taken from it)
+    /// Continue training from a checkpoint saved with --save (model and optimizer come from it;
+    /// --model, --optimizer or --lr that disagree with it are refused)
     #[arg(long, value_name = "FILE")]
     resume: Option<PathBuf>,
 }
@@ -161,10 +162,11 @@ fn parse_init(s: &str) -> std::result::Result<WeightInit, String> {
 }
 
 fn architecture(args: &Args) -> Result<Architecture> {
-    Ok(match args.model {
+    Ok(match args.model.unwrap_or(Model::Mlp) {
         Model::Mlp => {
-            let mut c = MlpConfig::new(784, args.hidden.clone(), 10);
-            c.activation = match args.activation {
+            let hidden = args.hidden.clone().unwrap_or_else(|| vec![100, 100]);
+            let mut c = MlpConfig::new(784, hidden, 10);
+            c.activation = match args.activation.unwrap_or(ActivationName::Relu) {
                 ActivationName::Relu => Activation::Relu,
                 ActivationName::Sigmoid => Activation::Sigmoid,
                 ActivationName::Tanh => Activation::Tanh,
@@ -185,8 +187,8 @@ fn architecture(args: &Args) -> Result<Architecture> {
     })
 }
 
-fn optimizer(args: &Args) -> Result<OptimizerConfig> {
-    let name = match args.optimizer {
+fn optimizer_name(name: OptimizerName) -> &'static str {
+    match name {
         OptimizerName::Sgd => "sgd",
         OptimizerName::Momentum => "momentum",
         OptimizerName::Nesterov => "nesterov",
@@ -194,8 +196,13 @@ fn optimizer(args: &Args) -> Result<OptimizerConfig> {
         OptimizerName::Rmsprop => "rmsprop",
         OptimizerName::Adam => "adam",
         OptimizerName::Adamw => "adamw",
-    };
-    let default_lr = if matches!(args.optimizer, OptimizerName::Adam | OptimizerName::Adamw) {
+    }
+}
+
+fn optimizer(args: &Args) -> Result<OptimizerConfig> {
+    let chosen = args.optimizer.unwrap_or(OptimizerName::Adam);
+    let name = optimizer_name(chosen);
+    let default_lr = if matches!(chosen, OptimizerName::Adam | OptimizerName::Adamw) {
         0.001
     } else {
         0.01
@@ -203,7 +210,85 @@ fn optimizer(args: &Args) -> Result<OptimizerConfig> {
     OptimizerConfig::default_for(name, args.lr.unwrap_or(default_lr)).context("unknown optimizer")
 }
 
+/// Refuses `--save` into a folder that does not exist or cannot be written, before any work.
+fn check_writable(path: &std::path::Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        bail!(
+            "cannot save to {}: the folder {} does not exist (create it first)",
+            path.display(),
+            dir.display()
+        );
+    }
+    let probe = dir.join(format!(".nabla-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").with_context(|| {
+        format!(
+            "cannot save to {}: {} is not writable",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// With `--resume`, the checkpoint decides the model and the optimizer: flags that say
+/// otherwise are a mistake to report, not to ignore.
+fn check_resume_flags(args: &Args, arch: &Architecture, optimizer: &OptimizerConfig) -> Result<()> {
+    let model = args.model.map(|m| match m {
+        Model::Mlp => "mlp",
+        Model::SimpleConv => "simple-conv",
+        Model::DeepConv => "deep-conv",
+    });
+    let mut conflicts = Vec::new();
+    if let Some(m) = model.filter(|&m| m != arch.name()) {
+        conflicts.push(format!("--model {m} (the checkpoint is a {})", arch.name()));
+    }
+    if let Some(o) = args
+        .optimizer
+        .map(optimizer_name)
+        .filter(|&o| o != optimizer.name())
+    {
+        conflicts.push(format!(
+            "--optimizer {o} (the checkpoint trains with {})",
+            optimizer.name()
+        ));
+    }
+    if let Some(lr) = args.lr.filter(|&lr| lr != optimizer.lr()) {
+        conflicts.push(format!(
+            "--lr {lr} (the checkpoint's is {})",
+            optimizer.lr()
+        ));
+    }
+    for (given, flag) in [
+        (args.hidden.is_some(), "--hidden"),
+        (args.activation.is_some(), "--activation"),
+        (args.init.is_some(), "--init"),
+        (args.batchnorm, "--batchnorm"),
+        (args.dropout.is_some(), "--dropout"),
+    ] {
+        if given {
+            conflicts.push(format!(
+                "{flag} (the architecture comes from the checkpoint)"
+            ));
+        }
+    }
+    if !conflicts.is_empty() {
+        bail!(
+            "--resume continues the checkpoint's run as it was; these flags disagree with it: {}. Drop them, or start a new run without --resume",
+            conflicts.join(", ")
+        );
+    }
+    Ok(())
+}
+
 pub fn run(args: &Args) -> Result<()> {
+    if let Some(path) = &args.save {
+        check_writable(path)?;
+    }
     let (mut net, state) = match &args.resume {
         Some(path) => {
             let (net, state) = checkpoint::load::<f32>(path)?;
@@ -213,6 +298,7 @@ pub fn run(args: &Args) -> Result<()> {
                     path.display()
                 )
             })?;
+            check_resume_flags(args, net.architecture(), &state.optimizer)?;
             (net, Some(state))
         }
         None => (Network::<f32>::new(&architecture(args)?, args.seed)?, None),

@@ -165,3 +165,83 @@ fn help_documents_defaults() {
     }
     assert!(help.contains("[default: 100]"));
 }
+
+#[test]
+fn resume_refuses_flags_that_disagree_with_the_checkpoint() {
+    let Some(data) = shared_mnist() else { return };
+    let data = data.to_str().unwrap();
+    let model = tmp("resume.ckpt");
+    let m = model.to_str().unwrap();
+    let first = nabla(&[
+        "train",
+        "--hidden",
+        "16",
+        "--iters",
+        "20",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "0.1",
+        "--data",
+        data,
+        "--save",
+        m,
+    ]);
+    assert!(first.status.success(), "{}", text(&first));
+    for (flags, says) in [
+        (
+            &["--model", "simple-conv"][..],
+            "--model simple-conv (the checkpoint is a mlp)",
+        ),
+        (
+            &["--optimizer", "adam"][..],
+            "--optimizer adam (the checkpoint trains with sgd)",
+        ),
+        (&["--lr", "0.5"][..], "--lr 0.5 (the checkpoint's is 0.1)"),
+        (
+            &["--hidden", "32"][..],
+            "--hidden (the architecture comes from the checkpoint)",
+        ),
+    ] {
+        let mut args = vec!["train", "--resume", m, "--iters", "40", "--data", data];
+        args.extend(flags);
+        let out = nabla(&args);
+        assert!(!out.status.success(), "{flags:?} accepted");
+        assert!(text(&out).contains(says), "{flags:?}: {}", text(&out));
+    }
+    // Flags that agree with the checkpoint are fine.
+    let ok = nabla(&[
+        "train",
+        "--resume",
+        m,
+        "--iters",
+        "40",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "0.1",
+        "--data",
+        data,
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok));
+}
+
+#[test]
+fn save_into_a_missing_folder_is_refused_before_training() {
+    let target = tmp("no-such-folder").join("model.ckpt");
+    // No --data: the refusal must come before MNIST is even looked for (or trained on).
+    let out = nabla(&[
+        "train",
+        "--iters",
+        "100000",
+        "--save",
+        target.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("does not exist (create it first)"),
+        "{}",
+        text(&out)
+    );
+    assert!(started.elapsed().as_secs() < 30, "it trained first");
+}

@@ -89,6 +89,25 @@ impl OptimizerConfig {
         })
     }
 
+    /// The optimizer's name, as [`OptimizerConfig::default_for`] takes it.
+    ///
+    /// ```
+    /// use nabla_optim::OptimizerConfig;
+    /// let adam = OptimizerConfig::default_for("adam", 0.001).unwrap();
+    /// assert_eq!(adam.name(), "adam");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            OptimizerConfig::Sgd { .. } => "sgd",
+            OptimizerConfig::Momentum { .. } => "momentum",
+            OptimizerConfig::Nesterov { .. } => "nesterov",
+            OptimizerConfig::AdaGrad { .. } => "adagrad",
+            OptimizerConfig::RmsProp { .. } => "rmsprop",
+            OptimizerConfig::Adam { .. } => "adam",
+            OptimizerConfig::AdamW { .. } => "adamw",
+        }
+    }
+
     /// The base learning rate.
     pub fn lr(&self) -> f64 {
         match *self {
