@@ -230,7 +230,7 @@ pub fn all(suite: &SuiteResult, im2col: Option<(bool, bool)>) -> Vec<Verdict> {
         Supported,
         c.all(["X-LR-CONST", "X-LR-DECAY"]).map(|[constant, decayed]| {
             let tail = |r: &RunResult| {
-                let k = r.curve.len().min(5).max(1);
+                let k = r.curve.len().clamp(1, 5);
                 r.curve.iter().rev().take(k).map(|p| p.test).sum::<f64>() / k as f64
             };
             let loss = |r: &RunResult| r.curve.last().map_or(f64::NAN, |p| p.loss);

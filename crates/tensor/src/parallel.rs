@@ -129,6 +129,9 @@ pub fn for_each_chunk_mut<T: Send>(
     for_each_chunk_pair_mut(data, stride, &mut none, 0, parts, |r, a, _| f(r, a));
 }
 
+/// Items, and their slices of the two buffers of [`for_each_chunk_pair_mut`].
+type PairChunk<'a, T, U> = (Range<usize>, &'a mut [T], &'a mut [U]);
+
 /// Like [`for_each_chunk_mut`] over two buffers cut at the same items: item `i` owns
 /// `a[i*a_stride..(i+1)*a_stride]` and `b[i*b_stride..(i+1)*b_stride]` (a layer's output and
 /// its per-image scratch, say). The item count is `a`'s.
@@ -158,7 +161,7 @@ pub fn for_each_chunk_pair_mut<T: Send, U: Send>(
     }
     let f = &f;
     std::thread::scope(|scope| {
-        let mut per_worker: Vec<Vec<(Range<usize>, &mut [T], &mut [U])>> =
+        let mut per_worker: Vec<Vec<PairChunk<'_, T, U>>> =
             (0..workers).map(|_| Vec::new()).collect();
         for (i, chunk) in chunks.into_iter().enumerate() {
             per_worker[i % workers].push(chunk);
