@@ -216,20 +216,8 @@ pub fn train_model<F: Float>(
     on_progress: &mut dyn FnMut(&Progress<'_>),
 ) -> Result<History> {
     validate(config, train_set)?;
-    match config.threads {
-        Some(n) => with_threads(n, || {
-            run(
-                model,
-                optimizer,
-                start,
-                train_set,
-                test_set,
-                config,
-                hooks,
-                on_progress,
-            )
-        }),
-        None => run(
+    let mut go = || {
+        run(
             model,
             optimizer,
             start,
@@ -238,7 +226,11 @@ pub fn train_model<F: Float>(
             config,
             hooks,
             on_progress,
-        ),
+        )
+    };
+    match config.threads {
+        Some(n) => with_threads(n, go),
+        None => go(),
     }
 }
 

@@ -180,6 +180,28 @@ fn valid_cols(ow: usize, w: usize, s: usize, kx: usize, p: usize) -> std::ops::R
     lo.min(ow)..hi.min(ow).max(lo.min(ow))
 }
 
+/// `(OH, OW, KH, KW, stride, padding)` after checking that an image of `image_len` values and
+/// a transposed column matrix of `col_len` values fit `(c, h, w)` and `geometry`.
+fn transposed_dims(
+    op: &'static str,
+    (c, h, w): (usize, usize, usize),
+    geometry: &ConvGeometry,
+    image_len: usize,
+    col_len: usize,
+) -> Result<(usize, usize, usize, usize, usize, usize)> {
+    let (oh, ow) = geometry.out_hw(h, w)?;
+    let (kh, kw) = (geometry.kernel_h, geometry.kernel_w);
+    let col = c * kh * kw * oh * ow;
+    if image_len != c * h * w || col_len != col {
+        return Err(TensorError::Shape {
+            op,
+            expected: format!("an image of {} and a matrix of {col} elements", c * h * w),
+            got: vec![image_len, col_len],
+        });
+    }
+    Ok((oh, ow, kh, kw, geometry.stride, geometry.padding))
+}
+
 /// One image's windows as a `(C*KH*KW, OH*OW)` matrix: the transpose of its block of
 /// [`im2col`]. Row `(c, ky, kx)` holds what that kernel element sees at every output
 /// position, so each output row of it is one shifted run of an input row: copies, not
@@ -205,25 +227,9 @@ pub fn im2col_t_into<F: Float>(
     geometry: &ConvGeometry,
     out: &mut [F],
 ) -> Result<()> {
-    let (oh, ow) = geometry.out_hw(h, w)?;
-    let (kh, kw, s, p) = (
-        geometry.kernel_h,
-        geometry.kernel_w,
-        geometry.stride,
-        geometry.padding,
-    );
+    let (oh, ow, kh, kw, s, p) =
+        transposed_dims("im2col_t_into", (c, h, w), geometry, image.len(), out.len())?;
     let plane = oh * ow;
-    if image.len() != c * h * w || out.len() != c * kh * kw * plane {
-        return Err(TensorError::Shape {
-            op: "im2col_t_into",
-            expected: format!(
-                "an image of {} and a buffer of {} elements",
-                c * h * w,
-                c * kh * kw * plane
-            ),
-            got: vec![image.len(), out.len()],
-        });
-    }
     for ch in 0..c {
         let src_plane = &image[ch * h * w..(ch + 1) * h * w];
         for ky in 0..kh {
@@ -265,25 +271,9 @@ pub fn col2im_t_add<F: Float>(
     geometry: &ConvGeometry,
     image: &mut [F],
 ) -> Result<()> {
-    let (oh, ow) = geometry.out_hw(h, w)?;
-    let (kh, kw, s, p) = (
-        geometry.kernel_h,
-        geometry.kernel_w,
-        geometry.stride,
-        geometry.padding,
-    );
+    let (oh, ow, kh, kw, s, p) =
+        transposed_dims("col2im_t_add", (c, h, w), geometry, image.len(), colt.len())?;
     let plane = oh * ow;
-    if image.len() != c * h * w || colt.len() != c * kh * kw * plane {
-        return Err(TensorError::Shape {
-            op: "col2im_t_add",
-            expected: format!(
-                "an image of {} and a matrix of {} elements",
-                c * h * w,
-                c * kh * kw * plane
-            ),
-            got: vec![image.len(), colt.len()],
-        });
-    }
     for ch in 0..c {
         let dst_plane = &mut image[ch * h * w..(ch + 1) * h * w];
         for ky in 0..kh {
