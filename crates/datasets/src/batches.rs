@@ -47,6 +47,23 @@ impl Epoch {
         }
     }
 
+    /// Batch `k` of the epoch (`None` past the end), without consuming the iterator: how a
+    /// trainer resumed mid-epoch finds its place.
+    ///
+    /// ```
+    /// use nabla_datasets::batches::Epoch;
+    /// use rand::SeedableRng;
+    /// let epoch = Epoch::shuffled(10, 4, &mut rand::rngs::StdRng::seed_from_u64(3));
+    /// assert_eq!(epoch.batch(2).map(<[usize]>::len), Some(2));
+    /// assert_eq!(epoch.batch(1), epoch.clone().nth(1).as_deref());
+    /// assert!(epoch.batch(3).is_none());
+    /// ```
+    pub fn batch(&self, k: usize) -> Option<&[usize]> {
+        let start = k.checked_mul(self.batch)?;
+        (start < self.order.len())
+            .then(|| &self.order[start..(start + self.batch).min(self.order.len())])
+    }
+
     /// The number of batches.
     pub fn len(&self) -> usize {
         self.order.len().div_ceil(self.batch)

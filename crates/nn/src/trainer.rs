@@ -1,6 +1,6 @@
 //! Mini-batch training with evaluation curves.
 
-use nabla_datasets::batches::sample_with_replacement;
+use nabla_datasets::batches::{Epoch, sample_with_replacement};
 use nabla_layers::{Float, Mode};
 use nabla_optim::{Optimizer, OptimizerConfig, Regularizer, Schedule, step};
 use nabla_tensor::argmax_rows;
@@ -262,26 +262,26 @@ fn run<F: Float>(
     let test_eval = test_view.as_ref().unwrap_or(test_set);
 
     let mut history = History::default();
-    let mut epoch_order: Option<(u64, Vec<usize>)> = None;
+    let mut epoch_order: Option<(u64, Epoch)> = None;
     let mut since_eval = (0.0, 0u64);
     for t in start..total {
         let done = t + 1;
         let batch: Vec<usize> = match config.budget {
             Budget::Epochs(_) => {
+                // The datasets crate's epochs, seeded per epoch so that a resumed run finds
+                // the batch an uninterrupted one would have drawn.
                 let epoch = t / per_epoch;
                 if epoch_order.as_ref().is_none_or(|(e, _)| *e != epoch) {
-                    let mut order: Vec<usize> = (0..n).collect();
-                    order.shuffle(&mut StdRng::seed_from_u64(
+                    let mut rng = StdRng::seed_from_u64(
                         config.seed.wrapping_add(epoch.wrapping_mul(0x9E37_79B9)),
-                    ));
-                    epoch_order = Some((epoch, order));
+                    );
+                    epoch_order = Some((epoch, Epoch::shuffled(n, config.batch_size, &mut rng)));
                 }
-                let order = epoch_order
+                epoch_order
                     .as_ref()
-                    .map(|(_, o)| o.as_slice())
-                    .unwrap_or(&[]);
-                let at = ((t % per_epoch) as usize) * config.batch_size;
-                order[at..(at + config.batch_size).min(n)].to_vec()
+                    .and_then(|(_, e)| e.batch((t % per_epoch) as usize))
+                    .map(<[usize]>::to_vec)
+                    .unwrap_or_default()
             }
             Budget::Iterations(_) => {
                 let mut rng = StdRng::seed_from_u64(
