@@ -338,7 +338,7 @@ fn summary(result: &suite::SuiteResult, verdicts: &[verdict::Verdict]) {
             .recorded
             .map_or("-".to_string(), |rec| format!("{:.2}%", 100.0 * rec.test));
         let (range, check) = match spec.expect {
-            Expect::Test { lo, hi } => (
+            Expect::Test { lo, hi } | Expect::TailMedian { lo, hi } => (
                 format!("{:.1}%..{:.1}%", 100.0 * lo, 100.0 * hi),
                 if result.checks.iter().any(|c| c.id == spec.id && c.pass) {
                     "ok"

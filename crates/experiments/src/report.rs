@@ -266,15 +266,19 @@ fn run_table(md: &mut String, runs: &[&(RunSpec, RunResult)], suite: &SuiteResul
             .and_then(|r| r.fresh_test)
             .map_or("–".into(), pct);
         let (range, check) = match spec.expect {
-            Expect::Test { lo, hi } => {
-                let pass = suite
-                    .checks
-                    .iter()
-                    .find(|c| c.id == spec.id)
-                    .is_some_and(|c| c.pass);
+            Expect::Test { lo, hi } | Expect::TailMedian { lo, hi } => {
+                let check = suite.checks.iter().find(|c| c.id == spec.id);
+                let pass = check.is_some_and(|c| c.pass);
+                let what = match spec.expect {
+                    Expect::TailMedian { .. } => format!(
+                        " (median of the last 10 evaluations: {})",
+                        check.map_or("–".into(), |c| pct(c.measured))
+                    ),
+                    _ => String::new(),
+                };
                 (
                     format!("{}–{}", pct(lo), pct(hi)),
-                    if pass { "✅ in range" } else { "❌ outside" }.to_string(),
+                    format!("{}{what}", if pass { "✅ in range" } else { "❌ outside" }),
                 )
             }
             Expect::Unstable => (

@@ -107,6 +107,18 @@ impl RunResult {
         self.curve.last().map_or(0.0, |p| p.train)
     }
 
+    /// The median of `value` over the last `k` evaluations: what a run settled at, robust to
+    /// the single-evaluation spikes a large learning rate produces.
+    pub fn tail_median(&self, k: usize, value: impl Fn(&Point) -> f64) -> f64 {
+        let mut tail: Vec<f64> = self.curve.iter().rev().take(k.max(1)).map(value).collect();
+        tail.sort_by(f64::total_cmp);
+        match tail.len() {
+            0 => 0.0,
+            n if n % 2 == 1 => tail[n / 2],
+            n => (tail[n / 2 - 1] + tail[n / 2]) / 2.0,
+        }
+    }
+
     /// The test accuracy at `iteration` (the last evaluation at or before it).
     pub fn test_at(&self, iteration: u64) -> Option<f64> {
         self.curve
@@ -387,4 +399,47 @@ pub fn first_filters(model: &mut dyn Model<f32>) -> Option<Vec<Vec<f32>>> {
         }
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(tests: &[f64]) -> RunResult {
+        RunResult {
+            id: "T".into(),
+            curve: tests
+                .iter()
+                .enumerate()
+                .map(|(k, &t)| Point {
+                    iteration: 10 * (k as u64 + 1),
+                    train: 1.0,
+                    test: t,
+                    loss: 0.0,
+                })
+                .collect(),
+            gradient_norms: Vec::new(),
+            first_filters: None,
+            seconds: 0.0,
+            diverged: None,
+        }
+    }
+
+    #[test]
+    fn tail_median_ignores_a_final_spike() {
+        let mut tests = vec![0.2; 5];
+        tests.extend([0.76, 0.77, 0.75, 0.78, 0.76, 0.77, 0.75, 0.76, 0.77, 0.45]);
+        let r = result(&tests);
+        assert_eq!(r.final_test(), 0.45);
+        assert!((r.tail_median(10, |p| p.test) - 0.76).abs() < 1e-12);
+        assert_eq!(r.first_above(0.5), Some(60));
+        assert_eq!(r.test_at(55), Some(0.2));
+    }
+
+    #[test]
+    fn run_seeds_differ_by_id_and_suite_seed() {
+        assert_ne!(run_seed(0, "VG-1"), run_seed(0, "VG-2"));
+        assert_ne!(run_seed(0, "VG-1"), run_seed(1, "VG-1"));
+        assert_eq!(run_seed(7, "CNN-3"), run_seed(7, "CNN-3"));
+    }
 }

@@ -100,6 +100,14 @@ pub enum Expect {
         /// Upper bound.
         hi: f64,
     },
+    /// The median test accuracy of the last 10 evaluations within `[lo, hi]`: for runs whose
+    /// large learning rate makes single evaluations spike (the original's curves spike too).
+    TailMedian {
+        /// Lower bound.
+        lo: f64,
+        /// Upper bound.
+        hi: f64,
+    },
     /// The run sits on an unstable edge (the two samples of the original disagree): judged by
     /// the claims it supports, not by a number.
     Unstable,
@@ -204,6 +212,11 @@ impl RunSpec {
 
     pub(crate) fn expect(mut self, lo: f64, hi: f64) -> Self {
         self.expect = Expect::Test { lo, hi };
+        self
+    }
+
+    pub(crate) fn expect_tail(mut self, lo: f64, hi: f64) -> Self {
+        self.expect = Expect::TailMedian { lo, hi };
         self
     }
 

@@ -212,8 +212,11 @@ pub fn run(
     let checks = runs
         .iter()
         .filter_map(|(spec, result)| match spec.expect {
-            Expect::Test { lo, hi } => {
-                let measured = result.final_test();
+            Expect::Test { lo, hi } | Expect::TailMedian { lo, hi } => {
+                let measured = match spec.expect {
+                    Expect::TailMedian { .. } => result.tail_median(10, |p| p.test),
+                    _ => result.final_test(),
+                };
                 Some(Check {
                     id: spec.id.clone(),
                     measured,
