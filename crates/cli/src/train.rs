@@ -58,7 +58,7 @@ pub struct Args {
     /// Hidden activation of the MLP [default: relu]
     #[arg(long, value_enum)]
     activation: Option<ActivationName>,
-    /// Weight init: he, xavier, or a standard deviation such as 0.01 [default: he; simple-conv: 0.01]
+    /// Weight init: he, xavier (randn/√n_in, also called lecun), or a standard deviation such as 0.01 [default: he; simple-conv: 0.01]
     #[arg(long, value_parser = parse_init)]
     init: Option<WeightInit>,
     /// Optimizer [default: adam]
@@ -151,7 +151,8 @@ fn parse_schedule(s: &str) -> std::result::Result<ScheduleArg, String> {
 fn parse_init(s: &str) -> std::result::Result<WeightInit, String> {
     match s.to_ascii_lowercase().as_str() {
         "he" | "relu" => Ok(WeightInit::He),
-        "xavier" | "sigmoid" => Ok(WeightInit::Xavier),
+        // The notes' "Xavier" (randn / √n_in) is what most libraries call LeCun normal.
+        "xavier" | "sigmoid" | "lecun" => Ok(WeightInit::Xavier),
         other => match other.parse::<f64>() {
             Ok(std) if std > 0.0 && std.is_finite() => Ok(WeightInit::Std(std)),
             _ => Err(format!(

@@ -209,6 +209,11 @@ fn resume_refuses_flags_that_disagree_with_the_checkpoint() {
         assert!(!out.status.success(), "{flags:?} accepted");
         assert!(text(&out).contains(says), "{flags:?}: {}", text(&out));
     }
+    // The notes' Xavier is LeCun normal elsewhere; both names work for a new run.
+    let lecun = nabla(&[
+        "train", "--hidden", "8", "--iters", "2", "--init", "lecun", "--data", data,
+    ]);
+    assert!(lecun.status.success(), "{}", text(&lecun));
     // Flags that agree with the checkpoint are fine.
     let ok = nabla(&[
         "train",

@@ -16,6 +16,13 @@
 //! # Ok::<(), nabla_datasets::DatasetError>(())
 //! ```
 
+/// The `ndarray` this crate's public API is written against, re-exported so that a caller
+/// uses the same version without pinning it (`nabla_datasets::ndarray::…`).
+pub use ndarray;
+/// The `rand` this crate's public API is written against, re-exported so that a caller
+/// uses the same version without pinning it (`nabla_datasets::rand::…`).
+pub use rand;
+
 pub mod batches;
 mod error;
 pub mod idx;

@@ -22,6 +22,13 @@
 //! # Ok::<(), nabla_init::InitError>(())
 //! ```
 
+/// The `ndarray` this crate's public API is written against, re-exported so that a caller
+/// uses the same version without pinning it (`nabla_init::ndarray::…`).
+pub use ndarray;
+/// The `rand` this crate's public API is written against, re-exported so that a caller
+/// uses the same version without pinning it (`nabla_init::rand::…`).
+pub use rand;
+
 use nabla_tensor::Float;
 use ndarray::{ArrayD, IxDyn};
 use rand::{Rng, RngExt};

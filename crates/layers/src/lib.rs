@@ -10,8 +10,9 @@
 //! ```
 //! use nabla_layers::{Layer, Linear, LinearConfig, Mode, Relu, Sequential, SoftmaxCrossEntropy, Loss};
 //! use nabla_tensor::Target;
-//! use ndarray::{Array2, IxDyn};
-//! use rand::SeedableRng;
+//! // The re-exported ndarray and rand: no versions to pin or to get wrong.
+//! use nabla_layers::ndarray::{Array2, IxDyn};
+//! use nabla_layers::rand::SeedableRng;
 //!
 //! let mut rng = rand::rngs::StdRng::seed_from_u64(0);
 //! let mut net = Sequential::<f32>::new();
@@ -31,6 +32,13 @@
 //! assert_eq!(names, ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
 //! # Ok::<(), nabla_layers::LayerError>(())
 //! ```
+
+/// The `ndarray` this crate's public API is written against, re-exported so that a caller
+/// uses the same version without pinning it (`nabla_layers::ndarray::…`).
+pub use ndarray;
+/// The `rand` this crate's public API is written against, re-exported so that a caller
+/// uses the same version without pinning it (`nabla_layers::rand::…`).
+pub use rand;
 
 mod avg_pool2d;
 mod batch_norm;

@@ -26,6 +26,13 @@
 //! # Ok::<(), nabla_nn::NnError>(())
 //! ```
 
+/// The `ndarray` this crate's public API is written against, re-exported so that a caller
+/// uses the same version without pinning it (`nabla_nn::ndarray::…`).
+pub use ndarray;
+/// The `rand` this crate's public API is written against, re-exported so that a caller
+/// uses the same version without pinning it (`nabla_nn::rand::…`).
+pub use rand;
+
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]

@@ -27,6 +27,10 @@
 //! # Ok::<(), nabla_optim::OptimError>(())
 //! ```
 
+/// The `ndarray` this crate's public API is written against, re-exported so that a caller
+/// uses the same version without pinning it (`nabla_optim::ndarray::…`).
+pub use ndarray;
+
 mod adagrad;
 mod adam;
 mod config;

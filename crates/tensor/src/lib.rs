@@ -20,6 +20,10 @@
 //! # Ok::<(), nabla_tensor::TensorError>(())
 //! ```
 
+/// The `ndarray` this crate's public API is written against, re-exported so that a caller
+/// uses the same version without pinning it (`nabla_tensor::ndarray::…`).
+pub use ndarray;
+
 mod error;
 mod float;
 mod geometry;
