@@ -137,6 +137,67 @@ impl<F: Float> Conv2d<F> {
         })
     }
 
+    /// A layer with the given weight `(FN, C, KH, KW)` and bias `(FN)`, stride and padding:
+    /// for porting a trained model or writing a test with known numbers. No RNG involved.
+    ///
+    /// ```
+    /// use nabla_layers::{Conv2d, Layer, Mode};
+    /// use nabla_layers::ndarray::{Array1, Array4, ArrayD, IxDyn};
+    /// // One 2x2 filter that sums its window, bias 0.5, stride 1, no padding.
+    /// let mut conv =
+    ///     Conv2d::<f64>::from_parts(Array4::ones((1, 1, 2, 2)), Some(Array1::from(vec![0.5])), 1, 0)?;
+    /// let y = conv.forward(ArrayD::ones(IxDyn(&[1, 1, 3, 3])), Mode::Eval)?;
+    /// assert_eq!(y.shape(), &[1, 1, 2, 2]);
+    /// assert!(y.iter().all(|&v| v == 4.5));
+    /// assert_eq!(conv.weight().value.shape(), &[1, 1, 2, 2]);
+    /// # Ok::<(), nabla_layers::LayerError>(())
+    /// ```
+    pub fn from_parts(
+        weight: ndarray::Array4<F>,
+        bias: Option<ndarray::Array1<F>>,
+        stride: usize,
+        padding: usize,
+    ) -> Result<Self> {
+        let (fnum, c, kh, kw) = weight.dim();
+        if let Some(b) = &bias {
+            if b.len() != fnum {
+                return Err(LayerError::Config {
+                    layer: "Conv2d",
+                    reason: format!("bias of {} for {fnum} filters", b.len()),
+                });
+            }
+        }
+        let mut config = Conv2dConfig::new(c, fnum, kh)
+            .with_stride(stride)
+            .with_padding(padding);
+        config.kernel = (kh, kw);
+        config.bias = bias.is_some();
+        config.geometry().validate()?;
+        if c == 0 || fnum == 0 {
+            return Err(LayerError::Config {
+                layer: "Conv2d",
+                reason: format!("a weight of shape {:?} has zero channels", weight.shape()),
+            });
+        }
+        Ok(Conv2d {
+            config,
+            weight: Param::new(crate::shape::standard(weight).into_dyn(), ParamKind::Weight),
+            bias: bias.map(|b| Param::new(b.into_dyn(), ParamKind::Bias)),
+            col: Vec::new(),
+            x_shape: None,
+        })
+    }
+
+    /// The weight `(FN, C, KH, KW)` and its gradient from the last backward pass.
+    pub fn weight(&self) -> &Param<F> {
+        &self.weight
+    }
+
+    /// The bias `(FN)` and its gradient, if the layer has one.
+    pub fn bias(&self) -> Option<&Param<F>> {
+        self.bias.as_ref()
+    }
+
     /// The layer's settings.
     pub fn config(&self) -> &Conv2dConfig {
         &self.config
@@ -352,6 +413,24 @@ mod tests {
     use proptest::prelude::*;
     use rand::SeedableRng;
     use rand::rngs::StdRng;
+
+    #[test]
+    fn from_parts_matches_the_naive_convolution_with_a_rectangular_kernel() {
+        let w = random(&[3, 2, 2, 3], 5)
+            .into_dimensionality::<ndarray::Ix4>()
+            .unwrap();
+        let b = [0.1, -0.2, 0.3];
+        let x = random(&[2, 2, 5, 6], 6);
+        let mut conv =
+            Conv2d::from_parts(w.clone(), Some(ndarray::Array1::from(b.to_vec())), 2, 1).unwrap();
+        assert_eq!(conv.config().kernel, (2, 3));
+        let y = conv.forward(x.clone(), Mode::Eval).unwrap();
+        let x4 = x.into_dimensionality::<ndarray::Ix4>().unwrap();
+        let expected = conv_naive(&x4, &w, &b, 2, 1);
+        assert!((&y - &expected.into_dyn()).iter().all(|d| d.abs() < 1e-12));
+        let bad = Conv2d::from_parts(w, Some(ndarray::Array1::from(vec![0.0; 2])), 1, 0);
+        assert!(matches!(bad, Err(LayerError::Config { .. })));
+    }
 
     /// The reference: six nested loops over an explicitly padded input.
     fn conv_naive(x: &Array4<f64>, w: &Array4<f64>, b: &[f64], s: usize, p: usize) -> Array4<f64> {

@@ -107,6 +107,25 @@ impl<F: Float> Linear<F> {
         })
     }
 
+    /// The weight `(in, out)` and its gradient from the last backward pass.
+    ///
+    /// ```
+    /// use nabla_layers::Linear;
+    /// use nabla_layers::ndarray::array;
+    /// let fc = Linear::<f32>::from_parts(array![[1.0, 2.0], [3.0, 4.0]], Some(array![0.5, -0.5]))?;
+    /// assert_eq!(fc.weight().value.shape(), &[2, 2]);
+    /// assert_eq!(fc.bias().map(|b| b.value[[1]]), Some(-0.5));
+    /// # Ok::<(), nabla_layers::LayerError>(())
+    /// ```
+    pub fn weight(&self) -> &Param<F> {
+        &self.weight
+    }
+
+    /// The bias `(out)` and its gradient, if the layer has one.
+    pub fn bias(&self) -> Option<&Param<F>> {
+        self.bias.as_ref()
+    }
+
     fn dims(&self) -> (usize, usize) {
         (self.weight.value.shape()[0], self.weight.value.shape()[1])
     }
