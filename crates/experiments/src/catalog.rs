@@ -483,6 +483,9 @@ pub fn full() -> Vec<RunSpec> {
             .recorded(0.9962, 0.982, Some(0.973))
             .expect(0.96, 0.995);
             deep.eval_every = 50;
+            // Its train accuracy on a fixed 1,000 of the 5,000 images: a third of its time
+            // went into evaluating the other 4,000, and the test accuracy is what is checked.
+            deep.train_eval_samples = Some(1000);
             deep
         },
     ]);

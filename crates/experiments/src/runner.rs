@@ -308,6 +308,7 @@ pub fn run(
     let mut config = TrainConfig::iterations(spec.iterations, spec.batch);
     config.eval_every = Some(spec.eval_every);
     config.train_accuracy = spec.train_accuracy;
+    config.eval_train_samples = spec.train_eval_samples;
     config.regularizer = Regularizer::new(spec.l1, spec.l2)?;
     // Convolutions multiply image by image, so a larger batch buys nothing there and costs
     // fresh pages for every activation; the affine layers of the MLPs do gain from it.

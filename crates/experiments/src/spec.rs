@@ -140,6 +140,8 @@ pub struct RunSpec {
     pub eval_every: u64,
     /// Where train accuracy is measured.
     pub train_accuracy: TrainAccuracy,
+    /// Measure train accuracy on a fixed sample of this many training images (`None`: all).
+    pub train_eval_samples: Option<usize>,
     /// L1 strength.
     pub l1: f64,
     /// L2 strength (`0.5·λ·ΣW²`).
@@ -179,6 +181,7 @@ impl RunSpec {
             test: Subset::All,
             eval_every: 10,
             train_accuracy: TrainAccuracy::Split,
+            train_eval_samples: None,
             l1: 0.0,
             l2: 0.0,
             frozen_output: false,

@@ -133,6 +133,30 @@ pub fn run(
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.max(1) {
             scope.spawn(|| {
+                // The first job to start takes the random search (40 short runs) while the
+                // other starts the longest training run, so that no job idles at the end.
+                if options.random_search && search_claimed.fetch_add(1, Ordering::SeqCst) == 0 {
+                    on_event(Event::Started {
+                        id: "X-SEARCH".into(),
+                    });
+                    let t = Instant::now();
+                    let trials =
+                        nabla_tensor::parallel::with_threads(options.threads_per_run, || {
+                            crate::extras::random_search(
+                                data,
+                                options.seed,
+                                options.search_trials,
+                                200,
+                            )
+                        });
+                    on_event(Event::Finished {
+                        id: "X-SEARCH".into(),
+                        seconds: t.elapsed().as_secs_f64(),
+                    });
+                    if let Ok(mut slot) = search.lock() {
+                        *slot = Some(trials);
+                    }
+                }
                 loop {
                     let k = next.fetch_add(1, Ordering::SeqCst);
                     let Some(&i) = order.get(k) else { break };
@@ -163,29 +187,6 @@ pub fn run(
                     });
                     if let Ok(mut slots) = results.lock() {
                         slots[i] = Some(outcome);
-                    }
-                }
-                // The first job to run out of runs takes the random search.
-                if options.random_search && search_claimed.fetch_add(1, Ordering::SeqCst) == 0 {
-                    on_event(Event::Started {
-                        id: "X-SEARCH".into(),
-                    });
-                    let t = Instant::now();
-                    let trials =
-                        nabla_tensor::parallel::with_threads(options.threads_per_run, || {
-                            crate::extras::random_search(
-                                data,
-                                options.seed,
-                                options.search_trials,
-                                200,
-                            )
-                        });
-                    on_event(Event::Finished {
-                        id: "X-SEARCH".into(),
-                        seconds: t.elapsed().as_secs_f64(),
-                    });
-                    if let Ok(mut slot) = search.lock() {
-                        *slot = Some(trials);
                     }
                 }
             });
