@@ -159,7 +159,11 @@ fn curve_figure(spec: &RunSpec, result: &RunResult) -> Result<Figure> {
         .iter()
         .map(|p| (p.iteration as f64, p.test))
         .collect();
-    let rec = recorded::curve(&spec.id);
+    // A shortened run (quick mode) is drawn beside the part of the recorded curve it covers.
+    let rec: Vec<(u64, f64, f64)> = recorded::curve(&spec.id)
+        .into_iter()
+        .filter(|p| p.0 <= spec.iterations)
+        .collect();
     let rec_train: Vec<(f64, f64)> = rec.iter().map(|p| (p.0 as f64, p.1)).collect();
     let rec_test: Vec<(f64, f64)> = rec.iter().map(|p| (p.0 as f64, p.2)).collect();
     let mut lines = vec![

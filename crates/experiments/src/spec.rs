@@ -213,12 +213,12 @@ impl RunSpec {
         self
     }
 
-    pub(crate) fn expect(mut self, lo: f64, hi: f64) -> Self {
+    pub(crate) fn accept(mut self, lo: f64, hi: f64) -> Self {
         self.expect = Expect::Test { lo, hi };
         self
     }
 
-    pub(crate) fn expect_tail(mut self, lo: f64, hi: f64) -> Self {
+    pub(crate) fn accept_tail(mut self, lo: f64, hi: f64) -> Self {
         self.expect = Expect::TailMedian { lo, hi };
         self
     }

@@ -216,7 +216,11 @@ pub fn train_model<F: Float>(
     on_progress: &mut dyn FnMut(&Progress<'_>),
 ) -> Result<History> {
     validate(config, train_set)?;
-    let mut go = || {
+    // No count of its own: the calling thread's current one, so one call path serves both.
+    let threads = config
+        .threads
+        .unwrap_or_else(nabla_tensor::parallel::threads);
+    with_threads(threads, || {
         run(
             model,
             optimizer,
@@ -227,11 +231,7 @@ pub fn train_model<F: Float>(
             hooks,
             on_progress,
         )
-    };
-    match config.threads {
-        Some(n) => with_threads(n, go),
-        None => go(),
-    }
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
