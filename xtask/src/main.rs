@@ -1,6 +1,7 @@
 //! Project automation for nabla, run as `cargo xtask <task>`.
 //! See <https://github.com/matklad/cargo-xtask/>.
 
+mod bench;
 mod experiments;
 mod fetch_mnist;
 
@@ -35,6 +36,14 @@ enum Task {
     /// replacing the previous report only once the new one is complete. Runs train in
     /// parallel; the numbers depend only on --seed, never on --jobs.
     Experiments(experiments::Args),
+    /// Time nabla on the curriculum's models, side by side with PyTorch and NumPy.
+    ///
+    /// Rows: GEMM GFLOP/s at the models' shapes, convolution and pooling forward+backward,
+    /// training speed of SimpleConvNet, the MLP and DeepConvNet, inference on the 10,000 test
+    /// images, and peak memory while training. When python3 can import torch or numpy, the
+    /// scripts in bench/ run the same workloads with the same thread count and every row gets
+    /// a ratio. Writes target/bench/bench.json.
+    Bench(bench::Args),
 }
 
 /// The workspace root, from this crate's manifest directory.
@@ -48,6 +57,7 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::FetchMnist(args) => fetch_mnist::run(&args, &project_root()).map(|()| true),
         Task::Experiments(args) => experiments::run(&args, &project_root()),
+        Task::Bench(args) => bench::run(&args, &project_root()).map(|()| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -24,6 +24,7 @@
 /// uses the same version without pinning it (`nabla_tensor::ndarray::…`).
 pub use ndarray;
 
+mod cpu;
 mod error;
 mod float;
 mod geometry;
@@ -34,6 +35,7 @@ mod numerics;
 pub mod parallel;
 mod param;
 
+pub use cpu::cpu_features;
 pub use error::{Result, TensorError};
 pub use float::Float;
 pub use geometry::ConvGeometry;

@@ -1,0 +1,131 @@
+"""PyTorch (CPU) side of `cargo xtask bench`: the same workloads, shapes and thread count.
+
+Run by the bench when `python3 -c "import torch"` works; by hand:
+    python3 bench/torch_bench.py --data datasets/mnist --threads 2
+"""
+
+import time
+
+import common
+
+args = common.parse_args(__doc__)
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+torch.set_num_threads(args.threads)
+torch.manual_seed(0)
+
+
+def simple_conv():
+    return nn.Sequential(
+        nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
+        nn.Linear(30 * 12 * 12, 100), nn.ReLU(), nn.Linear(100, 10),
+    )
+
+
+def mlp():
+    layers, width = [nn.Flatten()], 784
+    for _ in range(4):
+        layers += [nn.Linear(width, 100), nn.ReLU()]
+        width = 100
+    layers.append(nn.Linear(width, 10))
+    return nn.Sequential(*layers)
+
+
+def deep_conv():
+    layers, c = [], 1
+    for i, (filters, pad) in enumerate([(16, 1), (16, 1), (32, 1), (32, 2), (64, 1), (64, 1)]):
+        layers += [nn.Conv2d(c, filters, 3, padding=pad), nn.ReLU()]
+        c = filters
+        if i % 2 == 1:
+            layers.append(nn.MaxPool2d(2, 2))
+    layers += [nn.Flatten(), nn.Linear(64 * 4 * 4, 50), nn.ReLU(), nn.Dropout(0.5),
+               nn.Linear(50, 10), nn.Dropout(0.5)]
+    return nn.Sequential(*layers)
+
+
+MODELS = {
+    "simple-conv": (simple_conv, lambda p: torch.optim.Adam(p, lr=0.001), 100),
+    "mlp": (mlp, lambda p: torch.optim.SGD(p, lr=0.01), 128),
+    "deep-conv": (deep_conv, lambda p: torch.optim.Adam(p, lr=0.001), 100),
+}
+
+
+def train_seconds_per_iter(name, x, y, iters):
+    build, make_opt, batch = MODELS[name]
+    model = build()
+    opt = make_opt(model.parameters())
+    model.train()
+    gen = np.random.default_rng(0)
+
+    def step():
+        idx = torch.from_numpy(gen.integers(0, x.shape[0], batch))
+        loss = F.cross_entropy(model(x[idx]), y[idx])
+        opt.zero_grad(set_to_none=False)
+        loss.backward()
+        opt.step()
+
+    step()
+    t = time.perf_counter()
+    for _ in range(iters):
+        step()
+    return (time.perf_counter() - t) / iters, model
+
+
+def infer_images_per_second(model, x):
+    model.eval()
+    with torch.no_grad():
+        model(x[:1000])
+        t = time.perf_counter()
+        for i in range(0, x.shape[0], 1000):
+            model(x[i : i + 1000]).argmax(1)
+        return x.shape[0] / (time.perf_counter() - t)
+
+
+def layer_ms(layer, shape, repeats):
+    x = torch.randn(*shape, requires_grad=True)
+
+    def run():
+        out = layer(x)
+        out.backward(torch.ones_like(out))
+
+    return 1000 * common.best_of(run, repeats)
+
+
+data = common.load_mnist(args.data)
+to_x = lambda a: torch.from_numpy(a.astype(np.float32) / 255.0)  # noqa: E731
+to_y = lambda a: torch.from_numpy(a.astype(np.int64))  # noqa: E731
+
+if args.memory:
+    x, y = to_x(data["train_x"]), to_y(data["train_y"])
+    train_seconds_per_iter(args.memory, x, y, common.SIMPLE_ITERS if args.memory == "simple-conv" else common.DEEP_ITERS)
+    common.emit(f"pytorch {torch.__version__}", {f"memory/{args.memory}": common.peak_rss_mb()})
+    raise SystemExit
+
+rows = {}
+repeats = 3 if args.quick else 10
+for m, k, n in common.GEMM_SHAPES:
+    a, b = torch.randn(m, k), torch.randn(k, n)
+    inner = max(1, int(2e8 // (2 * m * k * n)))
+    rows[f"gemm/{m}x{k}x{n}"] = 2 * m * k * n / common.best_of(lambda: torch.mm(a, b), repeats, inner) / 1e9
+
+rows["layer/simple-conv"] = layer_ms(nn.Conv2d(1, 30, 5), (100, 1, 28, 28), repeats)
+rows["layer/simple-pool"] = layer_ms(nn.MaxPool2d(2, 2), (100, 30, 24, 24), repeats)
+rows["layer/deep-conv"] = layer_ms(nn.Conv2d(16, 16, 3, padding=1), (100, 16, 28, 28), repeats)
+rows["layer/deep-pool"] = layer_ms(nn.MaxPool2d(2, 2), (100, 16, 28, 28), repeats)
+
+x, y = to_x(data["train_x"]), to_y(data["train_y"])
+tx = to_x(data["test_x"])
+per_iter, model = train_seconds_per_iter("simple-conv", x, y, common.SIMPLE_ITERS)
+rows["train/simple-conv"] = per_iter * 600
+rows["infer/simple-conv"] = infer_images_per_second(model, tx)
+per_iter, model = train_seconds_per_iter("mlp", x.reshape(-1, 784), y, common.MLP_ITERS)
+rows["train/mlp"] = 128 / per_iter
+rows["infer/mlp"] = infer_images_per_second(model, tx.reshape(-1, 784))
+per_iter, model = train_seconds_per_iter("deep-conv", x, y, common.DEEP_ITERS)
+rows["train/deep-conv"] = per_iter
+rows["infer/deep-conv"] = infer_images_per_second(model, tx)
+common.emit(f"pytorch {torch.__version__}", rows)
