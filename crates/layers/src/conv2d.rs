@@ -106,6 +106,8 @@ pub struct Conv2d<F: Float> {
     bias: Option<Param<F>>,
     col: Vec<F>,
     x_shape: Option<(usize, usize, usize, usize)>,
+    /// See [`Layer::set_input_gradient`].
+    input_gradient: bool,
 }
 
 impl<F: Float> Conv2d<F> {
@@ -134,6 +136,7 @@ impl<F: Float> Conv2d<F> {
             bias,
             col: Vec::new(),
             x_shape: None,
+            input_gradient: true,
         })
     }
 
@@ -185,6 +188,7 @@ impl<F: Float> Conv2d<F> {
             bias: bias.map(|b| Param::new(b.into_dyn(), ParamKind::Bias)),
             col: Vec::new(),
             x_shape: None,
+            input_gradient: true,
         })
     }
 
@@ -342,6 +346,11 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         if let Some(b) = &mut self.bias {
             b.grad.iter_mut().zip(db).for_each(|(g, v)| *g = v);
         }
+        if !self.input_gradient {
+            return Ok(ArrayD::zeros(vec![
+                x_shape.0, x_shape.1, x_shape.2, x_shape.3,
+            ]));
+        }
         // dcol_i (C·KH·KW, OH·OW) = Wᵀ · dout_i, then folded back image by image.
         let w = self.weight_matrix();
         let geometry = self.config.geometry();
@@ -372,6 +381,10 @@ impl<F: Float> Layer<F> for Conv2d<F> {
             return Err(e.into());
         }
         ArrayD::from_shape_vec(vec![n, c, h, wd], dx).map_err(|_| LayerError::NoForward("Conv2d"))
+    }
+
+    fn set_input_gradient(&mut self, needed: bool) {
+        self.input_gradient = needed;
     }
 
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {

@@ -109,6 +109,11 @@ pub trait Layer<F: Float>: Send {
     /// Calls `f` with each parameter under its local name (`weight`, `bias`, …).
     fn visit_params(&mut self, _f: &mut dyn FnMut(&str, &mut Param<F>)) {}
 
+    /// Whether `backward` must compute the gradient with respect to the input (the default).
+    /// A network's first layer, whose input is data, is told `false`; a layer that can then
+    /// skip that product (Linear, Conv2d) returns zeros of the input's shape instead.
+    fn set_input_gradient(&mut self, _needed: bool) {}
+
     /// The output shape for an input of shape `input` (batch dimension first), or the error
     /// `forward` would give.
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>>;

@@ -61,6 +61,8 @@ pub struct Linear<F: Float> {
     bias: Option<Param<F>>,
     x: Option<Array2<F>>,
     x_shape: Vec<usize>,
+    /// See [`Layer::set_input_gradient`].
+    input_gradient: bool,
 }
 
 impl<F: Float> Linear<F> {
@@ -86,6 +88,7 @@ impl<F: Float> Linear<F> {
             bias,
             x: None,
             x_shape: Vec::new(),
+            input_gradient: true,
         })
     }
 
@@ -104,6 +107,7 @@ impl<F: Float> Linear<F> {
             bias: bias.map(|b| Param::new(b.into_dyn(), ParamKind::Bias)),
             x: None,
             x_shape: Vec::new(),
+            input_gradient: true,
         })
     }
 
@@ -180,6 +184,9 @@ impl<F: Float> Layer<F> for Linear<F> {
         if let Some(b) = &mut self.bias {
             b.grad.assign(&dout.sum_axis(Axis(0)));
         }
+        if !self.input_gradient {
+            return Ok(ArrayD::zeros(self.x_shape.clone()));
+        }
         let mut dx = Array2::zeros((x.nrows(), inp));
         matmul_into(
             F::one(),
@@ -190,6 +197,10 @@ impl<F: Float> Layer<F> for Linear<F> {
         );
         dx.into_shape_with_order(self.x_shape.clone())
             .map_err(|_| LayerError::NoForward("Linear"))
+    }
+
+    fn set_input_gradient(&mut self, needed: bool) {
+        self.input_gradient = needed;
     }
 
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {

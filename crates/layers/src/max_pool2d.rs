@@ -1,6 +1,7 @@
 //! Max pooling: the largest value of each window.
 
 use nabla_tensor::ConvGeometry;
+use nabla_tensor::parallel::{for_each_chunk_mut, for_each_chunk_pair_mut};
 use ndarray::{Array4, ArrayD};
 
 use crate::shape::{check_pool, expect_same, fixed4, pool_output};
@@ -27,8 +28,8 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 #[derive(Debug)]
 pub struct MaxPool2d {
     geometry: ConvGeometry,
-    /// Flat index into the input of each output's winner.
-    argmax: Vec<usize>,
+    /// Index, within its input plane, of each output's winner.
+    argmax: Vec<u32>,
     x_shape: Option<(usize, usize, usize, usize)>,
 }
 
@@ -45,6 +46,9 @@ impl MaxPool2d {
     }
 }
 
+/// Parts the planes are cut into, whatever the thread count.
+const PARTS: usize = 16;
+
 impl<F: Float> Layer<F> for MaxPool2d {
     fn kind(&self) -> &'static str {
         "MaxPool2d"
@@ -59,74 +63,101 @@ impl<F: Float> Layer<F> for MaxPool2d {
         let Some(xs) = x.as_slice() else {
             unreachable!("standard layout")
         };
-        let mut out = vec![F::zero(); n * c * oh * ow];
-        self.argmax.resize(n * c * oh * ow, 0);
+        if h * w > u32::MAX as usize {
+            return Err(LayerError::Shape {
+                layer: "MaxPool2d",
+                expected: "planes of fewer than 2^32 values".into(),
+                got: vec![n, c, h, w],
+            });
+        }
+        let plane_out = oh * ow;
+        let mut out = vec![F::zero(); n * c * plane_out];
+        let train = mode == Mode::Train;
+        self.argmax
+            .resize(if train { n * c * plane_out } else { 0 }, 0);
         let (kh, kw, s, p) = (g.kernel_h, g.kernel_w, g.stride, g.padding);
-        for plane in 0..n * c {
-            let base = plane * h * w;
-            let src = &xs[base..base + h * w];
-            let dst = &mut out[plane * oh * ow..(plane + 1) * oh * ow];
-            let arg = &mut self.argmax[plane * oh * ow..(plane + 1) * oh * ow];
-            if kh == 2 && kw == 2 && s == 2 && p == 0 {
-                // The common 2x2/2 case: no clipping, three comparisons per output, ties to
-                // the first; inference skips the argmax bookkeeping.
-                for i in 0..oh {
-                    let r0 = &src[2 * i * w..2 * i * w + 2 * ow];
-                    let r1 = &src[(2 * i + 1) * w..(2 * i + 1) * w + 2 * ow];
-                    let d = &mut dst[i * ow..(i + 1) * ow];
-                    let pairs = r0.chunks_exact(2).zip(r1.chunks_exact(2));
-                    if mode == Mode::Eval {
-                        for (o, (a, b)) in d.iter_mut().zip(pairs) {
-                            let top = if a[1] > a[0] { a[1] } else { a[0] };
-                            let bottom = if b[1] > b[0] { b[1] } else { b[0] };
-                            *o = if bottom > top { bottom } else { top };
+        // Planes are independent: pooled in parallel, a fixed number of planes per part.
+        let arg_stride = if train { plane_out } else { 0 };
+        for_each_chunk_pair_mut(
+            &mut out,
+            plane_out,
+            &mut self.argmax,
+            arg_stride,
+            PARTS,
+            |r, out, args| {
+                for (k, plane) in r.enumerate() {
+                    let base = plane * h * w;
+                    let src = &xs[base..base + h * w];
+                    let dst = &mut out[k * plane_out..(k + 1) * plane_out];
+                    let arg: &mut [u32] = if train {
+                        &mut args[k * plane_out..(k + 1) * plane_out]
+                    } else {
+                        &mut []
+                    };
+                    if kh == 2 && kw == 2 && s == 2 && p == 0 {
+                        // The common 2x2/2 case: no clipping, three comparisons per output, ties to
+                        // the first; inference skips the argmax bookkeeping.
+                        for i in 0..oh {
+                            let r0 = &src[2 * i * w..2 * i * w + 2 * ow];
+                            let r1 = &src[(2 * i + 1) * w..(2 * i + 1) * w + 2 * ow];
+                            let d = &mut dst[i * ow..(i + 1) * ow];
+                            let pairs = r0.chunks_exact(2).zip(r1.chunks_exact(2));
+                            if !train {
+                                for (o, (a, b)) in d.iter_mut().zip(pairs) {
+                                    let top = if a[1] > a[0] { a[1] } else { a[0] };
+                                    let bottom = if b[1] > b[0] { b[1] } else { b[0] };
+                                    *o = if bottom > top { bottom } else { top };
+                                }
+                                continue;
+                            }
+                            let args = &mut arg[i * ow..(i + 1) * ow];
+                            for (j, ((o, g), (a, b))) in
+                                d.iter_mut().zip(args.iter_mut()).zip(pairs).enumerate()
+                            {
+                                let top_row = 2 * i * w + 2 * j;
+                                let (mut best, mut at) = (a[0], top_row);
+                                if a[1] > best {
+                                    (best, at) = (a[1], top_row + 1);
+                                }
+                                if b[0] > best {
+                                    (best, at) = (b[0], top_row + w);
+                                }
+                                if b[1] > best {
+                                    (best, at) = (b[1], top_row + w + 1);
+                                }
+                                *o = best;
+                                *g = at as u32;
+                            }
                         }
                         continue;
                     }
-                    let args = &mut arg[i * ow..(i + 1) * ow];
-                    for (j, ((o, g), (a, b))) in
-                        d.iter_mut().zip(args.iter_mut()).zip(pairs).enumerate()
-                    {
-                        let top_row = base + 2 * i * w + 2 * j;
-                        let (mut best, mut at) = (a[0], top_row);
-                        if a[1] > best {
-                            (best, at) = (a[1], top_row + 1);
-                        }
-                        if b[0] > best {
-                            (best, at) = (b[0], top_row + w);
-                        }
-                        if b[1] > best {
-                            (best, at) = (b[1], top_row + w + 1);
-                        }
-                        *o = best;
-                        *g = at;
-                    }
-                }
-                continue;
-            }
-            for i in 0..oh {
-                // Clip the window to the input: padded cells never win.
-                let y0 = (i * s).saturating_sub(p);
-                let y1 = (i * s + kh - p).min(h);
-                for j in 0..ow {
-                    let x0 = (j * s).saturating_sub(p);
-                    let x1 = (j * s + kw - p).min(w);
-                    let mut best_idx = y0 * w + x0;
-                    let mut best = src[best_idx];
-                    for y in y0..y1 {
-                        let row = &src[y * w..y * w + x1];
-                        for (xx, &v) in row.iter().enumerate().skip(x0) {
-                            if v > best {
-                                best = v;
-                                best_idx = y * w + xx;
+                    for i in 0..oh {
+                        // Clip the window to the input: padded cells never win.
+                        let y0 = (i * s).saturating_sub(p);
+                        let y1 = (i * s + kh - p).min(h);
+                        for j in 0..ow {
+                            let x0 = (j * s).saturating_sub(p);
+                            let x1 = (j * s + kw - p).min(w);
+                            let mut best_idx = y0 * w + x0;
+                            let mut best = src[best_idx];
+                            for y in y0..y1 {
+                                let row = &src[y * w..y * w + x1];
+                                for (xx, &v) in row.iter().enumerate().skip(x0) {
+                                    if v > best {
+                                        best = v;
+                                        best_idx = y * w + xx;
+                                    }
+                                }
+                            }
+                            dst[i * ow + j] = best;
+                            if train {
+                                arg[i * ow + j] = best_idx as u32;
                             }
                         }
                     }
-                    dst[i * ow + j] = best;
-                    arg[i * ow + j] = base + best_idx;
                 }
-            }
-        }
+            },
+        );
         // An inference pass leaves nothing to backpropagate (the 2x2 path skips the argmax).
         self.x_shape = (mode == Mode::Train).then_some((n, c, h, w));
         ArrayD::from_shape_vec(out_shape, out).map_err(|_| LayerError::NoForward("MaxPool2d"))
@@ -136,10 +167,22 @@ impl<F: Float> Layer<F> for MaxPool2d {
         let (n, c, h, w) = self.x_shape.ok_or(LayerError::NoForward("MaxPool2d"))?;
         let out_shape = pool_output("MaxPool2d", &self.geometry, &[n, c, h, w])?;
         expect_same("MaxPool2d", dout.shape(), &out_shape)?;
-        let mut dx = vec![F::zero(); n * c * h * w];
-        for (&idx, &d) in self.argmax.iter().zip(dout.as_standard_layout().iter()) {
-            dx[idx] += d;
-        }
+        let dout = crate::shape::standard(dout);
+        let Some(ds) = dout.as_slice() else {
+            unreachable!("standard layout")
+        };
+        let (plane_in, plane_out) = (h * w, out_shape[2] * out_shape[3]);
+        let argmax = &self.argmax;
+        let mut dx = vec![F::zero(); n * c * plane_in];
+        for_each_chunk_mut(&mut dx, plane_in, PARTS, |r, dx| {
+            for (k, plane) in r.enumerate() {
+                let dx = &mut dx[k * plane_in..(k + 1) * plane_in];
+                let span = plane * plane_out..(plane + 1) * plane_out;
+                for (&at, &d) in argmax[span.clone()].iter().zip(&ds[span]) {
+                    dx[at as usize] += d;
+                }
+            }
+        });
         ArrayD::from_shape_vec(vec![n, c, h, w], dx).map_err(|_| LayerError::NoForward("MaxPool2d"))
     }
 

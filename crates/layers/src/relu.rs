@@ -1,9 +1,13 @@
 //! Rectified linear unit: `y = max(0, x)`.
 
+use nabla_tensor::parallel::{zip_blocks_both_mut, zip_blocks_mut};
 use ndarray::{ArrayD, Zip};
 
 use crate::shape::expect_same;
 use crate::{Float, Layer, LayerError, Mode, Result};
+
+/// Values per parallel block: large enough to outweigh handing the block to a thread.
+const BLOCK: usize = 1 << 16;
 
 /// ReLU. Its derivative is 1 for `x > 0` and 0 elsewhere, so, unlike sigmoid's (at most
 /// 0.25), it does not shrink gradients on their way back through deep stacks.
@@ -53,17 +57,28 @@ impl<F: Float> Layer<F> for Relu<F> {
             self.mask_current = false;
             return Ok(x);
         }
+        let x_standard = x.is_standard_layout();
         // One pass: record the mask while zeroing, reusing the mask's buffer across calls.
         let mut mask = match self.mask.take() {
             Some(m) if m.shape() == x.shape() => m,
             _ => ArrayD::from_elem(x.raw_dim(), false),
         };
-        Zip::from(&mut x).and(&mut mask).for_each(|v, m| {
+        let record = |v: &mut F, m: &mut bool| {
             *m = *v > F::zero();
             if !*m {
                 *v = F::zero();
             }
-        });
+        };
+        match (
+            x.as_slice_memory_order_mut(),
+            mask.as_slice_memory_order_mut(),
+        ) {
+            // Both in the same standard order (the mask was made from x's shape): in parallel.
+            (Some(xs), Some(ms)) if x_standard => zip_blocks_both_mut(xs, ms, BLOCK, |xs, ms| {
+                xs.iter_mut().zip(ms).for_each(|(v, m)| record(v, m))
+            }),
+            _ => Zip::from(&mut x).and(&mut mask).for_each(record),
+        }
         self.mask = Some(mask);
         self.mask_current = true;
         Ok(x)
@@ -76,11 +91,18 @@ impl<F: Float> Layer<F> for Relu<F> {
             .filter(|_| self.mask_current)
             .ok_or(LayerError::NoForward("Relu"))?;
         expect_same("Relu", dout.shape(), mask.shape())?;
-        Zip::from(&mut dout).and(mask).for_each(|d, &m| {
-            if !m {
+        let gate = |d: &mut F, m: &bool| {
+            if !*m {
                 *d = F::zero()
             }
-        });
+        };
+        let standard = dout.is_standard_layout();
+        match (dout.as_slice_mut(), mask.as_slice()) {
+            (Some(ds), Some(ms)) if standard => zip_blocks_mut(ds, ms, BLOCK, |ds, ms| {
+                ds.iter_mut().zip(ms).for_each(|(d, m)| gate(d, m))
+            }),
+            _ => Zip::from(&mut dout).and(mask).for_each(gate),
+        }
         Ok(dout)
     }
 

@@ -15,15 +15,25 @@ use crate::{Float, Layer, LayerError, Mode, Param, Result};
 /// assert_eq!(y[[0, 0]], 0.5);
 /// # Ok::<(), nabla_layers::LayerError>(())
 /// ```
-#[derive(Default)]
 pub struct Sequential<F: Float> {
     layers: Vec<(String, Box<dyn Layer<F>>)>,
+    /// Passed on to the first layer (see [`Layer::set_input_gradient`]).
+    input_gradient: bool,
+}
+
+impl<F: Float> Default for Sequential<F> {
+    fn default() -> Self {
+        Sequential::new()
+    }
 }
 
 impl<F: Float> Sequential<F> {
     /// An empty container.
     pub fn new() -> Self {
-        Sequential { layers: Vec::new() }
+        Sequential {
+            layers: Vec::new(),
+            input_gradient: true,
+        }
     }
 
     /// Appends a layer under `name` (which becomes the prefix of its parameter names).
@@ -107,10 +117,18 @@ impl<F: Float> Layer<F> for Sequential<F> {
     }
 
     fn backward(&mut self, mut dout: ArrayD<F>) -> Result<ArrayD<F>> {
+        if let Some((_, first)) = self.layers.first_mut() {
+            // Told here rather than when set, so that it reaches a first layer pushed later.
+            first.set_input_gradient(self.input_gradient);
+        }
         for (name, layer) in self.layers.iter_mut().rev() {
             dout = layer.backward(dout).map_err(|e| named(name, e))?;
         }
         Ok(dout)
+    }
+
+    fn set_input_gradient(&mut self, needed: bool) {
+        self.input_gradient = needed;
     }
 
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
@@ -138,5 +156,50 @@ impl<F: Float> Layer<F> for Sequential<F> {
             }
         }
         total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::random;
+    use crate::{Conv2d, Conv2dConfig, Flatten, Linear, LinearConfig, Relu};
+    use rand::SeedableRng;
+
+    fn net() -> Sequential<f64> {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let mut net = Sequential::new();
+        net.push(
+            "conv",
+            Conv2d::new(&Conv2dConfig::new(2, 3, 3), &mut rng).unwrap(),
+        )
+        .push("relu", Relu::new())
+        .push("flat", Flatten::new())
+        .push(
+            "fc",
+            Linear::new(&LinearConfig::new(3 * 4 * 4, 5), &mut rng).unwrap(),
+        );
+        net
+    }
+
+    fn grads(net: &mut Sequential<f64>) -> Vec<ArrayD<f64>> {
+        let mut out = Vec::new();
+        net.visit_params(&mut |_, p| out.push(p.grad.clone()));
+        out
+    }
+
+    #[test]
+    fn a_first_layer_told_its_input_is_data_skips_only_the_input_gradient() {
+        let x = random(&[2, 2, 6, 6], 1);
+        let dout = random(&[2, 5], 2);
+        let (mut full, mut data) = (net(), net());
+        data.set_input_gradient(false);
+        full.forward(x.clone(), Mode::Train).unwrap();
+        data.forward(x, Mode::Train).unwrap();
+        let dx_full = full.backward(dout.clone()).unwrap();
+        let dx_data = data.backward(dout).unwrap();
+        assert_eq!(grads(&mut full), grads(&mut data));
+        assert!(dx_full.iter().any(|&v| v != 0.0));
+        assert_eq!(dx_data, ArrayD::zeros(dx_full.raw_dim()));
     }
 }

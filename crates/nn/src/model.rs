@@ -72,7 +72,9 @@ pub struct Classifier<F: Float> {
 impl<F: Float> Classifier<F> {
     /// `body` trained against `loss`, for `classes` classes (the width of the logits). Losses
     /// that compare with a one-hot target (such as mean squared error) get one.
-    pub fn new(body: Sequential<F>, loss: impl Loss<F> + 'static, classes: usize) -> Self {
+    pub fn new(mut body: Sequential<F>, loss: impl Loss<F> + 'static, classes: usize) -> Self {
+        // The input is data: nothing uses its gradient.
+        body.set_input_gradient(false);
         Classifier {
             body,
             loss: Box::new(loss),

@@ -30,9 +30,12 @@ pub struct Network<F: Float> {
 impl<F: Float> Network<F> {
     /// Builds `arch` with weights drawn from `seed`.
     pub fn new(arch: &Architecture, seed: u64) -> Result<Self> {
+        let mut body = arch.build(seed)?;
+        // The input is data: nothing uses its gradient.
+        body.set_input_gradient(false);
         Ok(Network {
             arch: arch.clone(),
-            body: arch.build(seed)?,
+            body,
             loss: SoftmaxCrossEntropy::new(),
         })
     }

@@ -19,6 +19,9 @@ thread_local! {
 /// [`with_threads`], else the process default set by [`set_threads`], else
 /// `$NABLA_THREADS`, else the available parallelism.
 pub fn threads() -> usize {
+    if IN_POOL.with(|f| f.get()) {
+        return 1;
+    }
     let local = LOCAL_THREADS.with(|t| t.get());
     if local > 0 {
         return local;
@@ -83,37 +86,9 @@ pub fn ranges(n: usize, parts: usize) -> Vec<Range<usize>> {
 /// ```
 pub fn map_ranges<T: Send>(n: usize, parts: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
     let work = ranges(n, parts);
-    let workers = threads().min(work.len());
-    if workers <= 1 {
-        return work.into_iter().map(f).collect();
-    }
-    let f = &f;
     let mut slots: Vec<Option<T>> = (0..work.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        // Worker k takes parts k, k + workers, …: a fixed assignment, no shared queue.
-        let mut handles = Vec::new();
-        for k in 1..workers {
-            let mine: Vec<(usize, Range<usize>)> = work
-                .iter()
-                .cloned()
-                .enumerate()
-                .skip(k)
-                .step_by(workers)
-                .collect();
-            handles.push(
-                scope.spawn(move || mine.into_iter().map(|(i, r)| (i, f(r))).collect::<Vec<_>>()),
-            );
-        }
-        for (i, r) in work.iter().cloned().enumerate().step_by(workers) {
-            slots[i] = Some(f(r));
-        }
-        for h in handles {
-            match h.join() {
-                Ok(done) => done.into_iter().for_each(|(i, v)| slots[i] = Some(v)),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-    });
+    let tasks: Vec<_> = work.into_iter().zip(slots.iter_mut()).collect();
+    run_tasks(tasks, |(r, slot)| *slot = Some(f(r)));
     slots.into_iter().flatten().collect()
 }
 
@@ -129,9 +104,6 @@ pub fn for_each_chunk_mut<T: Send>(
     for_each_chunk_pair_mut(data, stride, &mut none, 0, parts, |r, a, _| f(r, a));
 }
 
-/// Items, and their slices of the two buffers of [`for_each_chunk_pair_mut`].
-type PairChunk<'a, T, U> = (Range<usize>, &'a mut [T], &'a mut [U]);
-
 /// Like [`for_each_chunk_mut`] over two buffers cut at the same items: item `i` owns
 /// `a[i*a_stride..(i+1)*a_stride]` and `b[i*b_stride..(i+1)*b_stride]` (a layer's output and
 /// its per-image scratch, say). The item count is `a`'s.
@@ -145,39 +117,116 @@ pub fn for_each_chunk_pair_mut<T: Send, U: Send>(
 ) {
     let items = a.len().checked_div(a_stride).unwrap_or(0);
     let work = ranges(items, parts);
-    let workers = threads().min(work.len());
     let mut chunks = Vec::with_capacity(work.len());
     let (mut rest_a, mut rest_b) = (a, b);
-    for r in &work {
+    for r in work {
         let (head_a, tail_a) = rest_a.split_at_mut(r.len() * a_stride);
         let (head_b, tail_b) = rest_b.split_at_mut((r.len() * b_stride).min(rest_b.len()));
-        chunks.push((r.clone(), head_a, head_b));
+        chunks.push((r, head_a, head_b));
         rest_a = tail_a;
         rest_b = tail_b;
     }
+    run_tasks(chunks, |(r, ca, cb)| f(r, ca, cb));
+}
+
+/// Element-wise work on two equally long buffers: runs `f` on matching blocks of `block`
+/// items of `a` and `b` in parallel (the last block may be shorter). Each item is touched
+/// by exactly one call, so any element-wise rule gives the same result on any thread count.
+///
+/// ```
+/// use nabla_tensor::parallel::zip_blocks_mut;
+/// let (mut a, b) = (vec![1.0f32; 10], vec![2.0f32; 10]);
+/// zip_blocks_mut(&mut a, &b, 4, |a, b| a.iter_mut().zip(b).for_each(|(x, y)| *x *= y));
+/// assert_eq!(a, vec![2.0; 10]);
+/// ```
+///
+/// # Panics
+/// If the buffers differ in length.
+pub fn zip_blocks_mut<T: Send, U: Sync>(
+    a: &mut [T],
+    b: &[U],
+    block: usize,
+    f: impl Fn(&mut [T], &[U]) + Sync,
+) {
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "zip_blocks_mut: buffers of different lengths"
+    );
+    let block = block.max(1);
+    let tasks: Vec<_> = a.chunks_mut(block).zip(b.chunks(block)).collect();
+    run_tasks(tasks, |(a, b)| f(a, b));
+}
+
+/// [`zip_blocks_mut`] with both buffers written.
+///
+/// # Panics
+/// If the buffers differ in length.
+pub fn zip_blocks_both_mut<T: Send, U: Send>(
+    a: &mut [T],
+    b: &mut [U],
+    block: usize,
+    f: impl Fn(&mut [T], &mut [U]) + Sync,
+) {
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "zip_blocks_both_mut: buffers of different lengths"
+    );
+    let block = block.max(1);
+    let tasks: Vec<_> = a.chunks_mut(block).zip(b.chunks_mut(block)).collect();
+    run_tasks(tasks, |(a, b)| f(a, b));
+}
+
+/// Runs `f` on every task, on up to [`threads`] threads of a pool that lives as long as the
+/// process (starting threads per call costs more than the small products it would share).
+/// Which task runs on which thread is left to the pool: each task's result depends only on
+/// the task, so this never changes a number.
+pub(crate) fn run_tasks<T: Send>(tasks: Vec<T>, f: impl Fn(T) + Sync) {
+    let workers = threads().min(tasks.len());
     if workers <= 1 {
-        chunks.into_iter().for_each(|(r, ca, cb)| f(r, ca, cb));
+        tasks.into_iter().for_each(f);
         return;
     }
+    let Some(pool) = pool(workers) else {
+        // The system refused threads: the same work, on this one.
+        tasks.into_iter().for_each(f);
+        return;
+    };
     let f = &f;
-    std::thread::scope(|scope| {
-        let mut per_worker: Vec<Vec<PairChunk<'_, T, U>>> =
-            (0..workers).map(|_| Vec::new()).collect();
-        for (i, chunk) in chunks.into_iter().enumerate() {
-            per_worker[i % workers].push(chunk);
-        }
-        let mut iter = per_worker.into_iter();
-        let own = iter.next().unwrap_or_default();
-        let handles: Vec<_> = iter
-            .map(|mine| scope.spawn(move || mine.into_iter().for_each(|(r, ca, cb)| f(r, ca, cb))))
-            .collect();
-        own.into_iter().for_each(|(r, ca, cb)| f(r, ca, cb));
-        for h in handles {
-            if let Err(panic) = h.join() {
-                std::panic::resume_unwind(panic);
-            }
+    pool.scope(|scope| {
+        for task in tasks {
+            scope.spawn(move |_| f(task));
         }
     });
+}
+
+thread_local! {
+    // Set on the pools' own threads: work started there runs on that thread alone, so that
+    // a parallel layer calling a parallel product does not oversubscribe the machine.
+    static IN_POOL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The process's pool of `n` threads, built on first use; one per count ever asked for.
+fn pool(n: usize) -> Option<std::sync::Arc<rayon::ThreadPool>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Pools = Vec<(usize, Arc<rayon::ThreadPool>)>;
+    static POOLS: OnceLock<Mutex<Pools>> = OnceLock::new();
+    let mut pools = POOLS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, p)) = pools.iter().find(|(k, _)| *k == n) {
+        return Some(Arc::clone(p));
+    }
+    let built = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(|i| format!("nabla-{i}"))
+        .start_handler(|_| IN_POOL.with(|f| f.set(true)))
+        .build();
+    let p = Arc::new(built.ok()?);
+    pools.push((n, Arc::clone(&p)));
+    Some(p)
 }
 
 #[cfg(test)]
