@@ -27,7 +27,7 @@ pub fn run(args: &Args) -> Result<()> {
     let image = !matches!(net.architecture(), Architecture::Mlp(_));
     let mnist = load_mnist(args.data.as_deref())?;
     let test = Split::<f32>::from_mnist(&mnist.test, image);
-    let predicted = argmax_rows(&net.predict(test.x(), 500)?.view());
+    let predicted = argmax_rows(&net.predict_split(&test, 500)?.view());
     let mut confusion = [[0usize; 10]; 10];
     for (&p, &t) in predicted.iter().zip(test.labels()) {
         confusion[t][p] += 1;

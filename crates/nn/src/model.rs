@@ -137,16 +137,37 @@ pub fn predict<F: Float>(
     for start in (0..n).step_by(batch) {
         let end = (start + batch).min(n);
         let chunk = x.slice_axis(Axis(0), (start..end).into()).to_owned();
-        let logits = model
-            .forward(chunk, Mode::Eval)?
-            .into_dimensionality::<Ix2>()
-            .map_err(|e| {
-                NnError::Data(format!("a classifier's output must be (n, classes): {e}"))
-            })?;
+        let logits = logits_of(model, chunk)?;
         let all = out.get_or_insert_with(|| Array2::zeros((n, logits.ncols())));
         all.slice_mut(ndarray::s![start..end, ..]).assign(&logits);
     }
     Ok(out.unwrap_or_else(|| Array2::zeros((0, 0))))
+}
+
+/// Inference-mode logits of `model` for every sample of `split`, converting `batch` samples
+/// at a time.
+pub fn predict_split<F: Float>(
+    model: &mut dyn Model<F>,
+    split: &Split<F>,
+    batch: usize,
+) -> Result<Array2<F>> {
+    let n = split.len();
+    let batch = batch.max(1);
+    let mut out: Option<Array2<F>> = None;
+    for start in (0..n).step_by(batch) {
+        let end = (start + batch).min(n);
+        let logits = logits_of(model, split.range(start..end))?;
+        let all = out.get_or_insert_with(|| Array2::zeros((n, logits.ncols())));
+        all.slice_mut(ndarray::s![start..end, ..]).assign(&logits);
+    }
+    Ok(out.unwrap_or_else(|| Array2::zeros((0, 0))))
+}
+
+fn logits_of<F: Float>(model: &mut dyn Model<F>, x: ArrayD<F>) -> Result<Array2<F>> {
+    model
+        .forward(x, Mode::Eval)?
+        .into_dimensionality::<Ix2>()
+        .map_err(|e| NnError::Data(format!("a classifier's output must be (n, classes): {e}")))
 }
 
 /// The fraction of `split` (or of its samples at `indices`) that `model` classifies right.
@@ -162,7 +183,7 @@ pub fn accuracy<F: Float>(
             (argmax_rows(&predict(model, &x, batch)?.view()), labels)
         }
         None => (
-            argmax_rows(&predict(model, split.x(), batch)?.view()),
+            argmax_rows(&predict_split(model, split, batch)?.view()),
             split.labels().to_vec(),
         ),
     };

@@ -102,6 +102,12 @@ impl<F: Float> Network<F> {
         crate::predict(self, x, batch)
     }
 
+    /// Inference-mode logits for every sample of `split`, converted `batch` at a time.
+    pub fn predict_split(&mut self, split: &Split<F>, batch: usize) -> Result<Array2<F>> {
+        self.check_input(split.shape())?;
+        crate::predict_split(self, split, batch)
+    }
+
     /// The fraction of `split` (or of the samples at `indices`) classified correctly.
     pub fn accuracy(
         &mut self,
@@ -109,7 +115,7 @@ impl<F: Float> Network<F> {
         indices: Option<&[usize]>,
         batch: usize,
     ) -> Result<f64> {
-        self.check_input(split.x().shape())?;
+        self.check_input(split.shape())?;
         crate::accuracy(self, split, indices, batch)
     }
 

@@ -184,8 +184,8 @@ pub fn train_from<F: Float>(
     config: &TrainConfig,
     mut on_progress: impl FnMut(&Progress<'_>),
 ) -> Result<History> {
-    net.check_input(train_set.x().shape())?;
-    net.check_input(test_set.x().shape())?;
+    net.check_input(train_set.shape())?;
+    net.check_input(test_set.shape())?;
     train_model(
         net,
         optimizer,

@@ -63,8 +63,8 @@ fn round_trip_keeps_every_parameter_and_buffer() {
             .any(|(n, _)| n == "batchnorm1.running_var")
     );
     assert_eq!(
-        loaded.predict(data.x(), 16).unwrap(),
-        net.predict(data.x(), 16).unwrap()
+        loaded.predict(&data.to_array(), 16).unwrap(),
+        net.predict(&data.to_array(), 16).unwrap()
     );
     assert!(!Path::new(&format!("{}.partial", path.display())).exists());
     std::fs::remove_file(path).unwrap();

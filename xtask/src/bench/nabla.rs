@@ -93,9 +93,9 @@ fn train_seconds_per_iter(
 }
 
 fn infer_images_per_second(net: &mut Network<f32>, test: &Split<f32>) -> Result<f64> {
-    nabla_nn::predict(net, &test.first(1000).x().clone(), 1000)?;
+    nabla_nn::predict_split(net, &test.first(1000), 1000)?;
     let t = Instant::now();
-    let logits = nabla_nn::predict(net, test.x(), 1000)?;
+    let logits = nabla_nn::predict_split(net, test, 1000)?;
     let seconds = t.elapsed().as_secs_f64();
     std::hint::black_box(logits);
     Ok(test.len() as f64 / seconds)
