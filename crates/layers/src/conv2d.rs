@@ -1,7 +1,7 @@
 //! 2-D convolution through im2col: unfold the windows, then one matrix product.
 
 use nabla_init::{Dist, Init};
-use nabla_tensor::parallel::{for_each_chunk_mut, for_each_chunk_pair_mut, map_ranges, threads};
+use nabla_tensor::parallel::{for_each_chunk_mut, map_ranges, threads};
 use nabla_tensor::{ConvGeometry, col2im_t_add, im2col_t_into, matmul_into};
 use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewMut2};
 use rand::Rng;
@@ -104,8 +104,11 @@ pub struct Conv2d<F: Float> {
     config: Conv2dConfig,
     weight: Param<F>,
     bias: Option<Param<F>>,
-    col: Vec<F>,
-    x_shape: Option<(usize, usize, usize, usize)>,
+    /// The last training input, kept for the weight gradient. Its windows are unfolded
+    /// again image by image in backward rather than kept for the whole batch: one image's
+    /// unfolded windows stay in cache, a batch's (nine times the input for a 3x3 kernel)
+    /// would be written to memory and read back twice.
+    x: Option<ndarray::Array4<F>>,
     /// See [`Layer::set_input_gradient`].
     input_gradient: bool,
 }
@@ -134,8 +137,7 @@ impl<F: Float> Conv2d<F> {
             config: *config,
             weight,
             bias,
-            col: Vec::new(),
-            x_shape: None,
+            x: None,
             input_gradient: true,
         })
     }
@@ -186,8 +188,7 @@ impl<F: Float> Conv2d<F> {
             config,
             weight: Param::new(crate::shape::standard(weight).into_dyn(), ParamKind::Weight),
             bias: bias.map(|b| Param::new(b.into_dyn(), ParamKind::Bias)),
-            col: Vec::new(),
-            x_shape: None,
+            x: None,
             input_gradient: true,
         })
     }
@@ -228,7 +229,7 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         "Conv2d"
     }
 
-    fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         let out_shape = self.output_shape(x.shape())?;
         let x = fixed4(x);
         // Only a view in another layout pays for a copy.
@@ -244,8 +245,6 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         let Some(xs) = x.as_slice() else {
             unreachable!("standard layout")
         };
-        // Each image's windows as a (C·KH·KW, OH·OW) matrix, kept for the backward pass.
-        self.col.resize(n * cols * plane, F::zero());
         let w = match self.weight.value.view().into_shape_with_order((fnum, cols)) {
             Ok(w) => w,
             Err(_) => unreachable!("the weight is created contiguous with this size"),
@@ -253,89 +252,89 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         let bias = self.bias.as_ref().map(|b| b.value.view());
         let mut out = vec![F::zero(); n * fnum * plane];
         let failure = std::sync::Mutex::new(None);
-        // Images are independent: unfold and multiply them in parallel, one chunk per thread.
-        for_each_chunk_pair_mut(
-            &mut out,
-            fnum * plane,
-            &mut self.col,
-            cols * plane,
-            threads(),
-            |r, out_chunk, col_chunk| {
-                for (k, img) in r.enumerate() {
-                    let col_i = &mut col_chunk[k * cols * plane..(k + 1) * cols * plane];
-                    let image = &xs[img * c * h * wd..(img + 1) * c * h * wd];
-                    if let Err(e) = im2col_t_into(image, (c, h, wd), &geometry, col_i) {
-                        if let Ok(mut slot) = failure.lock() {
-                            *slot = Some(e);
-                        }
-                        return;
+        // Images are independent: unfold and multiply them in parallel, one chunk per thread,
+        // each image's windows as a (C·KH·KW, OH·OW) matrix in one buffer per chunk.
+        for_each_chunk_mut(&mut out, fnum * plane, threads(), |r, out_chunk| {
+            let mut col_i = vec![F::zero(); cols * plane];
+            for (k, img) in r.enumerate() {
+                let image = &xs[img * c * h * wd..(img + 1) * c * h * wd];
+                if let Err(e) = im2col_t_into(image, (c, h, wd), &geometry, &mut col_i) {
+                    if let Ok(mut slot) = failure.lock() {
+                        *slot = Some(e);
                     }
-                    let mut out_i = view2_mut(
-                        &mut out_chunk[k * fnum * plane..(k + 1) * fnum * plane],
-                        fnum,
-                        plane,
-                    );
-                    let beta = match &bias {
-                        Some(b) => {
-                            out_i
-                                .rows_mut()
-                                .into_iter()
-                                .zip(b.iter())
-                                .for_each(|(mut row, &bf)| row.fill(bf));
-                            F::one()
-                        }
-                        None => F::zero(),
-                    };
-                    // out_i (FN, OH·OW) = W (FN, C·KH·KW) · col_i: the output is already NCHW.
-                    matmul_into(F::one(), &w, &view2(col_i, cols, plane), beta, &mut out_i);
+                    return;
                 }
-            },
-        );
+                let mut out_i = view2_mut(
+                    &mut out_chunk[k * fnum * plane..(k + 1) * fnum * plane],
+                    fnum,
+                    plane,
+                );
+                let beta = match &bias {
+                    Some(b) => {
+                        out_i
+                            .rows_mut()
+                            .into_iter()
+                            .zip(b.iter())
+                            .for_each(|(mut row, &bf)| row.fill(bf));
+                        F::one()
+                    }
+                    None => F::zero(),
+                };
+                // out_i (FN, OH·OW) = W (FN, C·KH·KW) · col_i: the output is already NCHW.
+                matmul_into(F::one(), &w, &view2(&col_i, cols, plane), beta, &mut out_i);
+            }
+        });
         if let Some(e) = failure.into_inner().ok().flatten() {
             return Err(e.into());
         }
-        self.x_shape = Some(x.dim());
+        // Inference keeps nothing for a backward pass.
+        self.x = (mode == Mode::Train).then_some(x);
         ArrayD::from_shape_vec(out_shape, out).map_err(|_| LayerError::NoForward("Conv2d"))
     }
 
     fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
-        let x_shape = self.x_shape.ok_or(LayerError::NoForward("Conv2d"))?;
+        let x = self.x.as_ref().ok_or(LayerError::NoForward("Conv2d"))?;
+        let x_shape = x.dim();
         let out_shape = self.output_shape(&[x_shape.0, x_shape.1, x_shape.2, x_shape.3])?;
         expect_same("Conv2d", dout.shape(), &out_shape)?;
         let (n, fnum, plane) = (out_shape[0], out_shape[1], out_shape[2] * out_shape[3]);
-        let cols = self.col.len() / (n * plane).max(1);
+        let geometry = self.config.geometry();
+        let (c, h, wd) = (x_shape.1, x_shape.2, x_shape.3);
+        let cols = c * geometry.kernel_h * geometry.kernel_w;
+        let Some(xs) = x.as_slice() else {
+            unreachable!("kept in standard layout")
+        };
         let dout = crate::shape::standard(dout);
         let Some(ds) = dout.as_slice() else {
             unreachable!("standard layout")
         };
-        let col = &self.col;
         // dW = Σ_images dout_i · col_iᵀ and db = Σ dout, summed over a fixed number of parts
         // (not threads) and then in part order, so the result does not depend on the thread
         // count.
         let partials = map_ranges(n, REDUCTION_PARTS, |r| {
             let mut dw = Array2::<F>::zeros((fnum, cols));
             let mut db = vec![F::zero(); fnum];
+            let mut col_i = vec![F::zero(); cols * plane];
             for img in r {
+                let image = &xs[img * c * h * wd..(img + 1) * c * h * wd];
+                im2col_t_into(image, (c, h, wd), &geometry, &mut col_i)?;
                 let d_i = view2(
                     &ds[img * fnum * plane..(img + 1) * fnum * plane],
                     fnum,
                     plane,
                 );
-                let col_i = view2(
-                    &col[img * cols * plane..(img + 1) * cols * plane],
-                    cols,
-                    plane,
-                );
+                let col_i = view2(&col_i, cols, plane);
                 matmul_into(F::one(), &d_i, &col_i.t(), F::one(), &mut dw.view_mut());
                 db.iter_mut()
                     .zip(d_i.rows())
                     .for_each(|(b, row)| *b += row.sum());
             }
-            (dw, db)
+            Ok::<_, nabla_tensor::TensorError>((dw, db))
         });
         let mut dw = Array2::<F>::zeros((fnum, cols));
         let mut db = vec![F::zero(); fnum];
-        for (pw, pb) in partials {
+        for part in partials {
+            let (pw, pb) = part?;
             dw += &pw;
             db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
         }
@@ -353,8 +352,6 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         }
         // dcol_i (C·KH·KW, OH·OW) = Wᵀ · dout_i, then folded back image by image.
         let w = self.weight_matrix();
-        let geometry = self.config.geometry();
-        let (c, h, wd) = (x_shape.1, x_shape.2, x_shape.3);
         let mut dx = vec![F::zero(); n * c * h * wd];
         let failure = std::sync::Mutex::new(None);
         for_each_chunk_mut(&mut dx, c * h * wd, threads(), |r, chunk| {

@@ -26,7 +26,10 @@ enum Samples<F> {
     /// In standard layout.
     Values(ArrayD<F>),
     /// Raw bytes, converted through `table` (the value of each byte) when gathered.
-    Bytes { bytes: Vec<u8>, table: Box<[F; 256]> },
+    Bytes {
+        bytes: Vec<u8>,
+        table: Box<[F; 256]>,
+    },
 }
 
 impl<F: Float> Split<F> {

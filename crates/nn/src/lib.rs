@@ -58,9 +58,7 @@ pub use deep_conv::DeepConvConfig;
 pub use error::{NnError, Result};
 pub use hooks::{ActivationHistograms, Flow, GradientNorms, Histogram, Hook, StepView};
 pub use mlp::MlpConfig;
-pub use model::{
-    Classifier, Model, accuracy, predict, predict_split, set_frozen, trainable_count,
-};
+pub use model::{Classifier, Model, accuracy, predict, predict_split, set_frozen, trainable_count};
 pub use network::{LayerSummary, Network};
 pub use simple_conv::SimpleConvConfig;
 pub use trainer::{
