@@ -40,7 +40,7 @@ fn summary(data: &IdxData) -> (f64, f64, f64) {
 }
 
 fn inspect_checkpoint(args: &Args) -> Result<()> {
-    let (mut net, training) = checkpoint::load::<f32>(&args.file)?;
+    let (net, training) = checkpoint::load::<f32>(&args.file)?;
     let layers = net.summary()?;
     let params: usize = layers.iter().map(|l| l.params).sum();
     let flops: u64 = layers.iter().map(|l| 2 * l.macs).sum();

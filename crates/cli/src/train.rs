@@ -177,14 +177,16 @@ fn architecture(args: &Args) -> Result<Architecture> {
             c.dropout = args.dropout;
             Architecture::Mlp(c)
         }
-        Model::SimpleConv => Architecture::SimpleConv(SimpleConvConfig {
-            init: args.init.unwrap_or(WeightInit::Std(0.01)),
-            ..Default::default()
-        }),
-        Model::DeepConv => Architecture::DeepConv(DeepConvConfig {
-            dropout: args.dropout.unwrap_or(0.5),
-            ..Default::default()
-        }),
+        Model::SimpleConv => {
+            let mut config = SimpleConvConfig::default();
+            config.init = args.init.unwrap_or(WeightInit::Std(0.01));
+            Architecture::SimpleConv(config)
+        }
+        Model::DeepConv => {
+            let mut config = DeepConvConfig::default();
+            config.dropout = args.dropout.unwrap_or(0.5);
+            Architecture::DeepConv(config)
+        }
     })
 }
 
@@ -402,7 +404,7 @@ pub fn run(args: &Args) -> Result<()> {
             step: total,
             seed: config.seed,
         };
-        checkpoint::save(path, &mut net, Some(state))?;
+        checkpoint::save(path, &net, Some(state))?;
         println!("saved {}", path.display());
     }
     let acc = history.final_test_accuracy().unwrap_or(f64::NAN);

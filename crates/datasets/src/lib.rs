@@ -29,4 +29,4 @@ pub mod idx;
 mod mnist;
 
 pub use error::{DatasetError, Result};
-pub use mnist::{MNIST_FILES, Mnist, MnistSplit, Pixel, resolve_data_dir, shared_mnist_for_tests};
+pub use mnist::{MNIST_FILES, Mnist, MnistSplit, Pixel, resolve_data_dir};

@@ -253,29 +253,6 @@ pub fn resolve_data_dir(explicit: Option<&Path>, project_root: &Path) -> PathBuf
         .unwrap_or_else(|| project_root.join("datasets").join("mnist"))
 }
 
-/// For tests across the workspace: the real MNIST files in `shared/datasets/mnist` beside the
-/// checkout (`manifest_dir` is the calling crate's `CARGO_MANIFEST_DIR`, `depth` how many
-/// folders below the checkout's parent it is). `None`, with a message, where they are absent;
-/// under CI (`CI` set) a missing folder panics, so CI can never skip these tests.
-#[doc(hidden)]
-pub fn shared_mnist_for_tests(manifest_dir: &str, depth: usize) -> Option<PathBuf> {
-    let mut dir = PathBuf::from(manifest_dir);
-    for _ in 0..depth {
-        dir.push("..");
-    }
-    let dir = dir.join("shared/datasets/mnist");
-    if dir.join("train-images-idx3-ubyte.gz").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must have the real MNIST files at {}",
-        dir.display()
-    );
-    eprintln!("skipped: no MNIST files at {}", dir.display());
-    None
-}
-
 fn load_split(images_path: &Path, labels_path: &Path) -> Result<MnistSplit> {
     let name = |p: &Path| p.display().to_string();
     let images = idx::read(images_path)?;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use nabla_datasets::{DatasetError, Mnist};
 
 fn shared_mnist() -> Option<PathBuf> {
-    nabla_datasets::shared_mnist_for_tests(env!("CARGO_MANIFEST_DIR"), 3)
+    nabla_testdata::shared_mnist(env!("CARGO_MANIFEST_DIR"), 3)
 }
 
 #[test]

@@ -160,7 +160,7 @@ pub fn random_search(data: &Data, seed: u64, trials: usize, iterations: u64) -> 
 
 /// AlexNet's layers (3x227x227 input, 1,000 classes): output shapes, parameters, FLOPs.
 pub fn alexnet_table() -> Result<Vec<LayerSummary>> {
-    let mut net = Network::<f32>::new(&Architecture::AlexNet(AlexNetConfig::default()), 0)?;
+    let net = Network::<f32>::new(&Architecture::AlexNet(AlexNetConfig::default()), 0)?;
     Ok(net.summary()?)
 }
 

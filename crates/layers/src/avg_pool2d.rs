@@ -77,7 +77,10 @@ impl<F: Float> Layer<F> for AvgPool2d {
         let area = F::of((self.geometry.kernel_h * self.geometry.kernel_w) as f64);
         out.iter_mut().for_each(|v| *v /= area);
         self.x_shape = Some(x.dim());
-        ArrayD::from_shape_vec(out_shape, out).map_err(|_| LayerError::NoForward("AvgPool2d"))
+        Ok(crate::shape::reshaped(
+            ArrayD::from_shape_vec(out_shape, out),
+            "AvgPool2d",
+        ))
     }
 
     fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
@@ -95,8 +98,10 @@ impl<F: Float> Layer<F> for AvgPool2d {
         let area = F::of((self.geometry.kernel_h * self.geometry.kernel_w) as f64);
         let mut dx = vec![F::zero(); shape.0 * shape.1 * shape.2 * shape.3];
         self.for_each_tap(shape, |o, i| dx[i] += ds[o] / area);
-        ArrayD::from_shape_vec(vec![shape.0, shape.1, shape.2, shape.3], dx)
-            .map_err(|_| LayerError::NoForward("AvgPool2d"))
+        Ok(crate::shape::reshaped(
+            ArrayD::from_shape_vec(vec![shape.0, shape.1, shape.2, shape.3], dx),
+            "AvgPool2d",
+        ))
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {

@@ -27,6 +27,7 @@ use crate::{Float, Layer, LayerError, Mode, Param, ParamKind, Result};
 ///
 /// # Shapes
 /// `x: [n, d]` or `[n, d, h, w]` → same shape.
+#[derive(Debug)]
 pub struct BatchNorm<F: Float> {
     gamma: Param<F>,
     beta: Param<F>,
@@ -37,6 +38,7 @@ pub struct BatchNorm<F: Float> {
     cache: Option<Cache<F>>,
 }
 
+#[derive(Debug)]
 struct Cache<F: Float> {
     x_shape: Vec<usize>,
     /// Normalized input, `(M, D)`.
@@ -76,6 +78,70 @@ impl<F: Float> BatchNorm<F> {
             eps: F::of(eps),
             cache: None,
         })
+    }
+
+    /// A layer from given values: scale `gamma`, shift `beta`, running statistics (what
+    /// inference normalizes with), momentum (in `[0, 1]`) and ε (positive). All four vectors
+    /// have one value per feature or channel.
+    ///
+    /// ```
+    /// use nabla_layers::{BatchNorm, Layer, Mode};
+    /// use nabla_layers::ndarray::{Array1, array};
+    /// let mut bn = BatchNorm::<f64>::from_parts(
+    ///     Array1::from(vec![2.0]), Array1::from(vec![1.0]), // γ, β
+    ///     Array1::from(vec![3.0]), Array1::from(vec![4.0]), // running mean, variance
+    ///     0.9, 1e-12,
+    /// )?;
+    /// // (5 − 3) / √4 · 2 + 1 = 3
+    /// let y = bn.forward(array![[5.0]].into_dyn(), Mode::Eval)?;
+    /// assert!((y[[0, 0]] - 3.0).abs() < 1e-9);
+    /// # Ok::<(), nabla_layers::LayerError>(())
+    /// ```
+    pub fn from_parts(
+        gamma: Array1<F>,
+        beta: Array1<F>,
+        running_mean: Array1<F>,
+        running_var: Array1<F>,
+        momentum: f64,
+        eps: f64,
+    ) -> Result<Self> {
+        let features = gamma.len();
+        let lengths = [beta.len(), running_mean.len(), running_var.len()];
+        if lengths.iter().any(|&l| l != features) {
+            return Err(LayerError::Config {
+                layer: "BatchNorm",
+                reason: format!(
+                    "gamma has {features} values but beta, running mean and variance have {lengths:?}"
+                ),
+            });
+        }
+        if running_var.iter().any(|&v| !(v >= F::zero())) {
+            return Err(LayerError::Config {
+                layer: "BatchNorm",
+                reason: "running variances must be non-negative numbers".into(),
+            });
+        }
+        let mut bn = Self::with_options(features, momentum, eps)?;
+        bn.gamma.value = gamma.into_dyn();
+        bn.beta.value = beta.into_dyn();
+        bn.running_mean.value = running_mean.into_dyn();
+        bn.running_var.value = running_var.into_dyn();
+        Ok(bn)
+    }
+
+    /// The scale γ and its gradient.
+    pub fn gamma(&self) -> &Param<F> {
+        &self.gamma
+    }
+
+    /// The shift β and its gradient.
+    pub fn beta(&self) -> &Param<F> {
+        &self.beta
+    }
+
+    /// The running mean and variance that inference normalizes with.
+    pub fn running_stats(&self) -> (&Param<F>, &Param<F>) {
+        (&self.running_mean, &self.running_var)
     }
 
     fn features(&self) -> usize {
@@ -194,6 +260,13 @@ impl<F: Float> Layer<F> for BatchNorm<F> {
         self.beta.grad.assign(&dbeta.into_dyn());
         self.gamma.grad.assign(&dgamma.into_dyn());
         Ok(from_rows(dx, &cache.x_shape))
+    }
+
+    fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
+        f("gamma", &self.gamma);
+        f("beta", &self.beta);
+        f("running_mean", &self.running_mean);
+        f("running_var", &self.running_var);
     }
 
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {

@@ -25,6 +25,8 @@ fn view2_mut<F>(data: &mut [F], rows: usize, cols: usize) -> ArrayViewMut2<'_, F
 
 /// Settings of a [`Conv2d`] layer.
 #[derive(Debug, Clone, Copy, PartialEq)]
+// Grows with new options: build with a constructor or `Default`, then set fields.
+#[non_exhaustive]
 pub struct Conv2dConfig {
     /// Input channels `C`.
     pub in_channels: usize,
@@ -56,19 +58,36 @@ impl Conv2dConfig {
         }
     }
 
-    /// The same with another stride.
+    /// The same with a rectangular `(KH, KW)` kernel.
+    ///
+    /// ```
+    /// use nabla_layers::Conv2dConfig;
+    /// let config = Conv2dConfig::new(3, 8, 3).with_kernel((1, 5)).with_padding(0);
+    /// assert_eq!(config.geometry().out_hw(10, 10)?, (10, 6));
+    /// # Ok::<(), nabla_layers::LayerError>(())
+    /// ```
+    #[must_use]
+    pub fn with_kernel(mut self, kernel: (usize, usize)) -> Self {
+        self.kernel = kernel;
+        self
+    }
+
+    /// The same with another stride (one for both axes: the geometry has a single stride).
+    #[must_use]
     pub fn with_stride(mut self, stride: usize) -> Self {
         self.stride = stride;
         self
     }
 
     /// The same with another padding.
+    #[must_use]
     pub fn with_padding(mut self, padding: usize) -> Self {
         self.padding = padding;
         self
     }
 
     /// The same with another weight initializer.
+    #[must_use]
     pub fn with_init(mut self, init: Init) -> Self {
         self.init = init;
         self
@@ -100,6 +119,7 @@ impl Conv2dConfig {
 ///
 /// # Shapes
 /// `x: [n, c, h, w]` → `[n, fn, out_h, out_w]` with `out_h = (h + 2p − kh) / s + 1`.
+#[derive(Debug)]
 pub struct Conv2d<F: Float> {
     config: Conv2dConfig,
     weight: Param<F>,
@@ -289,7 +309,10 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         }
         // Inference keeps nothing for a backward pass.
         self.x = (mode == Mode::Train).then_some(x);
-        ArrayD::from_shape_vec(out_shape, out).map_err(|_| LayerError::NoForward("Conv2d"))
+        Ok(crate::shape::reshaped(
+            ArrayD::from_shape_vec(out_shape, out),
+            "Conv2d",
+        ))
     }
 
     fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
@@ -340,7 +363,11 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         }
         self.weight.grad.assign(
             &dw.into_shape_with_order(self.weight.value.raw_dim())
-                .map_err(|_| LayerError::NoForward("Conv2d"))?,
+                .unwrap_or_else(|_| {
+                    unreachable!(
+                        "Conv2d: parameters and caches keep the shapes they were built with"
+                    )
+                }),
         );
         if let Some(b) = &mut self.bias {
             b.grad.iter_mut().zip(db).for_each(|(g, v)| *g = v);
@@ -377,11 +404,21 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         if let Some(e) = failure.into_inner().ok().flatten() {
             return Err(e.into());
         }
-        ArrayD::from_shape_vec(vec![n, c, h, wd], dx).map_err(|_| LayerError::NoForward("Conv2d"))
+        Ok(crate::shape::reshaped(
+            ArrayD::from_shape_vec(vec![n, c, h, wd], dx),
+            "Conv2d",
+        ))
     }
 
     fn set_input_gradient(&mut self, needed: bool) {
         self.input_gradient = needed;
+    }
+
+    fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
+        f("weight", &self.weight);
+        if let Some(b) = &self.bias {
+            f("bias", b);
+        }
     }
 
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {

@@ -109,6 +109,11 @@ pub trait Layer<F: Float>: Send {
     /// Calls `f` with each parameter under its local name (`weight`, `bias`, …).
     fn visit_params(&mut self, _f: &mut dyn FnMut(&str, &mut Param<F>)) {}
 
+    /// Calls `f` with each parameter under the same name as [`Layer::visit_params`], read-only:
+    /// for counting, saving or inspecting without `&mut`. A layer with parameters implements
+    /// both.
+    fn params(&self, _f: &mut dyn FnMut(&str, &Param<F>)) {}
+
     /// Whether `backward` must compute the gradient with respect to the input (the default).
     /// A network's first layer, whose input is data, is told `false`; a layer that can then
     /// skip that product (Linear, Conv2d) returns zeros of the input's shape instead.

@@ -10,6 +10,8 @@ use crate::{Float, Layer, LayerError, Mode, Param, ParamKind, Result};
 
 /// Settings of a [`Linear`] layer.
 #[derive(Debug, Clone, Copy, PartialEq)]
+// Grows with new options: build with a constructor or `Default`, then set fields.
+#[non_exhaustive]
 pub struct LinearConfig {
     /// Input features (`C·H·W` for image input, flattened in C order).
     pub in_features: usize,
@@ -33,6 +35,7 @@ impl LinearConfig {
     }
 
     /// The same with another weight initializer.
+    #[must_use]
     pub fn with_init(mut self, init: Init) -> Self {
         self.init = init;
         self
@@ -56,6 +59,7 @@ impl LinearConfig {
 ///
 /// # Shapes
 /// `x: [n, in]` or `[n, c, h, w]` with `c·h·w = in` → `[n, out]`; backward returns `x`'s shape.
+#[derive(Debug)]
 pub struct Linear<F: Float> {
     weight: Param<F>,
     bias: Option<Param<F>>,
@@ -150,7 +154,9 @@ impl<F: Float> Layer<F> for Linear<F> {
             .value
             .view()
             .into_dimensionality::<Ix2>()
-            .map_err(|_| LayerError::NoForward("Linear"))?;
+            .unwrap_or_else(|_| {
+                unreachable!("Linear: parameters and caches keep the shapes they were built with")
+            });
         let mut y = Array2::zeros((x.nrows(), out));
         if let Some(b) = &self.bias {
             y.rows_mut()
@@ -173,13 +179,17 @@ impl<F: Float> Layer<F> for Linear<F> {
             .value
             .view()
             .into_dimensionality::<Ix2>()
-            .map_err(|_| LayerError::NoForward("Linear"))?;
+            .unwrap_or_else(|_| {
+                unreachable!("Linear: parameters and caches keep the shapes they were built with")
+            });
         let mut dw = self
             .weight
             .grad
             .view_mut()
             .into_dimensionality::<Ix2>()
-            .map_err(|_| LayerError::NoForward("Linear"))?;
+            .unwrap_or_else(|_| {
+                unreachable!("Linear: parameters and caches keep the shapes they were built with")
+            });
         matmul_into(F::one(), &x.t(), &dout.view(), F::zero(), &mut dw);
         if let Some(b) = &mut self.bias {
             b.grad.assign(&dout.sum_axis(Axis(0)));
@@ -195,12 +205,20 @@ impl<F: Float> Layer<F> for Linear<F> {
             F::zero(),
             &mut dx.view_mut(),
         );
-        dx.into_shape_with_order(self.x_shape.clone())
-            .map_err(|_| LayerError::NoForward("Linear"))
+        dx.into_shape_with_order(self.x_shape.clone()).map_err(|_| {
+            unreachable!("Linear: a reshape to sizes computed from the same shape failed")
+        })
     }
 
     fn set_input_gradient(&mut self, needed: bool) {
         self.input_gradient = needed;
+    }
+
+    fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
+        f("weight", &self.weight);
+        if let Some(b) = &self.bias {
+            f("bias", b);
+        }
     }
 
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {

@@ -8,8 +8,10 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 /// Local response normalization, as in Krizhevsky et al. (2012), section 3.3:
 /// `y_c = x_c / (k + α · Σ_{c' ∈ window(c)} x_{c'}²)^β`, over `size` neighbouring channels.
 ///
-/// Defaults are the paper's: `size = 5, α = 1e-4, β = 0.75, k = 2`. (PyTorch's
-/// `LocalResponseNorm` divides `α` by `size`; this follows the paper.)
+/// Defaults are the paper's: `size = 5, α = 1e-4, β = 0.75, k = 2`. [`LocalResponseNorm::new`]
+/// takes `α` as the paper writes it; PyTorch's `nn.LocalResponseNorm` divides `α` by `size`
+/// (with the paper's settings, a difference of 4e-4 in the denominator's second term): build
+/// with [`LocalResponseNorm::pytorch`] to match PyTorch.
 ///
 /// ```
 /// use nabla_layers::{Layer, LocalResponseNorm, Mode};
@@ -49,6 +51,23 @@ impl<F: Float> LocalResponseNorm<F> {
             k: F::of(k),
             cache: None,
         })
+    }
+
+    /// PyTorch's form, `nn.LocalResponseNorm(size, alpha, beta, k)`: it divides `α` by the
+    /// window size, `y_c = x_c / (k + α/size · Σ x²)^β` (and its default `k` is 1), so a
+    /// model ported from PyTorch gets the same numbers with this constructor.
+    ///
+    /// ```
+    /// use nabla_layers::{Layer, LocalResponseNorm, Mode};
+    /// use nabla_layers::ndarray::{ArrayD, IxDyn};
+    /// // One channel holding 2: 2 / (1 + 1/1 · 4)^1 = 0.4.
+    /// let mut lrn = LocalResponseNorm::<f64>::pytorch(1, 1.0, 1.0, 1.0)?;
+    /// let y = lrn.forward(ArrayD::from_elem(IxDyn(&[1, 1, 1, 1]), 2.0), Mode::Eval)?;
+    /// assert!((y[[0, 0, 0, 0]] - 0.4).abs() < 1e-12);
+    /// # Ok::<(), nabla_layers::LayerError>(())
+    /// ```
+    pub fn pytorch(size: usize, alpha: f64, beta: f64, k: f64) -> Result<Self> {
+        Self::new(size, alpha / size.max(1) as f64, beta, k)
     }
 
     /// The paper's settings: size 5, α = 1e-4, β = 0.75, k = 2.

@@ -160,7 +160,10 @@ impl<F: Float> Layer<F> for MaxPool2d {
         );
         // An inference pass leaves nothing to backpropagate (the 2x2 path skips the argmax).
         self.x_shape = (mode == Mode::Train).then_some((n, c, h, w));
-        ArrayD::from_shape_vec(out_shape, out).map_err(|_| LayerError::NoForward("MaxPool2d"))
+        Ok(crate::shape::reshaped(
+            ArrayD::from_shape_vec(out_shape, out),
+            "MaxPool2d",
+        ))
     }
 
     fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
@@ -183,7 +186,10 @@ impl<F: Float> Layer<F> for MaxPool2d {
                 }
             }
         });
-        ArrayD::from_shape_vec(vec![n, c, h, w], dx).map_err(|_| LayerError::NoForward("MaxPool2d"))
+        Ok(crate::shape::reshaped(
+            ArrayD::from_shape_vec(vec![n, c, h, w], dx),
+            "MaxPool2d",
+        ))
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {

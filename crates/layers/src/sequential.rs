@@ -21,6 +21,15 @@ pub struct Sequential<F: Float> {
     input_gradient: bool,
 }
 
+impl<F: Float> std::fmt::Debug for Sequential<F> {
+    /// The layers by name and kind (their values would drown the structure).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.layers.iter().map(|(name, layer)| (name, layer.kind())))
+            .finish()
+    }
+}
+
 impl<F: Float> Default for Sequential<F> {
     fn default() -> Self {
         Sequential::new()
@@ -129,6 +138,12 @@ impl<F: Float> Layer<F> for Sequential<F> {
 
     fn set_input_gradient(&mut self, needed: bool) {
         self.input_gradient = needed;
+    }
+
+    fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
+        for (name, layer) in &self.layers {
+            layer.params(&mut |local, p| f(&format!("{name}.{local}"), p));
+        }
     }
 
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {

@@ -136,3 +136,14 @@ pub(crate) fn batch_mean<F: Float>(residual: &Array2<F>) -> ArrayD<F> {
     let n = F::of(residual.nrows().max(1) as f64);
     residual.mapv(|v| v / n).into_dyn()
 }
+
+/// Unwraps a reshape whose sizes the layer itself computed from the same shape, so that it
+/// cannot fail: a failure would be a bug in the layer, never bad input, and is reported as
+/// one (`unreachable!` with the layer's name) rather than as a misleading error.
+#[track_caller]
+pub(crate) fn reshaped<T, E>(result: std::result::Result<T, E>, layer: &'static str) -> T {
+    match result {
+        Ok(v) => v,
+        Err(_) => unreachable!("{layer}: a reshape to sizes computed from the same shape failed"),
+    }
+}

@@ -27,12 +27,31 @@ use crate::{Float, LayerError, Loss, Result, Target};
 pub struct SoftmaxCrossEntropy<F: Float> {
     /// `softmax(logits) − t`, before the division by `N`.
     residual: Option<Array2<F>>,
+    /// `softmax(logits)` of the last forward.
+    probabilities: Option<Array2<F>>,
 }
 
 impl<F: Float> SoftmaxCrossEntropy<F> {
     /// A new loss.
     pub fn new() -> Self {
-        SoftmaxCrossEntropy { residual: None }
+        SoftmaxCrossEntropy {
+            residual: None,
+            probabilities: None,
+        }
+    }
+
+    /// The class probabilities `softmax(logits)` `(n, classes)` of the last forward, if any.
+    ///
+    /// ```
+    /// use nabla_layers::{Loss, SoftmaxCrossEntropy, Target};
+    /// use nabla_layers::ndarray::array;
+    /// let mut loss = SoftmaxCrossEntropy::new();
+    /// loss.forward(&array![[0.0f64, 0.0]].into_dyn(), Target::Indices(&[0]))?;
+    /// assert_eq!(loss.probabilities(), Some(&array![[0.5, 0.5]]));
+    /// # Ok::<(), nabla_layers::LayerError>(())
+    /// ```
+    pub fn probabilities(&self) -> Option<&Array2<F>> {
+        self.probabilities.as_ref()
     }
 }
 
@@ -40,9 +59,11 @@ impl<F: Float> Loss<F> for SoftmaxCrossEntropy<F> {
     fn forward(&mut self, y: &ArrayD<F>, target: Target<'_, F>) -> Result<F> {
         let logits = loss_rows("SoftmaxCrossEntropy", y, "[n, classes]")?;
         let loss = cross_entropy(&logits, target)?;
-        let mut residual = softmax(&logits);
+        let probabilities = softmax(&logits);
+        let mut residual = probabilities.clone();
         subtract_target(&mut residual, target);
         self.residual = Some(residual);
+        self.probabilities = Some(probabilities);
         Ok(loss)
     }
 

@@ -25,6 +25,8 @@ use crate::{NnError, Result};
 /// paper's 60,965,224 (the difference is exactly half of those three layers' weights).
 /// Smaller inputs work if every layer still fits (67x67 is the smallest square one).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+// Grows with new options: build with a constructor or `Default`, then set fields.
+#[non_exhaustive]
 pub struct AlexNetConfig {
     /// Input `(C, H, W)`, `(3, 227, 227)` in the paper.
     pub input: (usize, usize, usize),

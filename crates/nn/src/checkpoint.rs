@@ -14,7 +14,7 @@
 //! use nabla_nn::{Architecture, MlpConfig, Network, checkpoint};
 //! let path = std::env::temp_dir().join(format!("doc-{}.ckpt", std::process::id()));
 //! let mut net = Network::<f32>::new(&Architecture::Mlp(MlpConfig::new(4, vec![3], 2)), 7)?;
-//! checkpoint::save(&path, &mut net, None)?;
+//! checkpoint::save(&path, &net, None)?;
 //! let (mut loaded, training) = checkpoint::load::<f32>(&path)?;
 //! assert!(training.is_none());
 //! assert_eq!(loaded.param_count(), net.param_count());
@@ -84,12 +84,9 @@ fn bad(path: &Path, problem: impl Into<String>) -> NnError {
 }
 
 /// The checkpoint of `net` (and `training`, if given) as bytes.
-pub fn encode<F: Float>(
-    net: &mut Network<F>,
-    training: Option<TrainingState<F>>,
-) -> Result<Vec<u8>> {
+pub fn encode<F: Float>(net: &Network<F>, training: Option<TrainingState<F>>) -> Result<Vec<u8>> {
     let mut params = Vec::new();
-    net.visit_params(&mut |name, p| {
+    crate::Model::params(net, &mut |name, p| {
         params.push(SavedTensor {
             name: name.to_string(),
             shape: p.value.shape().to_vec(),
@@ -174,7 +171,7 @@ pub fn decode<F: Float>(bytes: &[u8], path: &Path) -> Result<Checkpoint<F>> {
 /// Writes `net` (and `training`) to `path` atomically: a temporary file, then a rename.
 pub fn save<F: Float>(
     path: impl AsRef<Path>,
-    net: &mut Network<F>,
+    net: &Network<F>,
     training: Option<TrainingState<F>>,
 ) -> Result<()> {
     let path = path.as_ref();

@@ -17,6 +17,8 @@ use crate::{NnError, Result, WeightInit};
 /// Spatial sizes for 28x28 input: 28, 28, 14, 14, 16, 8, 8, 8, 4, so the first affine layer
 /// sees `64·4·4 = 1024` features.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+// Grows with new options: build with a constructor or `Default`, then set fields.
+#[non_exhaustive]
 pub struct DeepConvConfig {
     /// Input `(C, H, W)`.
     pub input: (usize, usize, usize),

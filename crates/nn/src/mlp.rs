@@ -12,6 +12,8 @@ use crate::{Activation, NnError, Result, WeightInit};
 /// Layer names follow the classic code's numbering: `affine1`, `batchnorm1`, `activation1`,
 /// `dropout1`, …, `affine{H+1}`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+// Grows with new options: build with a constructor or `Default`, then set fields.
+#[non_exhaustive]
 pub struct MlpConfig {
     /// Input features (784 for MNIST).
     pub input: usize,

@@ -35,6 +35,9 @@ pub trait Model<F: Float>: Send {
 
     /// Calls `f` with every parameter under its dotted name.
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>));
+
+    /// The same parameters under the same names, read-only (counting, saving, inspecting).
+    fn params(&self, f: &mut dyn FnMut(&str, &Param<F>));
 }
 
 /// Any layers followed by any loss: the general [`Model`].
@@ -67,6 +70,15 @@ pub struct Classifier<F: Float> {
     body: Sequential<F>,
     loss: Box<dyn Loss<F>>,
     classes: usize,
+}
+
+impl<F: Float> std::fmt::Debug for Classifier<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Classifier")
+            .field("body", &self.body)
+            .field("classes", &self.classes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<F: Float> Classifier<F> {
@@ -121,6 +133,10 @@ impl<F: Float> Model<F> for Classifier<F> {
 
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
         self.body.visit_params(f)
+    }
+
+    fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
+        self.body.params(f)
     }
 }
 
@@ -197,9 +213,9 @@ pub(crate) fn fraction_correct(predicted: &[usize], labels: &[usize]) -> f64 {
 }
 
 /// The number of trainable values `model` has (buffers excluded).
-pub fn trainable_count<F: Float>(model: &mut dyn Model<F>) -> usize {
+pub fn trainable_count<F: Float>(model: &dyn Model<F>) -> usize {
     let mut n = 0;
-    model.visit_params(&mut |_, p| {
+    model.params(&mut |_, p| {
         if p.kind != ParamKind::Buffer {
             n += p.value.len()
         }

@@ -21,6 +21,7 @@ pub struct LayerSummary {
 }
 
 /// A classifier: the layers of an [`Architecture`] followed by softmax cross-entropy.
+#[derive(Debug)]
 pub struct Network<F: Float> {
     arch: Architecture,
     body: Sequential<F>,
@@ -79,6 +80,17 @@ impl<F: Float> Network<F> {
         Ok(self.loss.forward(&logits, Target::Indices(labels))?)
     }
 
+    /// [`Network::loss`] against any target: class indices or one-hot rows `(n, classes)`.
+    pub fn loss_against(&mut self, x: ArrayD<F>, target: Target<'_, F>) -> Result<F> {
+        let logits = self.forward(x, Mode::Train)?;
+        Ok(self.loss.forward(&logits, target)?)
+    }
+
+    /// The class probabilities of the last [`Network::loss`] batch, `(n, classes)`.
+    pub fn probabilities(&self) -> Option<&ndarray::Array2<F>> {
+        self.loss.probabilities()
+    }
+
     /// Backpropagates the last [`Network::loss`], filling every parameter's gradient.
     pub fn backward(&mut self) -> Result<()> {
         let dlogits = self.loss.backward()?;
@@ -92,7 +104,7 @@ impl<F: Float> Network<F> {
     }
 
     /// The number of trainable values (buffers excluded).
-    pub fn param_count(&mut self) -> usize {
+    pub fn param_count(&self) -> usize {
         crate::trainable_count(self)
     }
 
@@ -120,15 +132,15 @@ impl<F: Float> Network<F> {
     }
 
     /// Every layer with its output shape, parameter count and work per sample.
-    pub fn summary(&mut self) -> Result<Vec<LayerSummary>> {
+    pub fn summary(&self) -> Result<Vec<LayerSummary>> {
         let mut shape = vec![1];
         shape.extend(self.arch.input_shape());
         let mut rows = Vec::new();
-        for (name, layer) in self.body.layers_mut() {
+        for (name, layer) in self.body.layers() {
             let macs = layer.macs(&shape);
             shape = layer.output_shape(&shape)?;
             let mut params = 0;
-            layer.visit_params(&mut |_, p| {
+            layer.params(&mut |_, p| {
                 if p.kind != nabla_layers::ParamKind::Buffer {
                     params += p.value.len()
                 }
@@ -166,5 +178,9 @@ impl<F: Float> Model<F> for Network<F> {
 
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
         self.body.visit_params(f)
+    }
+
+    fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
+        self.body.params(f)
     }
 }

@@ -12,6 +12,8 @@ use crate::{NnError, Result, WeightInit};
 /// affine classes`. Defaults are the classic ones: 30 filters of 5x5, stride 1, no padding,
 /// 100 hidden units, weights `0.01 · randn`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+// Grows with new options: build with a constructor or `Default`, then set fields.
+#[non_exhaustive]
 pub struct SimpleConvConfig {
     /// Input `(C, H, W)`.
     pub input: (usize, usize, usize),

@@ -23,6 +23,8 @@ pub enum Budget {
 
 /// Everything a training run needs besides the network and the data.
 #[derive(Debug, Clone, PartialEq)]
+// Grows with new options: build with a constructor or `Default`, then set fields.
+#[non_exhaustive]
 pub struct TrainConfig {
     /// How long.
     pub budget: Budget,

@@ -29,7 +29,7 @@ fn forward_backward(net: &mut Network<f32>, shape: &[usize]) {
 
 #[test]
 fn alexnet_matches_the_published_parameter_count() {
-    let mut net = Network::<f32>::new(&Architecture::AlexNet(AlexNetConfig::default()), 0).unwrap();
+    let net = Network::<f32>::new(&Architecture::AlexNet(AlexNetConfig::default()), 0).unwrap();
     let summary = net.summary().unwrap();
     let params: usize = summary.iter().map(|l| l.params).sum();
     // One device, no grouped convolutions: 62,378,344 (torchvision's "alexnet" differs: 61.1M,
@@ -63,18 +63,13 @@ fn alexnet_matches_the_published_parameter_count() {
 
 #[test]
 fn alexnet_trains_on_a_small_input() {
-    let arch = Architecture::AlexNet(AlexNetConfig {
-        input: (3, 67, 67),
-        classes: 10,
-        dropout: 0.5,
-    });
+    let mut config = AlexNetConfig::default();
+    (config.input, config.classes) = ((3, 67, 67), 10);
+    let arch = Architecture::AlexNet(config.clone());
     let mut net = Network::<f32>::new(&arch, 0).unwrap();
     forward_backward(&mut net, &[2, 3, 67, 67]);
-    let too_small = Architecture::AlexNet(AlexNetConfig {
-        input: (3, 40, 40),
-        classes: 10,
-        dropout: 0.5,
-    });
+    config.input = (3, 40, 40);
+    let too_small = Architecture::AlexNet(config);
     let err = Network::<f32>::new(&too_small, 0)
         .err()
         .unwrap()

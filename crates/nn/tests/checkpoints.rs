@@ -53,7 +53,7 @@ fn round_trip_keeps_every_parameter_and_buffer() {
     let mut opt = config(5).optimizer.build::<f32>().unwrap();
     train_from(&mut net, opt.as_mut(), 0, &data, &data, &config(5), |_| {}).unwrap();
     let path = tmp("round");
-    checkpoint::save(&path, &mut net, None).unwrap();
+    checkpoint::save(&path, &net, None).unwrap();
     let (mut loaded, training) = checkpoint::load::<f32>(&path).unwrap();
     assert!(training.is_none());
     assert_eq!(weights(&mut loaded), weights(&mut net));
@@ -90,7 +90,7 @@ fn resumed_training_equals_uninterrupted_training() {
             step: 5,
             seed: 3,
         };
-        checkpoint::save(&path, &mut net, Some(state)).unwrap();
+        checkpoint::save(&path, &net, Some(state)).unwrap();
     }
     let (mut net, state) = checkpoint::load::<f32>(&path).unwrap();
     let state = state.unwrap();
@@ -112,8 +112,8 @@ fn resumed_training_equals_uninterrupted_training() {
 
 #[test]
 fn bad_files_are_named_errors() {
-    let mut net = Network::<f32>::new(&arch(), 1).unwrap();
-    let bytes = checkpoint::encode(&mut net, None).unwrap();
+    let net = Network::<f32>::new(&arch(), 1).unwrap();
+    let bytes = checkpoint::encode(&net, None).unwrap();
     let path = tmp("bad");
     let write = |b: &[u8]| std::fs::write(&path, b).unwrap();
 
@@ -156,8 +156,8 @@ fn bad_files_are_named_errors() {
 
 #[test]
 fn parameters_that_do_not_fit_the_architecture_are_rejected() {
-    let mut net = Network::<f32>::new(&arch(), 1).unwrap();
-    let bytes = checkpoint::encode(&mut net, None).unwrap();
+    let net = Network::<f32>::new(&arch(), 1).unwrap();
+    let bytes = checkpoint::encode(&net, None).unwrap();
     let mut checkpoint = checkpoint::decode::<f32>(&bytes, Path::new("x")).unwrap();
     checkpoint.params[0].shape = vec![3, 16];
     let err = checkpoint::restore(

@@ -8,8 +8,7 @@ use nabla_nn::{
 use nabla_optim::OptimizerConfig;
 
 fn mnist() -> Option<Mnist> {
-    nabla_datasets::shared_mnist_for_tests(env!("CARGO_MANIFEST_DIR"), 3)
-        .map(|dir| Mnist::load(dir).unwrap())
+    nabla_testdata::shared_mnist(env!("CARGO_MANIFEST_DIR"), 3).map(|dir| Mnist::load(dir).unwrap())
 }
 
 #[test]
@@ -37,9 +36,10 @@ fn simple_conv_net_reaches_90_percent_in_150_iterations() {
     let train_set = Split::<f32>::from_mnist(&mnist.train.first(5000), true);
     let test_set = Split::<f32>::from_mnist(&mnist.test.first(1000), true);
     let mut net = Network::<f32>::new(
-        &Architecture::SimpleConv(SimpleConvConfig {
-            init: WeightInit::He,
-            ..Default::default()
+        &Architecture::SimpleConv({
+            let mut c = SimpleConvConfig::default();
+            c.init = WeightInit::He;
+            c
         }),
         0,
     )
@@ -83,10 +83,10 @@ fn trained_bits(threads: usize, mnist: &Mnist) -> Vec<u32> {
     nabla_tensor::parallel::set_threads(threads);
     let train_set = Split::<f32>::from_mnist(&mnist.train.first(300), true);
     let mut net = Network::<f32>::new(
-        &Architecture::SimpleConv(SimpleConvConfig {
-            filters: 8,
-            hidden: 20,
-            ..Default::default()
+        &Architecture::SimpleConv({
+            let mut c = SimpleConvConfig::default();
+            (c.filters, c.hidden) = (8, 20);
+            c
         }),
         4,
     )

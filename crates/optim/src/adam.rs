@@ -34,6 +34,12 @@ pub enum AdamForm {
 /// assert!((w.value[0] - (1.0 - 0.001)).abs() < 1e-8);
 /// # Ok::<(), nabla_optim::OptimError>(())
 /// ```
+///
+/// # PyTorch's numbers
+/// `torch.optim.Adam(params, lr)` is the textbook form with ε = 1e-8; [`Adam::new`] is the
+/// classic code's folded form with ε = 1e-7, which differs from it mostly in the first steps.
+/// To reproduce PyTorch step for step, build
+/// `Adam::with_options(lr, 0.9, 0.999, 1e-8, AdamForm::Textbook)`.
 #[derive(Debug, Clone)]
 pub struct Adam<F: Float> {
     lr: f64,
