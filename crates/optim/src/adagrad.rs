@@ -2,9 +2,8 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::error::{check_eps, check_lr, check_range};
-use crate::optimizer::{check_grad, check_kind};
-use crate::{Float, Optimizer, OptimizerState, Result};
+use crate::error::{check_eps, check_range};
+use crate::{Float, Result, RuleOptimizer, UpdateRule};
 
 /// AdaGrad (classic defaults: lr 0.01, ε 1e-7 outside the square root, h₀ = 0):
 /// `h += g²; p −= lr·g / (√h + ε)`.
@@ -19,12 +18,15 @@ use crate::{Float, Optimizer, OptimizerState, Result};
 /// assert!((p[0] - 0.9).abs() < 1e-7);
 /// # Ok::<(), nabla_optim::OptimError>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct AdaGrad<F: Float> {
-    lr: f64,
-    eps: f64,
-    initial_accumulator: f64,
-    state: OptimizerState<F>,
+pub type AdaGrad<F> = RuleOptimizer<F, AdaGradRule>;
+
+/// [`AdaGrad`]'s hyperparameters and formula.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdaGradRule {
+    /// ε > 0.
+    pub eps: f64,
+    /// Where the sum of squares starts.
+    pub initial_accumulator: f64,
 }
 
 impl<F: Float> AdaGrad<F> {
@@ -35,7 +37,6 @@ impl<F: Float> AdaGrad<F> {
 
     /// AdaGrad with another ε (> 0) and initial accumulator value h₀ (≥ 0).
     pub fn with_options(lr: f64, eps: f64, initial_accumulator: f64) -> Result<Self> {
-        check_lr("AdaGrad", lr)?;
         check_eps("AdaGrad", eps)?;
         check_range(
             "AdaGrad",
@@ -45,57 +46,36 @@ impl<F: Float> AdaGrad<F> {
             f64::INFINITY,
             "finite and >= 0",
         )?;
-        Ok(AdaGrad {
+        RuleOptimizer::from_rule(
             lr,
-            eps,
-            initial_accumulator,
-            state: OptimizerState::new("AdaGrad"),
-        })
+            AdaGradRule {
+                eps,
+                initial_accumulator,
+            },
+        )
     }
 }
 
-impl<F: Float> Optimizer<F> for AdaGrad<F> {
-    fn kind(&self) -> &'static str {
-        "AdaGrad"
+impl UpdateRule for AdaGradRule {
+    const KIND: &'static str = "AdaGrad";
+    const SLOTS: usize = 1;
+
+    fn slot_init(&self) -> f64 {
+        self.initial_accumulator
     }
 
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-
-    fn set_lr(&mut self, lr: f64) -> Result<()> {
-        check_lr("AdaGrad", lr)?;
-        self.lr = lr;
-        Ok(())
-    }
-
-    fn begin_step(&mut self) {
-        self.state.step += 1;
-    }
-
-    fn update(&mut self, name: &str, value: &mut ArrayD<F>, grad: &ArrayD<F>) -> Result<()> {
-        check_grad("AdaGrad", name, value, grad)?;
-        let (lr, eps) = (F::of(self.lr), F::of(self.eps));
-        let slots =
-            self.state
-                .slots_for("AdaGrad", name, value, 1, F::of(self.initial_accumulator))?;
-        Zip::from(value)
-            .and(grad)
-            .and(&mut slots[0])
-            .for_each(|p, &g, h| {
-                *h += g * g;
-                *p -= lr * g / (h.sqrt() + eps);
-            });
-        Ok(())
-    }
-
-    fn state(&self) -> OptimizerState<F> {
-        self.state.clone()
-    }
-
-    fn load_state(&mut self, state: OptimizerState<F>) -> Result<()> {
-        check_kind("AdaGrad", &state)?;
-        self.state = state;
-        Ok(())
+    fn apply<F: Float>(
+        &self,
+        lr: f64,
+        _step: u64,
+        p: &mut ArrayD<F>,
+        g: &ArrayD<F>,
+        slots: &mut [ArrayD<F>],
+    ) {
+        let (lr, eps) = (F::of(lr), F::of(self.eps));
+        Zip::from(p).and(g).and(&mut slots[0]).for_each(|p, &g, h| {
+            *h += g * g;
+            *p -= lr * g / (h.sqrt() + eps);
+        });
     }
 }

@@ -2,9 +2,8 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::error::{check_eps, check_lr, check_range};
-use crate::optimizer::{check_grad, check_kind};
-use crate::{Float, Optimizer, OptimizerState, Result};
+use crate::error::{check_eps, check_range};
+use crate::{Float, Result, RuleOptimizer, UpdateRule};
 
 /// Where Adam's bias correction goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,14 +39,19 @@ pub enum AdamForm {
 /// classic code's folded form with ε = 1e-7, which differs from it mostly in the first steps.
 /// To reproduce PyTorch step for step, build
 /// `Adam::with_options(lr, 0.9, 0.999, 1e-8, AdamForm::Textbook)`.
-#[derive(Debug, Clone)]
-pub struct Adam<F: Float> {
-    lr: f64,
-    beta1: f64,
-    beta2: f64,
-    eps: f64,
-    form: AdamForm,
-    state: OptimizerState<F>,
+pub type Adam<F> = RuleOptimizer<F, AdamRule>;
+
+/// [`Adam`]'s hyperparameters and formula.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdamRule {
+    /// β₁ in `[0, 1)`.
+    pub beta1: f64,
+    /// β₂ in `[0, 1)`.
+    pub beta2: f64,
+    /// ε > 0.
+    pub eps: f64,
+    /// Where the bias correction goes.
+    pub form: AdamForm,
 }
 
 impl<F: Float> Adam<F> {
@@ -58,37 +62,43 @@ impl<F: Float> Adam<F> {
 
     /// Adam with every hyperparameter: β₁, β₂ in `[0, 1)`, ε > 0.
     pub fn with_options(lr: f64, beta1: f64, beta2: f64, eps: f64, form: AdamForm) -> Result<Self> {
-        check_lr("Adam", lr)?;
-        check_range("Adam", "beta1", beta1, 0.0, 1.0, "in [0, 1)")?;
-        check_range("Adam", "beta2", beta2, 0.0, 1.0, "in [0, 1)")?;
-        check_eps("Adam", eps)?;
-        Ok(Adam {
-            lr,
+        RuleOptimizer::from_rule(lr, AdamRule::new("Adam", beta1, beta2, eps, form)?)
+    }
+}
+
+impl AdamRule {
+    fn new(kind: &'static str, beta1: f64, beta2: f64, eps: f64, form: AdamForm) -> Result<Self> {
+        check_range(kind, "beta1", beta1, 0.0, 1.0, "in [0, 1)")?;
+        check_range(kind, "beta2", beta2, 0.0, 1.0, "in [0, 1)")?;
+        check_eps(kind, eps)?;
+        Ok(AdamRule {
             beta1,
             beta2,
             eps,
             form,
-            state: OptimizerState::new("Adam"),
         })
     }
+}
 
-    fn step_with(
-        &mut self,
-        kind: &'static str,
-        name: &str,
-        value: &mut ArrayD<F>,
-        grad: &ArrayD<F>,
-    ) -> Result<()> {
-        check_grad(kind, name, value, grad)?;
-        // A call without begin_step counts as the first step rather than dividing by zero.
-        let t = self.state.step.max(1) as f64;
+impl UpdateRule for AdamRule {
+    const KIND: &'static str = "Adam";
+    const SLOTS: usize = 2;
+
+    fn apply<F: Float>(
+        &self,
+        lr: f64,
+        step: u64,
+        p: &mut ArrayD<F>,
+        g: &ArrayD<F>,
+        slots: &mut [ArrayD<F>],
+    ) {
+        let t = step as f64;
         let (b1, b2) = (self.beta1, self.beta2);
         let (c1, c2) = (1.0 - b1.powf(t), 1.0 - b2.powf(t));
-        let (lr, eps) = (self.lr, F::of(self.eps));
-        let slots = self.state.slots_for(kind, name, value, 2, F::zero())?;
+        let eps = F::of(self.eps);
         let (m, v) = slots.split_at_mut(1);
         let (fb1, fb2) = (F::of(1.0 - b1), F::of(1.0 - b2));
-        let zip = Zip::from(value).and(grad).and(&mut m[0]).and(&mut v[0]);
+        let zip = Zip::from(p).and(g).and(&mut m[0]).and(&mut v[0]);
         match self.form {
             AdamForm::Classic => {
                 let lr_t = F::of(lr * c2.sqrt() / c1);
@@ -107,41 +117,6 @@ impl<F: Float> Adam<F> {
                 });
             }
         }
-        Ok(())
-    }
-}
-
-impl<F: Float> Optimizer<F> for Adam<F> {
-    fn kind(&self) -> &'static str {
-        "Adam"
-    }
-
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-
-    fn set_lr(&mut self, lr: f64) -> Result<()> {
-        check_lr("Adam", lr)?;
-        self.lr = lr;
-        Ok(())
-    }
-
-    fn begin_step(&mut self) {
-        self.state.step += 1;
-    }
-
-    fn update(&mut self, name: &str, value: &mut ArrayD<F>, grad: &ArrayD<F>) -> Result<()> {
-        self.step_with("Adam", name, value, grad)
-    }
-
-    fn state(&self) -> OptimizerState<F> {
-        self.state.clone()
-    }
-
-    fn load_state(&mut self, state: OptimizerState<F>) -> Result<()> {
-        check_kind("Adam", &state)?;
-        self.state = state;
-        Ok(())
     }
 }
 
@@ -160,14 +135,19 @@ impl<F: Float> Optimizer<F> for Adam<F> {
 /// assert!((p[0] - 0.95).abs() < 1e-12);
 /// # Ok::<(), nabla_optim::OptimError>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct AdamW<F: Float> {
-    adam: Adam<F>,
-    weight_decay: f64,
+pub type AdamW<F> = RuleOptimizer<F, AdamWRule>;
+
+/// [`AdamW`]'s hyperparameters and formula: Adam's, after the decoupled decay.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdamWRule {
+    /// The Adam step (textbook form, ε 1e-8).
+    pub adam: AdamRule,
+    /// λ ≥ 0: each step multiplies the weights by `1 − lr·λ` first.
+    pub weight_decay: f64,
 }
 
 impl<F: Float> AdamW<F> {
-    /// AdamW with learning rate `lr` and decay `weight_decay` (≥ 0).
+    /// AdamW with learning rate `lr` and decoupled weight decay `weight_decay` (≥ 0).
     pub fn new(lr: f64, weight_decay: f64) -> Result<Self> {
         check_range(
             "AdamW",
@@ -177,45 +157,25 @@ impl<F: Float> AdamW<F> {
             f64::INFINITY,
             "finite and >= 0",
         )?;
-        let mut adam = Adam::with_options(lr, 0.9, 0.999, 1e-8, AdamForm::Textbook)?;
-        adam.state.kind = "AdamW".into();
-        Ok(AdamW { adam, weight_decay })
+        let adam = AdamRule::new("AdamW", 0.9, 0.999, 1e-8, AdamForm::Textbook)?;
+        RuleOptimizer::from_rule(lr, AdamWRule { adam, weight_decay })
     }
 }
 
-impl<F: Float> Optimizer<F> for AdamW<F> {
-    fn kind(&self) -> &'static str {
-        "AdamW"
-    }
+impl UpdateRule for AdamWRule {
+    const KIND: &'static str = "AdamW";
+    const SLOTS: usize = 2;
 
-    fn lr(&self) -> f64 {
-        self.adam.lr
-    }
-
-    fn set_lr(&mut self, lr: f64) -> Result<()> {
-        check_lr("AdamW", lr)?;
-        self.adam.lr = lr;
-        Ok(())
-    }
-
-    fn begin_step(&mut self) {
-        self.adam.state.step += 1;
-    }
-
-    fn update(&mut self, name: &str, value: &mut ArrayD<F>, grad: &ArrayD<F>) -> Result<()> {
-        check_grad("AdamW", name, value, grad)?;
-        let shrink = F::of(1.0 - self.adam.lr * self.weight_decay);
-        value.mapv_inplace(|p| p * shrink);
-        self.adam.step_with("AdamW", name, value, grad)
-    }
-
-    fn state(&self) -> OptimizerState<F> {
-        self.adam.state.clone()
-    }
-
-    fn load_state(&mut self, state: OptimizerState<F>) -> Result<()> {
-        check_kind("AdamW", &state)?;
-        self.adam.state = state;
-        Ok(())
+    fn apply<F: Float>(
+        &self,
+        lr: f64,
+        step: u64,
+        p: &mut ArrayD<F>,
+        g: &ArrayD<F>,
+        slots: &mut [ArrayD<F>],
+    ) {
+        let shrink = F::of(1.0 - lr * self.weight_decay);
+        p.mapv_inplace(|v| v * shrink);
+        self.adam.apply(lr, step, p, g, slots);
     }
 }

@@ -2,9 +2,8 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::error::{check_eps, check_lr, check_range};
-use crate::optimizer::{check_grad, check_kind};
-use crate::{Float, Optimizer, OptimizerState, Result};
+use crate::error::{check_eps, check_range};
+use crate::{Float, Result, RuleOptimizer, UpdateRule};
 
 /// RMSProp (classic defaults: lr 0.01, ρ 0.99, ε 1e-7, h₀ = 0):
 /// `h = ρ·h + (1 − ρ)·g²; p −= lr·g / (√h + ε)`.
@@ -19,12 +18,15 @@ use crate::{Float, Optimizer, OptimizerState, Result};
 /// assert!((p[0] + 0.1).abs() < 1e-6);
 /// # Ok::<(), nabla_optim::OptimError>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct RmsProp<F: Float> {
-    lr: f64,
-    decay: f64,
-    eps: f64,
-    state: OptimizerState<F>,
+pub type RmsProp<F> = RuleOptimizer<F, RmsPropRule>;
+
+/// [`RmsProp`]'s hyperparameters and formula.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RmsPropRule {
+    /// ρ in `[0, 1)`.
+    pub decay: f64,
+    /// ε > 0.
+    pub eps: f64,
 }
 
 impl<F: Float> RmsProp<F> {
@@ -35,58 +37,28 @@ impl<F: Float> RmsProp<F> {
 
     /// RMSProp with another ε (> 0).
     pub fn with_eps(lr: f64, decay: f64, eps: f64) -> Result<Self> {
-        check_lr("RmsProp", lr)?;
         check_range("RmsProp", "decay rate", decay, 0.0, 1.0, "in [0, 1)")?;
         check_eps("RmsProp", eps)?;
-        Ok(RmsProp {
-            lr,
-            decay,
-            eps,
-            state: OptimizerState::new("RmsProp"),
-        })
+        RuleOptimizer::from_rule(lr, RmsPropRule { decay, eps })
     }
 }
 
-impl<F: Float> Optimizer<F> for RmsProp<F> {
-    fn kind(&self) -> &'static str {
-        "RmsProp"
-    }
+impl UpdateRule for RmsPropRule {
+    const KIND: &'static str = "RmsProp";
+    const SLOTS: usize = 1;
 
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-
-    fn set_lr(&mut self, lr: f64) -> Result<()> {
-        check_lr("RmsProp", lr)?;
-        self.lr = lr;
-        Ok(())
-    }
-
-    fn begin_step(&mut self) {
-        self.state.step += 1;
-    }
-
-    fn update(&mut self, name: &str, value: &mut ArrayD<F>, grad: &ArrayD<F>) -> Result<()> {
-        check_grad("RmsProp", name, value, grad)?;
-        let (lr, rho, eps) = (F::of(self.lr), F::of(self.decay), F::of(self.eps));
-        let slots = self.state.slots_for("RmsProp", name, value, 1, F::zero())?;
-        Zip::from(value)
-            .and(grad)
-            .and(&mut slots[0])
-            .for_each(|p, &g, h| {
-                *h = rho * *h + (F::one() - rho) * g * g;
-                *p -= lr * g / (h.sqrt() + eps);
-            });
-        Ok(())
-    }
-
-    fn state(&self) -> OptimizerState<F> {
-        self.state.clone()
-    }
-
-    fn load_state(&mut self, state: OptimizerState<F>) -> Result<()> {
-        check_kind("RmsProp", &state)?;
-        self.state = state;
-        Ok(())
+    fn apply<F: Float>(
+        &self,
+        lr: f64,
+        _step: u64,
+        p: &mut ArrayD<F>,
+        g: &ArrayD<F>,
+        slots: &mut [ArrayD<F>],
+    ) {
+        let (lr, rho, eps) = (F::of(lr), F::of(self.decay), F::of(self.eps));
+        Zip::from(p).and(g).and(&mut slots[0]).for_each(|p, &g, h| {
+            *h = rho * *h + (F::one() - rho) * g * g;
+            *p -= lr * g / (h.sqrt() + eps);
+        });
     }
 }

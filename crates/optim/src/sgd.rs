@@ -2,9 +2,7 @@
 
 use ndarray::ArrayD;
 
-use crate::error::check_lr;
-use crate::optimizer::{check_grad, check_kind};
-use crate::{Float, Optimizer, OptimizerState, Result};
+use crate::{Float, Result, RuleOptimizer, UpdateRule};
 
 /// Plain SGD. Stateless, apart from the step count kept for checkpoints.
 ///
@@ -16,55 +14,31 @@ use crate::{Float, Optimizer, OptimizerState, Result};
 /// assert_eq!(p[0], 0.8);
 /// # Ok::<(), nabla_optim::OptimError>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct Sgd {
-    lr: f64,
-    steps: u64,
-}
+pub type Sgd<F> = RuleOptimizer<F, SgdRule>;
 
-impl Sgd {
+/// [`Sgd`]'s formula.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SgdRule;
+
+impl<F: Float> Sgd<F> {
     /// SGD with learning rate `lr` (the classic default is 0.01).
     pub fn new(lr: f64) -> Result<Self> {
-        check_lr("Sgd", lr)?;
-        Ok(Sgd { lr, steps: 0 })
+        RuleOptimizer::from_rule(lr, SgdRule)
     }
 }
 
-impl<F: Float> Optimizer<F> for Sgd {
-    fn kind(&self) -> &'static str {
-        "Sgd"
-    }
+impl UpdateRule for SgdRule {
+    const KIND: &'static str = "Sgd";
+    const SLOTS: usize = 0;
 
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-
-    fn set_lr(&mut self, lr: f64) -> Result<()> {
-        check_lr("Sgd", lr)?;
-        self.lr = lr;
-        Ok(())
-    }
-
-    fn begin_step(&mut self) {
-        self.steps += 1;
-    }
-
-    fn update(&mut self, name: &str, value: &mut ArrayD<F>, grad: &ArrayD<F>) -> Result<()> {
-        check_grad("Sgd", name, value, grad)?;
-        value.scaled_add(-F::of(self.lr), grad);
-        Ok(())
-    }
-
-    fn state(&self) -> OptimizerState<F> {
-        OptimizerState {
-            step: self.steps,
-            ..OptimizerState::new("Sgd")
-        }
-    }
-
-    fn load_state(&mut self, state: OptimizerState<F>) -> Result<()> {
-        check_kind("Sgd", &state)?;
-        self.steps = state.step;
-        Ok(())
+    fn apply<F: Float>(
+        &self,
+        lr: f64,
+        _: u64,
+        p: &mut ArrayD<F>,
+        g: &ArrayD<F>,
+        _: &mut [ArrayD<F>],
+    ) {
+        p.scaled_add(-F::of(lr), g);
     }
 }

@@ -108,7 +108,7 @@ fn check(name: &str, optimizer: &mut dyn Optimizer<f64>, expected: [[f64; 3]; 3]
 
 #[test]
 fn sgd() {
-    check("Sgd", &mut Sgd::new(0.1).unwrap(), SGD);
+    check("Sgd", &mut Sgd::<f64>::new(0.1).unwrap(), SGD);
 }
 
 #[test]
@@ -152,12 +152,12 @@ fn adamw() {
 
 #[test]
 fn hyperparameters_are_validated() {
-    let err = Sgd::new(-0.1).unwrap_err();
+    let err = Sgd::<f64>::new(-0.1).unwrap_err();
     assert_eq!(
         err.to_string(),
         "Sgd: learning rate = -0.1 is invalid: must be finite and >= 0"
     );
-    assert!(Sgd::new(f64::NAN).is_err());
+    assert!(Sgd::<f64>::new(f64::NAN).is_err());
     assert!(Momentum::<f32>::new(0.1, 1.0).is_err());
     assert!(Nesterov::<f32>::new(0.1, -0.5).is_err());
     assert!(RmsProp::<f32>::new(0.1, 1.0).is_err());
@@ -209,7 +209,7 @@ fn state_round_trips_and_rejects_other_kinds() {
 #[test]
 fn mismatched_gradient_is_an_error() {
     let mut p = array![1.0f64, 2.0].into_dyn();
-    let err = Sgd::new(0.1)
+    let err = Sgd::<f64>::new(0.1)
         .unwrap()
         .update("fc.weight", &mut p, &array![1.0].into_dyn())
         .unwrap_err();

@@ -1,0 +1,129 @@
+//! What every optimizer shares, written once: the learning rate, the step count and the
+//! per-parameter buffers, around an [`UpdateRule`] that holds only a formula.
+
+use ndarray::ArrayD;
+
+use crate::error::check_lr;
+use crate::optimizer::{check_grad, check_kind};
+use crate::{Float, Optimizer, OptimizerState, Result};
+
+/// The part of an optimizer that makes it what it is: its name, its hyperparameters (the
+/// implementing value), how many buffers it keeps per parameter, and its update formula.
+///
+/// [`RuleOptimizer`] turns a rule into an [`Optimizer`]; [`Momentum`](crate::Momentum),
+/// [`Adam`](crate::Adam) and the others are rules wrapped that way. A rule of your own:
+///
+/// ```
+/// use nabla_optim::{Float, Optimizer, RuleOptimizer, UpdateRule};
+/// use nabla_optim::ndarray::{ArrayD, array};
+///
+/// /// Sign SGD: `p −= lr·sign(g)`.
+/// #[derive(Debug, Clone)]
+/// struct SignSgd;
+///
+/// impl UpdateRule for SignSgd {
+///     const KIND: &'static str = "SignSgd";
+///     const SLOTS: usize = 0;
+///     fn apply<F: Float>(&self, lr: f64, _step: u64, p: &mut ArrayD<F>, g: &ArrayD<F>, _: &mut [ArrayD<F>]) {
+///         p.zip_mut_with(g, |p, &g| *p -= F::of(lr) * g.signum());
+///     }
+/// }
+///
+/// let mut opt = RuleOptimizer::from_rule(0.5, SignSgd)?;
+/// let mut p = array![1.0f64, 1.0].into_dyn();
+/// opt.update("w", &mut p, &array![3.0, -0.1].into_dyn())?;
+/// assert_eq!(p, array![0.5, 1.5].into_dyn());
+/// # Ok::<(), nabla_optim::OptimError>(())
+/// ```
+pub trait UpdateRule: Clone + Send + std::fmt::Debug {
+    /// The optimizer's name, stored in checkpoints.
+    const KIND: &'static str;
+    /// Buffers kept per parameter (velocity, moments, …), each shaped like the parameter.
+    const SLOTS: usize;
+
+    /// The value the buffers start at (zero for all but AdaGrad's optional start).
+    fn slot_init(&self) -> f64 {
+        0.0
+    }
+
+    /// Updates `value` in place from `grad` with learning rate `lr` at step `step` (counted
+    /// from 1), reading and writing this parameter's `SLOTS` buffers.
+    fn apply<F: Float>(
+        &self,
+        lr: f64,
+        step: u64,
+        value: &mut ArrayD<F>,
+        grad: &ArrayD<F>,
+        slots: &mut [ArrayD<F>],
+    );
+}
+
+/// An [`Optimizer`] made of an [`UpdateRule`].
+#[derive(Debug, Clone)]
+pub struct RuleOptimizer<F: Float, R> {
+    lr: f64,
+    rule: R,
+    state: OptimizerState<F>,
+}
+
+impl<F: Float, R: UpdateRule> RuleOptimizer<F, R> {
+    /// An optimizer applying `rule` with learning rate `lr` (positive and finite).
+    pub fn from_rule(lr: f64, rule: R) -> Result<Self> {
+        check_lr(R::KIND, lr)?;
+        Ok(RuleOptimizer {
+            lr,
+            rule,
+            state: OptimizerState::new(R::KIND),
+        })
+    }
+
+    /// The rule and its hyperparameters.
+    pub fn rule(&self) -> &R {
+        &self.rule
+    }
+}
+
+impl<F: Float, R: UpdateRule> Optimizer<F> for RuleOptimizer<F, R> {
+    fn kind(&self) -> &'static str {
+        R::KIND
+    }
+
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) -> Result<()> {
+        check_lr(R::KIND, lr)?;
+        self.lr = lr;
+        Ok(())
+    }
+
+    fn begin_step(&mut self) {
+        self.state.step += 1;
+    }
+
+    fn update(&mut self, name: &str, value: &mut ArrayD<F>, grad: &ArrayD<F>) -> Result<()> {
+        check_grad(R::KIND, name, value, grad)?;
+        // A call without begin_step counts as the first step (Adam would divide by zero).
+        let step = self.state.step.max(1);
+        if R::SLOTS == 0 {
+            // Nothing to keep: no entry in the state, so checkpoints stay as they were.
+            self.rule.apply(self.lr, step, value, grad, &mut []);
+            return Ok(());
+        }
+        let init = F::of(self.rule.slot_init());
+        let slots = self.state.slots_for(R::KIND, name, value, R::SLOTS, init)?;
+        self.rule.apply(self.lr, step, value, grad, slots);
+        Ok(())
+    }
+
+    fn state(&self) -> OptimizerState<F> {
+        self.state.clone()
+    }
+
+    fn load_state(&mut self, state: OptimizerState<F>) -> Result<()> {
+        check_kind(R::KIND, &state)?;
+        self.state = state;
+        Ok(())
+    }
+}
