@@ -96,7 +96,17 @@ impl<F: Float> Linear<F> {
         })
     }
 
-    /// A layer with the given weight `(in, out)` and bias `(out)`.
+    /// A layer with the given weight `(in, out)` and bias `(out)`: `y = x·W + b`.
+    ///
+    /// ```
+    /// use nabla_layers::{Layer, Linear, Mode};
+    /// use nabla_layers::ndarray::array;
+    /// let mut fc = Linear::<f64>::from_parts(array![[1.0, 2.0], [3.0, 4.0]], Some(array![0.5, -0.5]))?;
+    /// let y = fc.forward(array![[1.0, 1.0]].into_dyn(), Mode::Eval)?;
+    /// assert_eq!(y, array![[4.5, 5.5]].into_dyn());
+    /// assert_eq!(fc.weight().value.shape(), &[2, 2]);
+    /// # Ok::<(), nabla_layers::LayerError>(())
+    /// ```
     pub fn from_parts(weight: Array2<F>, bias: Option<ndarray::Array1<F>>) -> Result<Self> {
         if let Some(b) = &bias {
             if b.len() != weight.ncols() {
