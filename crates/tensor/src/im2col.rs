@@ -237,21 +237,46 @@ pub fn im2col_t_into<F: Float>(
                 let row = (ch * kh + ky) * kw + kx;
                 let dst = &mut out[row * plane..(row + 1) * plane];
                 let cols = valid_cols(ow, w, s, kx, p);
+                // Clear once per row of the matrix rather than per window row: with padding,
+                // two tiny fills per window row cost more than the copies between them.
+                if p > 0 || cols.len() < ow {
+                    dst.fill(F::zero());
+                }
+                if cols.is_empty() {
+                    continue;
+                }
+                let x0 = cols.start * s + kx - p;
+                if s == 1 && ow == w {
+                    // "Same" convolutions: rows of the output and of the input have the same
+                    // stride, so every window row of this kernel element is one slice of a
+                    // single run of the input plane. Copy the run at once, then clear the
+                    // few border cells that took values from the neighbouring row.
+                    let i0 = p.saturating_sub(ky).min(oh);
+                    let i1 = (h + p).saturating_sub(ky).min(oh).max(i0);
+                    if i0 < i1 {
+                        let from = (i0 + ky - p) * w + x0;
+                        let to = i0 * ow + cols.start;
+                        let len = (i1 - 1 - i0) * ow + cols.len();
+                        dst[to..to + len].copy_from_slice(&src_plane[from..from + len]);
+                        for i in i0..i1 {
+                            let r = &mut dst[i * ow..(i + 1) * ow];
+                            r[..cols.start].fill(F::zero());
+                            r[cols.end..].fill(F::zero());
+                        }
+                    }
+                    continue;
+                }
                 for i in 0..oh {
-                    let d = &mut dst[i * ow..(i + 1) * ow];
                     let y = (i * s + ky) as isize - p as isize;
-                    if y < 0 || y >= h as isize || cols.is_empty() {
-                        d.fill(F::zero());
+                    if y < 0 || y >= h as isize {
                         continue;
                     }
                     let src = &src_plane[y as usize * w..(y as usize + 1) * w];
-                    d[..cols.start].fill(F::zero());
-                    d[cols.end..].fill(F::zero());
-                    let x0 = cols.start * s + kx - p;
+                    let d = &mut dst[i * ow + cols.start..i * ow + cols.end];
                     if s == 1 {
-                        d[cols.clone()].copy_from_slice(&src[x0..x0 + cols.len()]);
+                        copy_short(d, &src[x0..x0 + d.len()]);
                     } else {
-                        for (k, v) in d[cols.clone()].iter_mut().enumerate() {
+                        for (k, v) in d.iter_mut().enumerate() {
                             *v = src[x0 + k * s];
                         }
                     }
@@ -260,6 +285,23 @@ pub fn im2col_t_into<F: Float>(
         }
     }
     Ok(())
+}
+
+/// Copies a short run (a window row: tens of values) in fixed blocks of eight, which compile
+/// to plain vector moves; `copy_from_slice` would call `memmove` once per run, and that call
+/// costs more than moving a few dozen values.
+#[inline(always)]
+fn copy_short<F: Copy>(dst: &mut [F], src: &[F]) {
+    let mut d = dst.chunks_exact_mut(8);
+    let mut s = src.chunks_exact(8);
+    for (a, b) in (&mut d).zip(&mut s) {
+        if let (Ok(a), Ok(b)) = (<&mut [F; 8]>::try_from(a), <&[F; 8]>::try_from(b)) {
+            *a = *b;
+        }
+    }
+    for (a, b) in d.into_remainder().iter_mut().zip(s.remainder()) {
+        *a = *b;
+    }
 }
 
 /// Folds a `(C*KH*KW, OH*OW)` matrix laid out as [`im2col_t_into`] writes it back onto one

@@ -66,8 +66,47 @@ fn geometry_and_shape() -> impl Strategy<Value = ((usize, usize, usize, usize), 
         )
 }
 
+/// "Same" convolutions (stride 1, output as wide as the input), which im2col_t_into copies
+/// by whole runs of the input plane.
+fn same_geometry_and_shape()
+-> impl Strategy<Value = ((usize, usize, usize, usize), ConvGeometry, u64)> {
+    (
+        1usize..3,
+        1usize..4,
+        1usize..9,
+        1usize..9,
+        1usize..4,
+        0usize..3,
+        any::<u64>(),
+    )
+        .prop_filter_map(
+            "kernel must fit the padded input",
+            |(n, c, h, w, kh, p, seed)| {
+                let g = ConvGeometry::new((kh, 2 * p + 1), 1, p);
+                g.out_hw(h, w).ok().map(|_| ((n, c, h, w), g, seed))
+            },
+        )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn same_convolutions_unfold_like_the_classic_im2col((shape, g, seed) in same_geometry_and_shape()) {
+        let (n, c, h, w) = shape;
+        let x = random4(shape, seed);
+        let col = im2col(&x.view(), &g).unwrap();
+        let (oh, ow) = g.out_hw(h, w).unwrap();
+        prop_assert_eq!(ow, w);
+        let (plane, k) = (oh * ow, c * g.kernel_h * g.kernel_w);
+        let xs = x.as_slice().unwrap();
+        for img in 0..n {
+            let mut t = vec![f64::NAN; k * plane];
+            im2col_t_into(&xs[img * c * h * w..(img + 1) * c * h * w], (c, h, w), &g, &mut t).unwrap();
+            let block = col.slice(ndarray::s![img * plane..(img + 1) * plane, ..]);
+            prop_assert_eq!(&Array2::from_shape_vec((k, plane), t).unwrap(), &block.t());
+        }
+    }
 
     #[test]
     fn the_transposed_pair_is_the_classic_pair_transposed((shape, g, seed) in geometry_and_shape()) {
