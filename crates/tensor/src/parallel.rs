@@ -178,32 +178,57 @@ pub fn zip_blocks_both_mut<T: Send, U: Send>(
     run_tasks(tasks, |(a, b)| f(a, b));
 }
 
-/// Runs `f` on every task, on up to [`threads`] threads of a pool that lives as long as the
-/// process (starting threads per call costs more than the small products it would share).
-/// Which task runs on which thread is left to the pool: each task's result depends only on
-/// the task, so this never changes a number.
+/// Runs `f` on every task, on up to [`threads`] threads: the calling thread and helpers
+/// from a pool that lives as long as the process (starting threads per call costs more than
+/// the small products it would share). Every thread takes the next task from a shared
+/// counter until none is left; each task's result depends only on the task, so which
+/// thread runs it never changes a number.
 pub(crate) fn run_tasks<T: Send>(tasks: Vec<T>, f: impl Fn(T) + Sync) {
     let workers = threads().min(tasks.len());
     if workers <= 1 {
         tasks.into_iter().for_each(f);
         return;
     }
-    let Some(pool) = pool(workers) else {
+    let Some(pool) = pool(workers - 1) else {
         // The system refused threads: the same work, on this one.
         tasks.into_iter().for_each(f);
         return;
     };
-    let f = &f;
-    pool.scope(|scope| {
-        for task in tasks {
-            scope.spawn(move |_| f(task));
+    let slots: Vec<std::sync::Mutex<Option<T>>> = tasks
+        .into_iter()
+        .map(|t| std::sync::Mutex::new(Some(t)))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = slots.get(i) else { break };
+            let task = slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            if let Some(task) = task {
+                f(task);
+            }
         }
+    };
+    // The caller works too instead of sleeping until the helpers finish: one thread fewer
+    // to wake per call. Meanwhile it counts as a pool thread, so that work it starts inside
+    // a task runs on it alone instead of queueing behind the busy helpers.
+    let was = IN_POOL.with(|flag| flag.replace(true));
+    pool.in_place_scope(|scope| {
+        for _ in 1..workers {
+            scope.spawn(|_| work());
+        }
+        work();
     });
+    IN_POOL.with(|flag| flag.set(was));
 }
 
 thread_local! {
-    // Set on the pools' own threads: work started there runs on that thread alone, so that
-    // a parallel layer calling a parallel product does not oversubscribe the machine.
+    // Set on the pools' own threads, and on a caller while it works beside them: work
+    // started there runs on that thread alone, so that a parallel layer calling a parallel
+    // product does not oversubscribe the machine.
     static IN_POOL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
