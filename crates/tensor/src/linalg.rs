@@ -1,7 +1,7 @@
 //! The one matrix product every layer goes through, so that a faster GEMM replaces it in one
 //! place.
 
-use ndarray::{ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 
 use crate::Float;
 
@@ -62,6 +62,29 @@ pub fn matmul_into<F: Float>(
         ndarray::linalg::general_mat_mul(alpha, a, b, beta, c);
         return;
     }
+    if k >= 8 * m.max(n) {
+        // A long inner dimension (the first affine layer of SimpleConvNet: 100x4320x100):
+        // cutting M or N would make every thread pack all of the other, large operand. Cut
+        // K instead and add the partial products in part order, a fixed reduction.
+        let depth = k.div_ceil(parts);
+        let mut partials: Vec<Array2<F>> = (0..k.div_ceil(depth))
+            .map(|_| Array2::zeros((m, n)))
+            .collect();
+        let tasks: Vec<_> = a
+            .axis_chunks_iter(Axis(1), depth)
+            .zip(b.axis_chunks_iter(Axis(0), depth))
+            .zip(partials.iter_mut())
+            .collect();
+        crate::parallel::run_tasks(tasks, |((a, b), part)| {
+            ndarray::linalg::general_mat_mul(F::one(), &a, &b, F::zero(), part);
+        });
+        let mut sum = partials.remove(0);
+        for part in &partials {
+            sum += part;
+        }
+        c.zip_mut_with(&sum, |c, &s| *c = alpha * s + beta * *c);
+        return;
+    }
     let product = |(a, b, mut c): (ArrayView2<'_, F>, ArrayView2<'_, F>, ArrayViewMut2<'_, F>)| {
         ndarray::linalg::general_mat_mul(alpha, &a, &b, beta, &mut c);
     };
@@ -84,7 +107,6 @@ pub fn matmul_into<F: Float>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::Array2;
     use proptest::prelude::*;
 
     fn naive(a: &Array2<f64>, b: &Array2<f64>) -> Array2<f64> {
@@ -129,6 +151,32 @@ mod tests {
             let one = run(1);
             prop_assert_eq!(&one, &run(3));
             let expect = naive(&a, &b) * 1.5 + &c0 * beta;
+            for (x, y) in one.iter().zip(expect.iter()) {
+                prop_assert!((x - y).abs() < 1e-9, "{x} vs {y}");
+            }
+        }
+            /// A long inner dimension is cut along K; the partial sums are added in a fixed
+        /// order, so the result is still the same on 1 thread and on 3.
+        #[test]
+        fn long_inner_dimension_matches_naive_on_any_thread_count(
+            m in 64usize..100, n in 64usize..100, extra in 0usize..40, seed in 0u64..1000,
+            beta in prop::sample::select(vec![0.0, 1.0]),
+        ) {
+            let k = 8 * m.max(n) + extra;
+            let mut s = seed;
+            let mut next = move || { s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); ((s >> 33) as f64 / (1u64 << 31) as f64) - 0.5 };
+            let a = Array2::from_shape_simple_fn((m, k), &mut next);
+            let b = Array2::from_shape_simple_fn((k, n), &mut next);
+            let c0 = Array2::from_shape_simple_fn((m, n), &mut next);
+            prop_assert!(parts(m, k, n) > 1);
+            let run = |t| crate::parallel::with_threads(t, || {
+                let mut c = c0.clone();
+                matmul_into(2.0, &a.view(), &b.view(), beta, &mut c.view_mut());
+                c
+            });
+            let one = run(1);
+            prop_assert_eq!(&one, &run(3));
+            let expect = naive(&a, &b) * 2.0 + &c0 * beta;
             for (x, y) in one.iter().zip(expect.iter()) {
                 prop_assert!((x - y).abs() < 1e-9, "{x} vs {y}");
             }
