@@ -26,9 +26,12 @@ enum Samples<F> {
     /// In standard layout.
     Values(ArrayD<F>),
     /// Raw bytes, converted through `table` (the value of each byte) when gathered.
+    /// `divide` says that `byte as f32 / 255` gives the table's values: a lookup per value
+    /// does not vectorize, the division does.
     Bytes {
         bytes: Vec<u8>,
         table: Box<[F; 256]>,
+        divide: bool,
     },
 }
 
@@ -79,9 +82,14 @@ impl<F: Float> Split<F> {
             .images
             .as_slice()
             .map_or_else(|| split.images.iter().copied().collect(), <[u8]>::to_vec);
-        let table = Box::new(std::array::from_fn(|b| F::normalized(b as u8)));
+        let table: Box<[F; 256]> = Box::new(std::array::from_fn(|b| F::normalized(b as u8)));
+        let divide = (0..=255u8).all(|b| by_division::<F>(b) == table[b as usize]);
         Split {
-            samples: Samples::Bytes { bytes, table },
+            samples: Samples::Bytes {
+                bytes,
+                table,
+                divide,
+            },
             shape,
             labels: split.label_indices(),
         }
@@ -124,9 +132,14 @@ impl<F: Float> Split<F> {
         let per = self.per_sample();
         let samples = match &self.samples {
             Samples::Values(x) => Samples::Values(x.slice_axis(Axis(0), (..k).into()).to_owned()),
-            Samples::Bytes { bytes, table } => Samples::Bytes {
+            Samples::Bytes {
+                bytes,
+                table,
+                divide,
+            } => Samples::Bytes {
                 bytes: bytes[..k * per].to_vec(),
                 table: table.clone(),
+                divide: *divide,
             },
         };
         let mut shape = self.shape.clone();
@@ -178,7 +191,12 @@ impl<F: Float> Split<F> {
                 };
                 out.extend_from_slice(&all[span]);
             }
-            Samples::Bytes { bytes, table } => {
+            Samples::Bytes {
+                bytes,
+                divide: true,
+                ..
+            } => out.extend(bytes[span].iter().map(|&b| by_division::<F>(b))),
+            Samples::Bytes { bytes, table, .. } => {
                 out.extend(bytes[span].iter().map(|&b| table[b as usize]));
             }
         }
@@ -189,6 +207,12 @@ impl<F: Float> Split<F> {
         shape[0] = n;
         ArrayD::from_shape_vec(IxDyn(&shape), data).unwrap_or_else(|_| unreachable!("sizes match"))
     }
+}
+
+/// `b / 255` computed in f32, as the classic code does, then widened if `F` is wider.
+#[inline(always)]
+fn by_division<F: Float>(b: u8) -> F {
+    F::of(f64::from(f32::from(b) / 255.0))
 }
 
 #[cfg(test)]
@@ -206,6 +230,18 @@ mod tests {
         let mnist = tiny_mnist();
         for image in [false, true] {
             let bytes = Split::<f32>::from_mnist(&mnist, image);
+            // f32 and f64 both take the vectorized path (and the values below prove it exact).
+            assert!(matches!(bytes.samples, Samples::Bytes { divide: true, .. }));
+            let wide = Split::<f64>::from_mnist(&mnist, image);
+            assert!(matches!(wide.samples, Samples::Bytes { divide: true, .. }));
+            assert_eq!(
+                wide.to_array(),
+                if image {
+                    mnist.images_nchw::<f64>().into_dyn()
+                } else {
+                    mnist.images_flat::<f64>().into_dyn()
+                }
+            );
             let converted = if image {
                 mnist.images_nchw::<f32>().into_dyn()
             } else {
