@@ -8,15 +8,28 @@ use crate::Float;
 /// Multiply-adds below which a product is not worth sharing between threads.
 const MIN_PART_WORK: usize = 1 << 20;
 /// Rows (or columns) below which a part packs more than it multiplies.
-const MIN_PART_SIDE: usize = 32;
-const MAX_PARTS: usize = 8;
+const MIN_PART_SIDE: usize = 64;
+const MAX_PARTS: usize = 4;
 
-/// Parts a product is cut into along its longer output side: a power of two chosen from
-/// the shape alone, never from the thread count, so the same shapes always give the same
-/// bits.
+/// Inner dimension per part when a product is cut along K.
+const MIN_PART_DEPTH: usize = 512;
+
+/// Whether a product is cut along its inner dimension rather than its output's rows or
+/// columns.
+fn cut_inner(m: usize, k: usize, n: usize) -> bool {
+    k >= 8 * m.max(n)
+}
+
+/// Parts a product is cut into: a power of two chosen from the shape alone, never from the
+/// thread count, so the same shapes always give the same bits. Few and large: every part
+/// packs its own copy of the operand it shares with the others.
 fn parts(m: usize, k: usize, n: usize) -> usize {
     let by_work = m.saturating_mul(k).saturating_mul(n) / MIN_PART_WORK;
-    let by_side = m.max(n) / MIN_PART_SIDE;
+    let by_side = if cut_inner(m, k, n) {
+        k / MIN_PART_DEPTH
+    } else {
+        m.max(n) / MIN_PART_SIDE
+    };
     let most = by_work.min(by_side).clamp(1, MAX_PARTS);
     1 << most.ilog2()
 }
@@ -62,7 +75,7 @@ pub fn matmul_into<F: Float>(
         ndarray::linalg::general_mat_mul(alpha, a, b, beta, c);
         return;
     }
-    if k >= 8 * m.max(n) {
+    if cut_inner(m, k, n) {
         // A long inner dimension (the first affine layer of SimpleConvNet: 100x4320x100):
         // cutting M or N would make every thread pack all of the other, large operand. Cut
         // K instead and add the partial products in part order, a fixed reduction.
@@ -119,10 +132,10 @@ mod tests {
     #[test]
     fn parts_depend_on_shape_only_and_are_powers_of_two() {
         assert_eq!(parts(30, 25, 576), 1);
-        assert_eq!(parts(128, 784, 100), 4);
-        assert_eq!(parts(100, 4320, 100), 2);
-        assert_eq!(parts(57600, 25, 30), 8);
-        assert_eq!(parts(1024, 1024, 1024), 8);
+        assert_eq!(parts(128, 784, 100), 2);
+        assert_eq!(parts(100, 4320, 100), 8 / 2);
+        assert_eq!(parts(57600, 25, 30), 4);
+        assert_eq!(parts(1024, 1024, 1024), 4);
         assert_eq!(parts(0, 0, 0), 1);
     }
 
@@ -162,7 +175,7 @@ mod tests {
             m in 64usize..100, n in 64usize..100, extra in 0usize..40, seed in 0u64..1000,
             beta in prop::sample::select(vec![0.0, 1.0]),
         ) {
-            let k = 8 * m.max(n) + extra;
+            let k = 8 * m.max(n) + MIN_PART_DEPTH + extra;
             let mut s = seed;
             let mut next = move || { s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); ((s >> 33) as f64 / (1u64 << 31) as f64) - 0.5 };
             let a = Array2::from_shape_simple_fn((m, k), &mut next);
