@@ -227,3 +227,82 @@ fn write_json(
     std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str) -> rows::Row {
+        rows::all()
+            .into_iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("no row {id}"))
+    }
+
+    #[test]
+    fn ratios_read_as_time_whatever_the_unit() {
+        // Twice PyTorch's throughput is half its time; twice its seconds is twice its time.
+        assert_eq!(ratio(&row("train/mlp"), 200.0, 100.0), 0.5);
+        assert_eq!(ratio(&row("train/deep-conv"), 2.0, 1.0), 2.0);
+        assert_eq!(ratio(&row("gemm/1024x1024x1024"), 50.0, 100.0), 2.0);
+        assert_eq!(ratio(&row("memory/simple-conv"), 100.0, 400.0), 0.25);
+    }
+
+    #[test]
+    fn every_row_the_peer_scripts_print_is_a_row_of_the_table() {
+        // The Python scripts print ids by hand: they must be the ones rows::all() lists.
+        let ids: std::collections::BTreeSet<String> =
+            rows::all().into_iter().map(|r| r.id).collect();
+        for script in ["torch_bench.py", "numpy_bench.py"] {
+            let path = crate::project_root().join("bench").join(script);
+            let text = std::fs::read_to_string(&path).expect("peer script");
+            for quoted in text.split('"').skip(1).step_by(2) {
+                let looks_like_row = ["gemm/", "layer/", "train/", "infer/", "memory/"]
+                    .iter()
+                    .any(|p| quoted.starts_with(p));
+                if looks_like_row && !quoted.contains('{') {
+                    assert!(ids.contains(quoted), "{script} prints unknown row {quoted}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_peers_multiply_the_same_shapes() {
+        let common = std::fs::read_to_string(crate::project_root().join("bench/common.py"))
+            .expect("bench/common.py");
+        let line = common
+            .lines()
+            .find(|l| l.starts_with("GEMM_SHAPES = "))
+            .expect("GEMM_SHAPES in common.py");
+        let ours: String = rows::GEMM_SHAPES
+            .iter()
+            .map(|(m, k, n)| format!("({m}, {k}, {n})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        assert_eq!(line, format!("GEMM_SHAPES = [{ours}]"));
+    }
+
+    #[test]
+    fn bench_json_has_every_row_with_each_implementation() {
+        let dir = std::env::temp_dir().join(format!("nabla-bench-json-{}", std::process::id()));
+        let nabla: Column = [("train/mlp".to_string(), 1000.0)].into();
+        let torch: Column = [("train/mlp".to_string(), 500.0)].into();
+        let columns = vec![
+            ("nabla".to_string(), nabla),
+            ("pytorch 2".to_string(), torch),
+        ];
+        let path = write_json(&dir, 2, "test machine", &columns).expect("written");
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("JSON");
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(doc["threads"], 2);
+        assert_eq!(doc["rows"]["train/mlp"]["nabla"], 1000.0);
+        assert_eq!(doc["rows"]["train/mlp"]["pytorch 2"], 500.0);
+        assert_eq!(doc["rows"]["train/mlp"]["unit"], "samples/s");
+        assert_eq!(
+            doc["rows"].as_object().map(|o| o.len()),
+            Some(rows::all().len())
+        );
+    }
+}
