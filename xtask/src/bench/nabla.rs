@@ -36,7 +36,7 @@ fn random(shape: &[usize], rng: &mut StdRng) -> ArrayD<f32> {
 }
 
 /// The model, optimizer and batch size of each training row (same as the peers').
-fn workload(model: &str) -> (Architecture, OptimizerConfig, usize) {
+fn workload(model: &str) -> Result<(Architecture, OptimizerConfig, usize)> {
     let adam = OptimizerConfig::Adam {
         lr: 0.001,
         beta1: 0.9,
@@ -44,7 +44,7 @@ fn workload(model: &str) -> (Architecture, OptimizerConfig, usize) {
         eps: 1e-7,
         textbook: false,
     };
-    match model {
+    Ok(match model {
         "mlp" => {
             let mut mlp = MlpConfig::new(784, vec![100; 4], 10);
             mlp.init = WeightInit::He;
@@ -55,12 +55,13 @@ fn workload(model: &str) -> (Architecture, OptimizerConfig, usize) {
             )
         }
         "deep-conv" => (Architecture::DeepConv(DeepConvConfig::default()), adam, 100),
-        _ => (
+        "simple-conv" => (
             Architecture::SimpleConv(SimpleConvConfig::default()),
             adam,
             100,
         ),
-    }
+        other => anyhow::bail!("no bench workload {other:?} (mlp, simple-conv, deep-conv)"),
+    })
 }
 
 /// Trains `model` for `iters` timed steps (plus one warm-up and one closing step, whose
@@ -71,7 +72,7 @@ fn train_seconds_per_iter(
     test_set: &Split<f32>,
     iters: u64,
 ) -> Result<(f64, Network<f32>)> {
-    let (arch, optimizer, batch) = workload(model);
+    let (arch, optimizer, batch) = workload(model)?;
     let mut net = Network::new(&arch, 0)?;
     let mut config = TrainConfig::iterations(iters + 2, batch);
     config.optimizer = optimizer;
