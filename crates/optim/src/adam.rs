@@ -19,7 +19,8 @@ pub enum AdamForm {
 
 /// Adam (classic defaults: lr 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7, [`AdamForm::Classic`]).
 ///
-/// `t` counts calls of [`Optimizer::begin_step`], once per step over all parameters.
+/// `t` counts calls of [`Optimizer::begin_step`](crate::Optimizer::begin_step), once per step
+/// over all parameters.
 ///
 /// ```
 /// use nabla_optim::{Adam, Optimizer, step};
