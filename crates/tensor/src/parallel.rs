@@ -215,14 +215,19 @@ pub(crate) fn run_tasks<T: Send>(tasks: Vec<T>, f: impl Fn(T) + Sync) {
     // The caller works too instead of sleeping until the helpers finish: one thread fewer
     // to wake per call. Meanwhile it counts as a pool thread, so that work it starts inside
     // a task runs on it alone instead of queueing behind the busy helpers.
-    let was = IN_POOL.with(|flag| flag.replace(true));
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            IN_POOL.with(|flag| flag.set(self.0));
+        }
+    }
+    let _restore = Restore(IN_POOL.with(|flag| flag.replace(true)));
     pool.in_place_scope(|scope| {
         for _ in 1..workers {
             scope.spawn(|_| work());
         }
         work();
     });
-    IN_POOL.with(|flag| flag.set(was));
 }
 
 thread_local! {
