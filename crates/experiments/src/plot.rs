@@ -101,17 +101,22 @@ where
     let color = line.color;
     let style = color.stroke_width(if line.dashed { 1 } else { 2 });
     let points = line.points.iter().copied();
-    let anno = if line.dashed {
+    // The legend draws each line as the chart does: recorded curves dashed, ours solid.
+    if line.dashed {
         chart
             .draw_series(DashedLineSeries::new(points, 4, 3, style))
             .map_err(err)?
+            .label(line.label.clone())
+            .legend(move |(x, y)| {
+                plotters::element::DashedPathElement::new(vec![(x, y), (x + 18, y)], 4, 3, style)
+            });
     } else {
         chart
             .draw_series(LineSeries::new(points, style))
             .map_err(err)?
-    };
-    anno.label(line.label.clone())
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+            .label(line.label.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+    }
     Ok(())
 }
 
