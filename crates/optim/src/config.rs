@@ -93,8 +93,8 @@ impl OptimizerConfig {
     ///
     /// ```
     /// use nabla_optim::OptimizerConfig;
-    /// let adam = OptimizerConfig::default_for("adam", 0.001).unwrap();
-    /// assert_eq!(adam.name(), "adam");
+    /// let adam = OptimizerConfig::default_for("adam", 0.001);
+    /// assert_eq!(adam.map(|c| c.name()), Some("adam"));
     /// ```
     pub fn name(&self) -> &'static str {
         match self {

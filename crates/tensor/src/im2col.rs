@@ -216,10 +216,11 @@ fn transposed_dims(
 /// let x = Array4::from_shape_fn((1, 2, 4, 5), |(_, c, h, w)| (c * 20 + h * 5 + w) as f64);
 /// let g = ConvGeometry::new((3, 3), 1, 1);
 /// let mut t = vec![0.0; 2 * 9 * 4 * 5];
-/// im2col_t_into(x.as_slice().unwrap(), (2, 4, 5), &g, &mut t)?;
+/// let image = x.as_slice().ok_or("a fresh array is contiguous")?;
+/// im2col_t_into(image, (2, 4, 5), &g, &mut t)?;
 /// let col = im2col(&x.view(), &g)?;
 /// assert_eq!(t[3 * 20 + 7], col[[7, 3]]);
-/// # Ok::<(), nabla_tensor::TensorError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn im2col_t_into<F: Float>(
     image: &[F],
