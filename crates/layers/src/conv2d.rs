@@ -265,10 +265,7 @@ impl<F: Float> Layer<F> for Conv2d<F> {
         let Some(xs) = x.as_slice() else {
             unreachable!("standard layout")
         };
-        let w = match self.weight.value.view().into_shape_with_order((fnum, cols)) {
-            Ok(w) => w,
-            Err(_) => unreachable!("the weight is created contiguous with this size"),
-        };
+        let w = self.weight_matrix();
         let bias = self.bias.as_ref().map(|b| b.value.view());
         let mut out = vec![F::zero(); n * fnum * plane];
         let failure = std::sync::Mutex::new(None);
@@ -361,14 +358,10 @@ impl<F: Float> Layer<F> for Conv2d<F> {
             dw += &pw;
             db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
         }
-        self.weight.grad.assign(
-            &dw.into_shape_with_order(self.weight.value.raw_dim())
-                .unwrap_or_else(|_| {
-                    unreachable!(
-                        "Conv2d: parameters and caches keep the shapes they were built with"
-                    )
-                }),
-        );
+        self.weight.grad.assign(&crate::shape::reshaped(
+            dw.into_shape_with_order(self.weight.value.raw_dim()),
+            "Conv2d",
+        ));
         if let Some(b) = &mut self.bias {
             b.grad.iter_mut().zip(db).for_each(|(g, v)| *g = v);
         }

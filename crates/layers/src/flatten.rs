@@ -48,9 +48,10 @@ impl<F: Float> Layer<F> for Flatten {
         let flat = [shape[0], shape[1..].iter().product()];
         expect_same("Flatten", dout.shape(), &flat)?;
         let dout = flatten2(dout);
-        dout.into_shape_with_order(shape.clone()).map_err(|_| {
-            unreachable!("Flatten: a reshape to sizes computed from the same shape failed")
-        })
+        Ok(crate::shape::reshaped(
+            dout.into_shape_with_order(shape.clone()),
+            "Flatten",
+        ))
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {

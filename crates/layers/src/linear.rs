@@ -159,14 +159,10 @@ impl<F: Float> Layer<F> for Linear<F> {
         self.x_shape = x.shape().to_vec();
         let x = flatten2(x);
         let (_, out) = self.dims();
-        let w = self
-            .weight
-            .value
-            .view()
-            .into_dimensionality::<Ix2>()
-            .unwrap_or_else(|_| {
-                unreachable!("Linear: parameters and caches keep the shapes they were built with")
-            });
+        let w = crate::shape::reshaped(
+            self.weight.value.view().into_dimensionality::<Ix2>(),
+            "Linear",
+        );
         let mut y = Array2::zeros((x.nrows(), out));
         if let Some(b) = &self.bias {
             y.rows_mut()
@@ -184,22 +180,14 @@ impl<F: Float> Layer<F> for Linear<F> {
         let (inp, out) = self.dims();
         expect_same("Linear", dout.shape(), &[x.nrows(), out])?;
         let dout = fixed::<F, Ix2>(dout);
-        let w = self
-            .weight
-            .value
-            .view()
-            .into_dimensionality::<Ix2>()
-            .unwrap_or_else(|_| {
-                unreachable!("Linear: parameters and caches keep the shapes they were built with")
-            });
-        let mut dw = self
-            .weight
-            .grad
-            .view_mut()
-            .into_dimensionality::<Ix2>()
-            .unwrap_or_else(|_| {
-                unreachable!("Linear: parameters and caches keep the shapes they were built with")
-            });
+        let w = crate::shape::reshaped(
+            self.weight.value.view().into_dimensionality::<Ix2>(),
+            "Linear",
+        );
+        let mut dw = crate::shape::reshaped(
+            self.weight.grad.view_mut().into_dimensionality::<Ix2>(),
+            "Linear",
+        );
         matmul_into(F::one(), &x.t(), &dout.view(), F::zero(), &mut dw);
         if let Some(b) = &mut self.bias {
             b.grad.assign(&dout.sum_axis(Axis(0)));
@@ -215,9 +203,10 @@ impl<F: Float> Layer<F> for Linear<F> {
             F::zero(),
             &mut dx.view_mut(),
         );
-        dx.into_shape_with_order(self.x_shape.clone()).map_err(|_| {
-            unreachable!("Linear: a reshape to sizes computed from the same shape failed")
-        })
+        Ok(crate::shape::reshaped(
+            dx.into_shape_with_order(self.x_shape.clone()),
+            "Linear",
+        ))
     }
 
     fn set_input_gradient(&mut self, needed: bool) {
