@@ -81,6 +81,28 @@ MLP_ITERS = 500
 DEEP_ITERS = 10
 
 
+ITERS = {"simple-conv": SIMPLE_ITERS, "mlp": MLP_ITERS, "deep-conv": DEEP_ITERS}
+
+
+def model_rows(train, infer, x, y, tx):
+    """The training and inference rows of the three models, in the bench's units.
+
+    `train(name, x, y, iters)` returns (seconds per step, trained model); `infer(model, x)`
+    returns images per second. The MLP gets the images flattened to 784 values.
+    """
+    rows = {}
+    for name in ("simple-conv", "mlp", "deep-conv"):
+        xs, ts = (x.reshape(-1, 784), tx.reshape(-1, 784)) if name == "mlp" else (x, tx)
+        per_iter, model = train(name, xs, y, ITERS[name])
+        rows[f"train/{name}"] = {
+            "simple-conv": per_iter * 600,  # seconds per epoch of 600 batches of 100
+            "mlp": 128 / per_iter,  # samples per second, batches of 128
+            "deep-conv": per_iter,  # seconds per step
+        }[name]
+        rows[f"infer/{name}"] = infer(model, ts)
+    return rows
+
+
 def emit(peer, rows):
     json.dump({"peer": peer, "rows": rows}, sys.stdout)
     sys.stdout.write("\n")

@@ -250,7 +250,7 @@ y = data["train_y"].astype(np.int64)
 peer = f"numpy {np.__version__}"
 
 if args.memory:
-    train_seconds_per_iter(args.memory, x, y, common.SIMPLE_ITERS if args.memory == "simple-conv" else common.DEEP_ITERS)
+    train_seconds_per_iter(args.memory, x, y, common.ITERS[args.memory])
     common.emit(peer, {f"memory/{args.memory}": common.peak_rss_mb()})
     sys.exit()
 
@@ -267,13 +267,5 @@ rows["layer/deep-conv"] = layer_ms(Conv(16, 16, 3, 1, 0.1), (100, 16, 28, 28), r
 rows["layer/deep-pool"] = layer_ms(Pool(), (100, 16, 28, 28), repeats)
 
 tx = data["test_x"].astype(f32) / 255.0
-per_iter, layers = train_seconds_per_iter("simple-conv", x, y, common.SIMPLE_ITERS)
-rows["train/simple-conv"] = per_iter * 600
-rows["infer/simple-conv"] = infer_images_per_second(layers, tx)
-per_iter, layers = train_seconds_per_iter("mlp", x.reshape(-1, 784), y, common.MLP_ITERS)
-rows["train/mlp"] = 128 / per_iter
-rows["infer/mlp"] = infer_images_per_second(layers, tx.reshape(-1, 784))
-per_iter, layers = train_seconds_per_iter("deep-conv", x, y, common.DEEP_ITERS)
-rows["train/deep-conv"] = per_iter
-rows["infer/deep-conv"] = infer_images_per_second(layers, tx)
+rows.update(common.model_rows(train_seconds_per_iter, infer_images_per_second, x, y, tx))
 common.emit(peer, rows)

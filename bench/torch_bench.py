@@ -101,7 +101,7 @@ to_y = lambda a: torch.from_numpy(a.astype(np.int64))  # noqa: E731
 
 if args.memory:
     x, y = to_x(data["train_x"]), to_y(data["train_y"])
-    train_seconds_per_iter(args.memory, x, y, common.SIMPLE_ITERS if args.memory == "simple-conv" else common.DEEP_ITERS)
+    train_seconds_per_iter(args.memory, x, y, common.ITERS[args.memory])
     common.emit(f"pytorch {torch.__version__}", {f"memory/{args.memory}": common.peak_rss_mb()})
     raise SystemExit
 
@@ -119,13 +119,5 @@ rows["layer/deep-pool"] = layer_ms(nn.MaxPool2d(2, 2), (100, 16, 28, 28), repeat
 
 x, y = to_x(data["train_x"]), to_y(data["train_y"])
 tx = to_x(data["test_x"])
-per_iter, model = train_seconds_per_iter("simple-conv", x, y, common.SIMPLE_ITERS)
-rows["train/simple-conv"] = per_iter * 600
-rows["infer/simple-conv"] = infer_images_per_second(model, tx)
-per_iter, model = train_seconds_per_iter("mlp", x.reshape(-1, 784), y, common.MLP_ITERS)
-rows["train/mlp"] = 128 / per_iter
-rows["infer/mlp"] = infer_images_per_second(model, tx.reshape(-1, 784))
-per_iter, model = train_seconds_per_iter("deep-conv", x, y, common.DEEP_ITERS)
-rows["train/deep-conv"] = per_iter
-rows["infer/deep-conv"] = infer_images_per_second(model, tx)
+rows.update(common.model_rows(train_seconds_per_iter, infer_images_per_second, x, y, tx))
 common.emit(f"pytorch {torch.__version__}", rows)

@@ -253,7 +253,7 @@ mod tests {
         // The Python scripts print ids by hand: they must be the ones rows::all() lists.
         let ids: std::collections::BTreeSet<String> =
             rows::all().into_iter().map(|r| r.id).collect();
-        for script in ["torch_bench.py", "numpy_bench.py"] {
+        for script in ["common.py", "torch_bench.py", "numpy_bench.py"] {
             let path = crate::project_root().join("bench").join(script);
             let text = std::fs::read_to_string(&path).expect("peer script");
             for quoted in text.split('"').skip(1).step_by(2) {
