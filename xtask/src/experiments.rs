@@ -12,7 +12,7 @@ use nabla_datasets::Mnist;
 use nabla_experiments::report::{self, Inputs, Manifest};
 use nabla_experiments::suite::{self, Event, Options};
 use nabla_experiments::verdict::{self, Outcome};
-use nabla_experiments::{Data, Expect, RunSpec, catalog, im2col_demo, runner};
+use nabla_experiments::{Data, Expect, Group, RunSpec, catalog, im2col_demo, runner};
 
 use crate::fetch_mnist;
 
@@ -220,7 +220,7 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
         jobs,
         threads_per_run,
         random_search: !args.quick
-            && (args.only.is_empty() || specs.iter().any(|s| s.group == "EXTRA")),
+            && (args.only.is_empty() || specs.iter().any(|s| s.group == Group::Extra)),
         search_trials: 40,
     };
     eprintln!(
@@ -240,7 +240,7 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
     let returns_input = demo.round_trip == im2col_demo::recorded_input();
     let verdicts = verdict::all(&result, Some((shape_ok, returns_input)));
     let alexnet =
-        if args.quick || !args.only.is_empty() && !specs.iter().any(|s| s.group == "EXTRA") {
+        if args.quick || !args.only.is_empty() && !specs.iter().any(|s| s.group == Group::Extra) {
             None
         } else {
             Some(nabla_experiments::extras::alexnet_table()?)

@@ -6,6 +6,7 @@ mod data;
 mod eval;
 mod inspect;
 mod predict;
+mod progress;
 mod train;
 
 #[global_allocator]

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use nabla_nn::{Architecture, checkpoint};
+use nabla_nn::{Architecture, Layout, Split, checkpoint};
 use nabla_tensor::softmax;
 use ndarray::{Array2, Array4};
 
@@ -68,7 +68,7 @@ pub fn run(args: &Args) -> Result<()> {
                     mnist.test.len()
                 );
             }
-            let x = mnist.test.gather_flat::<f32>(&[i]);
+            let (x, _) = Split::<f32>::mnist(&mnist.test, Layout::Rows).gather(&[i]);
             (
                 vec![format!("test[{i}]")],
                 x.into_raw_vec_and_offset().0,

@@ -1,20 +1,18 @@
 //! `nabla train`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
-use indicatif::{ProgressBar, ProgressStyle};
-use nabla_nn::checkpoint::{self, TrainingState};
 use nabla_nn::{
-    Activation, Architecture, Budget, DeepConvConfig, MlpConfig, Network, SimpleConvConfig, Split,
-    TrainConfig, WeightInit, train_from,
+    Activation, Architecture, Budget, DeepConvConfig, Layout, MlpConfig, Network,
+    SimpleConvConfig, Split, TrainConfig, TrainEval, Trainer, WeightInit,
 };
 use nabla_optim::{OptimizerConfig, Regularizer, Schedule};
 
 use crate::data::load_mnist;
+use crate::progress::ProgressBarHook;
 
 /// Which network to train.
 #[derive(Clone, Copy, ValueEnum)]
@@ -292,129 +290,96 @@ pub fn run(args: &Args) -> Result<()> {
     if let Some(path) = &args.save {
         check_writable(path)?;
     }
-    let (mut net, state) = match &args.resume {
+    let mut run = match &args.resume {
         Some(path) => {
-            let (net, state) = checkpoint::load::<f32>(path)?;
-            let state = state.with_context(|| {
-                format!(
-                    "{} has no optimizer state; it was not saved by `nabla train --save`",
-                    path.display()
-                )
-            })?;
-            check_resume_flags(args, net.architecture(), &state.optimizer)?;
-            (net, Some(state))
+            let run = Trainer::<f32, Network<f32>>::from_checkpoint(path, TrainConfig::epochs(0, 1))?;
+            let optimizer = run
+                .optimizer_config()
+                .context("a checkpoint's run always has an optimizer config")?;
+            check_resume_flags(args, run.model().architecture(), optimizer)?;
+            run
         }
-        None => (Network::<f32>::new(&architecture(args)?, args.seed)?, None),
+        None => {
+            let mut config = TrainConfig::epochs(0, 1);
+            config.seed = args.seed;
+            let net = Network::<f32>::new(&architecture(args)?, args.seed)?;
+            Trainer::new(net, &optimizer(args)?, config)?
+        }
     };
-    let arch = net.architecture().clone();
-    let image = !matches!(arch, Architecture::Mlp(_));
+    let arch = run.model().architecture().clone();
+    let layout = match arch {
+        Architecture::Mlp(_) => Layout::Rows,
+        _ => Layout::Images,
+    };
     let mnist = load_mnist(args.data.as_deref())?;
-    let mut train_set = Split::<f32>::from_mnist(&mnist.train, image);
+    let mut train_set = Split::<f32>::mnist(&mnist.train, layout);
     if let Some(n) = args.train_samples {
         train_set = train_set.first(n);
     }
-    let test_set = Split::<f32>::from_mnist(&mnist.test, image);
+    let test_set = Split::<f32>::mnist(&mnist.test, layout);
+    drop(mnist);
 
-    let mut config = match (args.epochs, args.iters) {
-        (_, Some(iters)) => TrainConfig::iterations(iters, args.batch_size),
-        (epochs, None) => TrainConfig::epochs(epochs.unwrap_or(1), args.batch_size),
-    };
-    config.optimizer = match &state {
-        Some(s) => s.optimizer.clone(),
-        None => optimizer(args)?,
-    };
-    config.regularizer = Regularizer::new(args.l1, args.weight_decay)?;
-    config.schedule = match &args.lr_schedule {
-        ScheduleArg::Fixed(s) => s.clone(),
-        ScheduleArg::Cosine => Schedule::Cosine {
-            total: config.total_steps(train_set.len()),
-            min_factor: 0.0,
-        },
-    };
-    config.eval_every = args.eval_every;
-    config.eval_train_samples = (args.eval_train_samples > 0).then_some(args.eval_train_samples);
-    config.seed = state.as_ref().map_or(args.seed, |s| s.seed);
-    let mut opt = config.optimizer.build::<f32>()?;
-    let start = match state {
-        Some(s) => {
-            opt.load_state(s.state)?;
-            s.step
-        }
-        None => 0,
-    };
+    let config = plan(args, train_set.len(), run.config().seed)?;
+    let start = run.step();
     let total = config.total_steps(train_set.len());
     if start >= total {
         bail!(
             "the checkpoint is at step {start}, the run has {total} steps: ask for more with --epochs or --iters"
         );
     }
-    println!(
-        "training {} ({} parameters) on {} images, {} steps of {} with {:?}",
-        arch.name(),
-        net.param_count(),
-        train_set.len(),
-        total - start,
-        args.batch_size,
-        config.optimizer
-    );
-
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(total);
-        bar.set_style(
-            ProgressStyle::with_template("[{elapsed_precise}] {bar:30} {pos}/{len} steps  {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar.set_position(start);
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-    let started = Instant::now();
-    let history = train_from(
-        &mut net,
-        opt.as_mut(),
-        start,
-        &train_set,
-        &test_set,
-        &config,
-        |p| {
-            bar.set_position(p.step);
-            bar.set_message(format!("loss {:.4}", p.loss));
-            if let Some(e) = p.eval {
-                bar.suspend(|| {
-                println!(
-                    "step {:>6} epoch {:>6.2}  loss {:.4}  train acc {:.4}  test acc {:.4}  ({:.1} s)",
-                    e.step,
-                    e.epoch,
-                    e.train_loss,
-                    e.train_accuracy,
-                    e.test_accuracy,
-                    started.elapsed().as_secs_f64()
-                )
-            });
-            }
-        },
-    )?;
-    bar.finish_and_clear();
-    let elapsed = started.elapsed().as_secs_f64();
-    if let Some(path) = &args.save {
-        let state = TrainingState {
-            optimizer: config.optimizer.clone(),
-            state: opt.state(),
-            step: total,
-            seed: config.seed,
-        };
-        checkpoint::save(path, &net, Some(state))?;
-        println!("saved {}", path.display());
-    }
-    let acc = history.final_test_accuracy().unwrap_or(f64::NAN);
     let budget = match config.budget {
         Budget::Epochs(e) => format!("{e} epochs"),
         Budget::Iterations(i) => format!("{i} iterations"),
     };
+    *run.config_mut() = config;
+    println!(
+        "training {} ({} parameters) on {} images, {} steps of {} with {:?}",
+        arch.name(),
+        run.model().param_count(),
+        train_set.len(),
+        total - start,
+        args.batch_size,
+        run.optimizer_config()
+            .context("the run's optimizer comes from a config")?
+    );
+
+    let started = Instant::now();
+    let mut progress = ProgressBarHook::new(start, total, started);
+    let history = run.fit(&train_set, &test_set, &mut [&mut progress])?;
+    progress.finish();
+    history.diverged_as_error()?;
+    let elapsed = started.elapsed().as_secs_f64();
+    if let Some(path) = &args.save {
+        run.save(path)?;
+        println!("saved {}", path.display());
+    }
+    let acc = history.final_test_accuracy().unwrap_or(f64::NAN);
     println!(
         "test accuracy {:.2}% after {budget} in {elapsed:.1} s",
         100.0 * acc
     );
     Ok(())
+}
+
+/// The run's plan from the flags, for a training set of `n` samples, batches seeded by `seed`.
+fn plan(args: &Args, n: usize, seed: u64) -> Result<TrainConfig> {
+    let mut config = match (args.epochs, args.iters) {
+        (_, Some(iters)) => TrainConfig::iterations(iters, args.batch_size),
+        (epochs, None) => TrainConfig::epochs(epochs.unwrap_or(1), args.batch_size),
+    };
+    config.regularizer = Regularizer::new(args.l1, args.weight_decay)?;
+    config.schedule = match &args.lr_schedule {
+        ScheduleArg::Fixed(s) => s.clone(),
+        ScheduleArg::Cosine => Schedule::Cosine {
+            total: config.total_steps(n),
+            min_factor: 0.0,
+        },
+    };
+    config.eval_every = args.eval_every;
+    config.eval_train = match args.eval_train_samples {
+        0 => TrainEval::All,
+        k => TrainEval::Sample(k),
+    };
+    config.seed = seed;
+    Ok(config)
 }

@@ -1,4 +1,4 @@
-//! Seeded mini-batch sampling.
+//! Seeded mini-batch sampling: [`Sampler`] for a training run, and the two ways it draws.
 //!
 //! ```
 //! use nabla_datasets::batches::{Epoch, sample_with_replacement};
@@ -13,8 +13,9 @@
 //! assert_eq!(seen, (0..10).collect::<Vec<_>>());
 //! ```
 
+use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use rand::{Rng, RngExt};
+use rand::{Rng, RngExt, SeedableRng};
 
 /// `batch` indices drawn uniformly from `0..n` with replacement (NumPy's
 /// `random.choice(n, batch)`).
@@ -86,6 +87,90 @@ impl Iterator for Epoch {
         let out = self.order[self.next..end].to_vec();
         self.next = end;
         Some(out)
+    }
+}
+
+/// How a training run draws its mini-batches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Shuffled passes over the data: every sample once per epoch; an epoch's last batch may
+    /// be short.
+    Epochs,
+    /// Each batch drawn independently with replacement, as the classic notebooks do.
+    WithReplacement,
+}
+
+/// The mini-batches of a training run as a function of the seed and the step number alone,
+/// so that a run resumed at step `t` draws the batch an uninterrupted one would have.
+///
+/// ```
+/// use nabla_datasets::batches::{Order, Sampler};
+/// let mut a = Sampler::new(Order::Epochs, 10, 4, 7);
+/// let mut b = Sampler::new(Order::Epochs, 10, 4, 7);
+/// assert_eq!(a.steps_per_epoch(), 3);
+/// let first: Vec<Vec<usize>> = (0..3).map(|t| a.batch(t)).collect();
+/// // Asking for step 1 first (a resumed run) gives the same batch.
+/// assert_eq!(b.batch(1), first[1]);
+/// let mut seen: Vec<usize> = first.concat();
+/// seen.sort();
+/// assert_eq!(seen, (0..10).collect::<Vec<_>>());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Sampler {
+    order: Order,
+    n: usize,
+    batch: usize,
+    seed: u64,
+    /// The epoch last shuffled, kept so that a step does not shuffle again.
+    epoch: Option<(u64, Epoch)>,
+}
+
+impl Sampler {
+    /// Batches of `batch` (at least 1) indices into `0..n`, drawn in `order` from `seed`.
+    pub fn new(order: Order, n: usize, batch: usize, seed: u64) -> Self {
+        Sampler {
+            order,
+            n,
+            batch: batch.max(1),
+            seed,
+            epoch: None,
+        }
+    }
+
+    /// Batches per epoch: `n / batch`, rounded up.
+    pub fn steps_per_epoch(&self) -> u64 {
+        self.n.div_ceil(self.batch) as u64
+    }
+
+    /// The batch of step `t` (counting from 0); empty when `n` is 0.
+    pub fn batch(&mut self, t: u64) -> Vec<usize> {
+        if self.n == 0 {
+            return Vec::new();
+        }
+        match self.order {
+            Order::Epochs => {
+                let per_epoch = self.steps_per_epoch();
+                let epoch = t / per_epoch;
+                if self.epoch.as_ref().is_none_or(|(e, _)| *e != epoch) {
+                    // Each epoch its own stream, so that no earlier epoch must be replayed.
+                    let mut rng = StdRng::seed_from_u64(
+                        self.seed.wrapping_add(epoch.wrapping_mul(0x9E37_79B9)),
+                    );
+                    self.epoch = Some((epoch, Epoch::shuffled(self.n, self.batch, &mut rng)));
+                }
+                self.epoch
+                    .as_ref()
+                    .and_then(|(_, e)| e.batch((t % per_epoch) as usize))
+                    .map(<[usize]>::to_vec)
+                    .unwrap_or_default()
+            }
+            Order::WithReplacement => {
+                let mut rng = StdRng::seed_from_u64(
+                    self.seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(t),
+                );
+                sample_with_replacement(self.n, self.batch, &mut rng)
+            }
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array1, Array2, Array3, Array4, Axis};
+use ndarray::{Array1, Array3, Axis};
 
 use crate::idx::{self, IdxData};
 use crate::{DatasetError, Result};
@@ -15,35 +15,30 @@ pub const MNIST_FILES: [&str; 4] = [
     "t10k-labels-idx1-ubyte",
 ];
 
-/// A pixel type for the normalized views: `u8 / 255` as `f32` or `f64`.
-pub trait Pixel: Copy + Default + 'static {
-    /// `v / 255`.
+/// The element type of a batch: `f32` or `f64`, with the one formula that turns a pixel byte
+/// into a number.
+pub trait Pixel: Copy + Default + Send + Sync + 'static {
+    /// `v / 255`, computed in `f32` as the classic code does (`astype(float32) / 255.0`), so
+    /// f32 and f64 pipelines see the same inputs.
     fn normalized(v: u8) -> Self;
-    /// `0` or `1`, for one-hot labels.
-    fn indicator(on: bool) -> Self;
 }
 
 impl Pixel for f32 {
+    #[inline(always)]
     fn normalized(v: u8) -> Self {
-        v as f32 / 255.0
-    }
-    fn indicator(on: bool) -> Self {
-        if on { 1.0 } else { 0.0 }
+        f32::from(v) / 255.0
     }
 }
 
 impl Pixel for f64 {
+    #[inline(always)]
     fn normalized(v: u8) -> Self {
-        // Through f32, as the classic code does (`astype(float32) / 255.0`), so f32 and f64
-        // pipelines see the same inputs.
-        (v as f32 / 255.0) as f64
-    }
-    fn indicator(on: bool) -> Self {
-        if on { 1.0 } else { 0.0 }
+        f64::from(f32::normalized(v))
     }
 }
 
-/// One split (train or test): images and labels as they are on disk.
+/// One split (train or test): images and labels as they are on disk. Training reads it
+/// through [`Split::mnist`](crate::Split::mnist), which converts one batch at a time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MnistSplit {
     /// `(n, 28, 28)` pixels, 0 (background) to 255.
@@ -87,104 +82,6 @@ impl MnistSplit {
     /// Pixels per image (784).
     pub fn pixels(&self) -> usize {
         self.images.len_of(Axis(1)) * self.images.len_of(Axis(2))
-    }
-
-    /// The first `k` samples (all of them if `k` is larger): the classic overfitting
-    /// experiment trains on the first 300.
-    pub fn first(&self, k: usize) -> MnistSplit {
-        let k = k.min(self.len());
-        MnistSplit {
-            images: self.images.slice(ndarray::s![..k, .., ..]).to_owned(),
-            labels: self.labels.slice(ndarray::s![..k]).to_owned(),
-        }
-    }
-
-    /// All images as `(n, 784)` rows in `[0, 1]`.
-    pub fn images_flat<P: Pixel>(&self) -> Array2<P> {
-        let all: Vec<usize> = (0..self.len()).collect();
-        self.gather_flat(&all)
-    }
-
-    /// All images as `(n, 1, 28, 28)` in `[0, 1]`.
-    pub fn images_nchw<P: Pixel>(&self) -> Array4<P> {
-        let (n, h, w) = self.images.dim();
-        Array4::from_shape_fn((n, 1, h, w), |(i, _, y, x)| {
-            P::normalized(self.images[[i, y, x]])
-        })
-    }
-
-    /// All labels as one-hot `(n, 10)` rows.
-    pub fn one_hot<P: Pixel>(&self) -> Array2<P> {
-        Array2::from_shape_fn((self.len(), 10), |(i, c)| {
-            P::indicator(self.labels[i] as usize == c)
-        })
-    }
-
-    /// All labels as class indices.
-    pub fn label_indices(&self) -> Vec<usize> {
-        self.labels.iter().map(|&l| l as usize).collect()
-    }
-
-    /// The images at `indices` as `(len, 784)` rows in `[0, 1]`.
-    ///
-    /// # Panics
-    /// If an index is out of range.
-    #[track_caller]
-    pub fn gather_flat<P: Pixel>(&self, indices: &[usize]) -> Array2<P> {
-        let mut out = Array2::default((indices.len(), self.pixels()));
-        self.gather_into(indices, out.as_slice_mut().unwrap_or(&mut []));
-        out
-    }
-
-    /// The images at `indices` as `(len, 1, 28, 28)` in `[0, 1]`.
-    ///
-    /// # Panics
-    /// If an index is out of range.
-    #[track_caller]
-    pub fn gather_nchw<P: Pixel>(&self, indices: &[usize]) -> Array4<P> {
-        let (_, h, w) = self.images.dim();
-        let mut out = Array4::default((indices.len(), 1, h, w));
-        self.gather_into(indices, out.as_slice_mut().unwrap_or(&mut []));
-        out
-    }
-
-    /// Writes the normalized images at `indices` into `out` (`indices.len() * 784` values),
-    /// so a training loop can reuse one buffer.
-    ///
-    /// # Panics
-    /// If an index is out of range or `out` has the wrong length.
-    #[track_caller]
-    pub fn gather_into<P: Pixel>(&self, indices: &[usize], out: &mut [P]) {
-        let pixels = self.pixels();
-        assert_eq!(
-            out.len(),
-            indices.len() * pixels,
-            "gather_into: buffer of {} for {} images",
-            out.len(),
-            indices.len()
-        );
-        let Some(all) = self.images.as_slice() else {
-            unreachable!("MNIST images are stored in standard layout")
-        };
-        for (dst, &i) in out.chunks_exact_mut(pixels.max(1)).zip(indices) {
-            assert!(
-                i < self.len(),
-                "index {i} out of range for {} samples",
-                self.len()
-            );
-            for (d, &s) in dst.iter_mut().zip(&all[i * pixels..(i + 1) * pixels]) {
-                *d = P::normalized(s);
-            }
-        }
-    }
-
-    /// The labels at `indices` as class indices.
-    ///
-    /// # Panics
-    /// If an index is out of range.
-    #[track_caller]
-    pub fn labels_at(&self, indices: &[usize]) -> Vec<usize> {
-        indices.iter().map(|&i| self.labels[i] as usize).collect()
     }
 
     /// How many samples of each digit.

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use nabla_datasets::{DatasetError, Mnist};
+use nabla_datasets::{DatasetError, Layout, Mnist, Split};
 
 fn shared_mnist() -> Option<PathBuf> {
     nabla_testdata::shared_mnist(env!("CARGO_MANIFEST_DIR"), 3)
@@ -26,20 +26,13 @@ fn counts_histogram_and_pixel_range() {
     );
     assert_eq!(mnist.train.images.iter().min(), Some(&0));
     assert_eq!(mnist.train.images.iter().max(), Some(&255));
-    let x = mnist.test.images_flat::<f32>();
-    assert_eq!(x.dim(), (10_000, 784));
+    let x = Split::<f32>::mnist(&mnist.test, Layout::Rows).to_array();
+    assert_eq!(x.shape(), &[10_000, 784]);
     assert!(x.iter().all(|&v| (0.0..=1.0).contains(&v)));
     // The classic overfitting subset.
-    assert_eq!(mnist.train.first(300).len(), 300);
-    assert_eq!(
-        mnist
-            .train
-            .one_hot::<f32>()
-            .row(0)
-            .iter()
-            .position(|&v| v == 1.0),
-        Some(mnist.train.labels[0] as usize)
-    );
+    let train = Split::<f32>::mnist(&mnist.train, Layout::Images).first(300);
+    assert_eq!(train.shape(), &[300, 1, 28, 28]);
+    assert_eq!(train.labels()[0], usize::from(mnist.train.labels[0]));
 }
 
 #[test]

@@ -10,6 +10,9 @@ pub enum ExperimentError {
     /// A layer rejected its configuration or input.
     #[error(transparent)]
     Layer(#[from] nabla_layers::LayerError),
+    /// A data split could not be made.
+    #[error(transparent)]
+    Dataset(#[from] nabla_datasets::DatasetError),
     /// An optimizer rejected its configuration.
     #[error(transparent)]
     Optim(#[from] nabla_optim::OptimError),

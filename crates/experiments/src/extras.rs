@@ -5,7 +5,7 @@ use nabla_init::{Dist, Init};
 use nabla_layers::{Linear, LinearConfig, Mode, Relu, Sequential, Sigmoid, Tanh};
 use nabla_nn::{
     AlexNetConfig, Architecture, Histogram, LayerSummary, MlpConfig, Network, Split, TrainConfig,
-    accuracy, train_model,
+    Trainer, accuracy,
 };
 use nabla_optim::{OptimizerConfig, Regularizer};
 use ndarray::Array2;
@@ -129,29 +129,19 @@ pub fn random_search(data: &Data, seed: u64, trials: usize, iterations: u64) -> 
         let lr = 10f64.powf(rng.random_range(-6.0..-2.0));
         let weight_decay = 10f64.powf(rng.random_range(-8.0..-4.0));
         let arch = Architecture::Mlp(MlpConfig::new(784, vec![100; 6], 10));
-        let mut net = Network::<f32>::new(&arch, seed.wrapping_add(t as u64))?;
+        let net = Network::<f32>::new(&arch, seed.wrapping_add(t as u64))?;
         let mut config = TrainConfig::iterations(iterations, 100);
-        config.optimizer = OptimizerConfig::Sgd { lr };
         config.regularizer = Regularizer::new(0.0, weight_decay)?;
         config.eval_every = Some(iterations);
         config.threads = Some(1);
         config.seed = seed.wrapping_add(t as u64);
-        let mut sgd = config.optimizer.build::<f32>()?;
-        let history = train_model(
-            &mut net,
-            sgd.as_mut(),
-            0,
-            &train_set,
-            &validation,
-            &config,
-            &mut [],
-            &mut |_| {},
-        )?;
+        let mut run = Trainer::new(net, &OptimizerConfig::sgd(lr), config)?;
+        let history = run.fit(&train_set, &validation, &mut [])?;
         out.push(Trial {
             lr,
             weight_decay,
             validation: history.final_test_accuracy().unwrap_or(0.0),
-            train: accuracy(&mut net, &train_set, None, 500)?,
+            train: accuracy(run.model_mut(), &train_set, None, 500)?,
         });
     }
     out.sort_by(|a, b| b.validation.total_cmp(&a.validation));
@@ -168,7 +158,7 @@ impl Data {
     /// 500 training images and 1,000 validation images held out from the end of the
     /// training set.
     pub(crate) fn search_splits(&self) -> Result<(Split<f32>, Split<f32>)> {
-        let all = self.train_flat();
+        let all = self.train_rows();
         let n = all.len();
         let (x, labels) = all.gather(&(n - 1000..n).collect::<Vec<_>>());
         Ok((all.first(500), Split::new(x, labels)?))

@@ -16,11 +16,13 @@ mod plot;
 pub mod quirks;
 pub mod recorded;
 pub mod report;
+mod result;
 pub mod runner;
 pub mod spec;
 pub mod suite;
 pub mod verdict;
 
 pub use error::{ExperimentError, Result};
-pub use runner::{Data, RunResult};
-pub use spec::{Expect, RunSpec};
+pub use result::{Point, RunResult};
+pub use runner::{Data, Part};
+pub use spec::{Expect, Group, ModelSpec, RunSpec, TrainAccuracy};

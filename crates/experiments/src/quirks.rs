@@ -3,8 +3,12 @@
 //! that reproduce them.
 
 use nabla_layers::{Float, Layer, LayerError, Mode};
+use nabla_nn::{Flow, Hook, Model, NnError, Split, StepView, predict};
 use nabla_optim::{OptimError, Optimizer, OptimizerState};
-use ndarray::{ArrayD, Zip};
+use nabla_tensor::argmax_rows;
+use ndarray::{ArrayD, Ix2, Zip};
+
+use crate::spec::TrainAccuracy;
 
 /// A sigmoid whose backward pass evaluates the derivative at its *output*: `σ'(σ(u))`
 /// instead of `σ'(u)`, as the hand-written vanishing-gradient notebook does. The factor is
@@ -133,6 +137,81 @@ impl<F: Float> Optimizer<F> for AdaGradTheta<F> {
     fn load_state(&mut self, state: OptimizerState<F>) -> nabla_optim::Result<()> {
         self.state = state;
         Ok(())
+    }
+}
+
+/// The notebooks' training accuracy measured on the current mini-batch instead of the
+/// training split (see [`TrainAccuracy`]), as a hook: it records `(step, accuracy)` at every
+/// step an evaluation follows. With [`TrainAccuracy::Split`] it records nothing.
+pub struct BatchTrainAccuracy<'a> {
+    mode: TrainAccuracy,
+    train: &'a Split<f32>,
+    eval_batch: usize,
+    measured: Vec<(u64, f64)>,
+    failed: Option<NnError>,
+}
+
+impl<'a> BatchTrainAccuracy<'a> {
+    /// Measures in `mode`, re-reading batches from `train` when the model must see them again.
+    pub fn new(mode: TrainAccuracy, train: &'a Split<f32>, eval_batch: usize) -> Self {
+        BatchTrainAccuracy {
+            mode,
+            train,
+            eval_batch,
+            measured: Vec::new(),
+            failed: None,
+        }
+    }
+
+    /// The accuracies measured, or the error that stopped the run.
+    pub fn into_measured(self) -> Result<Vec<(u64, f64)>, NnError> {
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(self.measured),
+        }
+    }
+
+    fn record(&mut self, step: u64, accuracy: Result<f64, NnError>) -> Flow {
+        match accuracy {
+            Ok(a) => {
+                self.measured.push((step, a));
+                Flow::Continue
+            }
+            Err(e) => {
+                self.failed = Some(e);
+                Flow::Stop
+            }
+        }
+    }
+}
+
+/// The fraction of rows of `logits` whose largest entry is the label.
+fn batch_accuracy(logits: &ArrayD<f32>, labels: &[usize]) -> Result<f64, NnError> {
+    let logits = logits
+        .view()
+        .into_dimensionality::<Ix2>()
+        .map_err(|e| NnError::Data(format!("a classifier's output must be (n, classes): {e}")))?;
+    let predicted = argmax_rows(&logits);
+    let correct = predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
+    Ok(correct as f64 / labels.len().max(1) as f64)
+}
+
+impl Hook<f32> for BatchTrainAccuracy<'_> {
+    fn after_forward(&mut self, view: &StepView<'_, f32>) -> Flow {
+        if self.mode != TrainAccuracy::BatchBeforeUpdate || !view.evaluates {
+            return Flow::Continue;
+        }
+        self.record(view.step, batch_accuracy(view.logits, view.labels))
+    }
+
+    fn after_update(&mut self, view: &StepView<'_, f32>, model: &mut dyn Model<f32>) -> Flow {
+        if self.mode != TrainAccuracy::BatchAfterUpdate || !view.evaluates {
+            return Flow::Continue;
+        }
+        let (x, labels) = self.train.gather(view.batch);
+        let accuracy = predict(model, &x, self.eval_batch)
+            .and_then(|logits| batch_accuracy(&logits.into_dyn(), &labels));
+        self.record(view.step, accuracy)
     }
 }
 

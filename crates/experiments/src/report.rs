@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::extras::InitRow;
 use crate::im2col_demo::Im2colDemo;
 use crate::plot::{self, BLUE_, Line, ORANGE_, PALETTE};
-use crate::spec::{Expect, GROUPS, RunSpec};
+use crate::spec::{Expect, Group, RunSpec};
 use crate::suite::SuiteResult;
 use crate::verdict::{Outcome, Verdict};
 use crate::{ExperimentError, Result, RunResult, recorded};
@@ -318,25 +318,16 @@ fn run_table(md: &mut String, runs: &[&(RunSpec, RunResult)], suite: &SuiteResul
     md.push('\n');
 }
 
-const INTROS: [(&str, &str); 5] = [
-    (
-        "VG",
-        "A 784-40-20-10 network trained with plain SGD (lr 0.1, 2,000 mini-batches of 100) on all of MNIST, once per activation and initialization. Train accuracy is taken on the current mini-batch before the update, as the original did; the sigmoid runs reproduce the original's derivative taken at the activation output, and the `c` variants show the same runs with the correct derivative. The gradient-norm plots show how much signal reaches each layer.",
-    ),
-    (
-        "OPT",
-        "MultiLayerNet 784-40-20-10 with sigmoid and N(0, 0.01²) weights, 1,000 mini-batches, five optimizers at three learning rates, then ReLU variants and BatchNorm. As in the original: train accuracy on the current mini-batch after the update, AdaGrad with h₀ = 1e-4 and no ε, BatchNorm's γ and β never updated.",
-    ),
-    (
-        "OF",
-        "A 6x100 ReLU network (He init) trained on only the first 300 training images for 1,000 mini-batches, tested on all 10,000. The hand-written L1/L2 loops of the original never update the output layer; the dropout runs carry an L2 penalty of 0.001 left over from an earlier cell; both quirks are reproduced, and the `c` variants remove them.",
-    ),
-    (
-        "CNN",
-        "Convolutional networks trained with Adam (lr 0.001) on the first 5,000 training images, tested on the first 1,000. DeepConvNet is evaluated every 50 iterations instead of every 10 (the points the notes quote are all multiples of 50), its train accuracy on a fixed 1,000 of the 5,000 training images.",
-    ),
-    ("EXTRA", "Topics of the notes that no notebook runs."),
-];
+/// What each group's runs are, in a paragraph.
+fn intro(group: Group) -> &'static str {
+    match group {
+        Group::Vg => "A 784-40-20-10 network trained with plain SGD (lr 0.1, 2,000 mini-batches of 100) on all of MNIST, once per activation and initialization. Train accuracy is taken on the current mini-batch before the update, as the original did; the sigmoid runs reproduce the original's derivative taken at the activation output, and the `c` variants show the same runs with the correct derivative. The gradient-norm plots show how much signal reaches each layer.",
+        Group::Opt => "MultiLayerNet 784-40-20-10 with sigmoid and N(0, 0.01²) weights, 1,000 mini-batches, five optimizers at three learning rates, then ReLU variants and BatchNorm. As in the original: train accuracy on the current mini-batch after the update, AdaGrad with h₀ = 1e-4 and no ε, BatchNorm's γ and β never updated.",
+        Group::Of => "A 6x100 ReLU network (He init) trained on only the first 300 training images for 1,000 mini-batches, tested on all 10,000. The hand-written L1/L2 loops of the original never update the output layer; the dropout runs carry an L2 penalty of 0.001 left over from an earlier cell; both quirks are reproduced, and the `c` variants remove them.",
+        Group::Cnn => "Convolutional networks trained with Adam (lr 0.001) on the first 5,000 training images, tested on the first 1,000. DeepConvNet is evaluated every 50 iterations instead of every 10 (the points the notes quote are all multiples of 50), its train accuracy on a fixed 1,000 of the 5,000 training images.",
+        Group::Extra => "Topics of the notes that no notebook runs.",
+    }
+}
 
 fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
     let suite = inputs.suite;
@@ -400,24 +391,22 @@ fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
     }
     md.push('\n');
 
-    for (group, heading) in GROUPS {
+    for group in Group::ALL {
         let runs: Vec<&(RunSpec, RunResult)> = suite
             .runs
             .iter()
             .filter(|(s, _)| s.group == group)
             .collect();
-        let extra_here = group == "EXTRA"
+        let extra_here = group == Group::Extra
             && (!suite.init_figure.is_empty()
                 || !suite.search.is_empty()
                 || inputs.alexnet.is_some());
-        if runs.is_empty() && !(group == "CNN" || extra_here) {
+        if runs.is_empty() && !(group == Group::Cnn || extra_here) {
             continue;
         }
-        let _ = writeln!(md, "## {heading}\n");
-        if let Some((_, intro)) = INTROS.iter().find(|(g, _)| *g == group) {
-            let _ = writeln!(md, "{intro}\n");
-        }
-        if group == "CNN" {
+        let _ = writeln!(md, "## {}\n", group.title());
+        let _ = writeln!(md, "{}\n", intro(group));
+        if group == Group::Cnn {
             im2col_section(&mut md, inputs.im2col);
         }
         if !runs.is_empty() {
@@ -432,7 +421,7 @@ fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
                 figures.push(g);
             }
         }
-        if group == "CNN" {
+        if group == Group::Cnn {
             if let (Some(before), Some((_, cnn))) = (
                 inputs.filters_before,
                 suite.runs.iter().find(|(s, _)| s.id == "CNN-3"),
@@ -448,7 +437,7 @@ fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
                 }
             }
         }
-        if group == "EXTRA" {
+        if group == Group::Extra {
             comparisons(&mut md, suite);
             init_section(&mut md, &mut figures, &suite.init_figure)?;
             search_section(&mut md, suite);

@@ -1,60 +1,99 @@
 //! What one training run of the suite is: its network, optimizer, data, budget, the quirks
 //! of the original code it reproduces, and the numbers the original printed.
 
-use nabla_nn::{Activation, TrainAccuracy, WeightInit};
+use nabla_nn::{Architecture, Layout};
 use nabla_optim::OptimizerConfig;
 use serde::Serialize;
 
 /// The experiment groups, in report order.
-pub const GROUPS: [(&str, &str); 5] = [
-    ("VG", "Vanishing gradient and weight initialization"),
-    ("OPT", "Optimizers and learning rates"),
-    ("OF", "Overfitting, regularization and dropout"),
-    ("CNN", "Convolutional networks"),
-    ("EXTRA", "Beyond the notebooks"),
-];
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Group {
+    /// Vanishing gradient and weight initialization.
+    #[serde(rename = "VG")]
+    Vg,
+    /// Optimizers and learning rates.
+    #[serde(rename = "OPT")]
+    Opt,
+    /// Overfitting, regularization and dropout.
+    #[serde(rename = "OF")]
+    Of,
+    /// Convolutional networks.
+    #[serde(rename = "CNN")]
+    Cnn,
+    /// Topics of the notes that no notebook runs.
+    #[serde(rename = "EXTRA")]
+    Extra,
+}
+
+impl Group {
+    /// Every group, in report order.
+    pub const ALL: [Group; 5] = [Group::Vg, Group::Opt, Group::Of, Group::Cnn, Group::Extra];
+
+    /// The id used in run ids and on the command line (`VG`, `OPT`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            Group::Vg => "VG",
+            Group::Opt => "OPT",
+            Group::Of => "OF",
+            Group::Cnn => "CNN",
+            Group::Extra => "EXTRA",
+        }
+    }
+
+    /// The report's heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Vg => "Vanishing gradient and weight initialization",
+            Group::Opt => "Optimizers and learning rates",
+            Group::Of => "Overfitting, regularization and dropout",
+            Group::Cnn => "Convolutional networks",
+            Group::Extra => "Beyond the notebooks",
+        }
+    }
+}
+
+impl std::fmt::Display for Group {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
 
 /// Which network a run trains.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum ModelSpec {
-    /// The hand-written 784-40-20-10 network of the vanishing-gradient notebook.
-    VgNet {
-        /// Hidden activation.
-        activation: Activation,
-        /// Weight initialization of all three layers.
-        init: WeightInit,
-        /// Quirk: sigmoid derivative taken at the activation's output.
-        sigmoid_grad_on_output: bool,
-    },
-    /// The classic MultiLayerNet.
-    Mlp {
-        /// Hidden sizes.
-        hidden: Vec<usize>,
-        /// Hidden activation.
-        activation: Activation,
-        /// Weight initialization.
-        init: WeightInit,
-        /// BatchNorm after each hidden affine layer.
-        batchnorm: bool,
-        /// Dropout ratio after each hidden activation.
-        dropout: Option<f64>,
-        /// Non-inverted dropout, as the classic code.
-        classic_dropout: bool,
-    },
-    /// conv(30, 5x5) → ReLU → pool 2x2 → affine 100 → ReLU → affine 10.
-    SimpleConv {
-        /// Weight initialization.
-        init: WeightInit,
-        /// Average pooling instead of max pooling.
-        avg_pool: bool,
-    },
-    /// Two convolutions: `after = false` pools after each; `true` pools once after both.
+    /// A built-in network, built by `nabla-nn` from its config like any other.
+    Net(Architecture),
+    /// Two convolutions (the CNN notebook's reference nets): `after = false` pools after
+    /// each, `true` pools once after both. Built here from library layers, as a user builds a
+    /// model of their own.
     DoubleConv {
         /// The "_after" variant.
         after: bool,
     },
-    /// Six 3x3 convolutions, three poolings, two affine layers with dropout.
-    DeepConv,
+}
+
+impl ModelSpec {
+    /// How the model wants its MNIST images: rows for the MLPs, images for the CNNs.
+    pub fn layout(&self) -> Layout {
+        match self {
+            ModelSpec::Net(Architecture::Mlp(_)) => Layout::Rows,
+            _ => Layout::Images,
+        }
+    }
+}
+
+/// Where an evaluation's training accuracy is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum TrainAccuracy {
+    /// On the training split (or the sample `train_eval_samples` asks for), inference mode.
+    #[default]
+    Split,
+    /// Quirk of the optimizer notebook: on the current mini-batch, inference mode, after the
+    /// update (cheap and noisy).
+    BatchAfterUpdate,
+    /// Quirk of the vanishing-gradient notebook: on the current mini-batch from the
+    /// training-mode logits, before the update.
+    BatchBeforeUpdate,
 }
 
 /// The optimizer of a run.
@@ -120,8 +159,8 @@ pub enum Expect {
 pub struct RunSpec {
     /// Run id, as in the notes (`VG-1`, `OPT-C2`, …).
     pub id: String,
-    /// Group id (`VG`, `OPT`, `OF`, `CNN`, `EXTRA`).
-    pub group: &'static str,
+    /// The group it belongs to.
+    pub group: Group,
     /// One line: what differs in this run.
     pub title: String,
     /// The network.
@@ -146,6 +185,13 @@ pub struct RunSpec {
     pub l1: f64,
     /// L2 strength (`0.5·λ·ΣW²`).
     pub l2: f64,
+    /// Quirk: the sigmoid's derivative taken at its output, as the hand-written
+    /// vanishing-gradient network does (`quirks::SigmoidGradOnOutput`).
+    pub sigmoid_grad_on_output: bool,
+    /// The loss is computed against one-hot rows, as the notebooks' hand-written networks do
+    /// (the same gradient; the reported loss is summed over every class, so its last bits
+    /// differ from the class-index form).
+    pub one_hot_targets: bool,
     /// Quirk: the output layer is never updated (the hand-written L1/L2 loops).
     pub frozen_output: bool,
     /// Quirk: BatchNorm's γ and β are never updated.
@@ -164,7 +210,7 @@ impl RunSpec {
     /// A run with the common defaults: SGD lr 0.01, batch 100, evaluation every 10.
     pub(crate) fn new(
         id: &str,
-        group: &'static str,
+        group: Group,
         title: &str,
         model: ModelSpec,
         iterations: u64,
@@ -184,6 +230,8 @@ impl RunSpec {
             train_eval_samples: None,
             l1: 0.0,
             l2: 0.0,
+            sigmoid_grad_on_output: false,
+            one_hot_targets: false,
             frozen_output: false,
             frozen_bn_affine: false,
             decay_per_100: 1.0,
@@ -238,7 +286,7 @@ impl RunSpec {
     /// also match id prefixes: `OPT-C` selects OPT-C1 … OPT-C5.
     pub fn matches(&self, filter: &str) -> bool {
         let f = filter.to_ascii_uppercase();
-        self.group == f
+        self.group.id() == f
             || self.id.to_ascii_uppercase() == f
             || self
                 .id

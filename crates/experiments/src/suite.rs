@@ -10,8 +10,11 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::extras::{InitRow, Trial};
-use crate::runner::{self, RunResult};
-use crate::spec::{Expect, ModelSpec, RunSpec};
+use crate::result::RunResult;
+use crate::runner;
+use nabla_nn::Architecture;
+
+use crate::spec::{Expect, Group, ModelSpec, RunSpec};
 use crate::{Data, Result};
 
 /// What the suite tells its caller while it works.
@@ -90,8 +93,8 @@ impl SuiteResult {
     }
 
     /// Wall time per group: the sum of the runs' own times.
-    pub fn seconds_per_group(&self) -> Vec<(&'static str, f64)> {
-        let mut out: Vec<(&'static str, f64)> = Vec::new();
+    pub fn seconds_per_group(&self) -> Vec<(Group, f64)> {
+        let mut out: Vec<(Group, f64)> = Vec::new();
         for (spec, result) in &self.runs {
             match out.iter_mut().find(|(g, _)| *g == spec.group) {
                 Some((_, s)) => *s += result.seconds,
@@ -104,12 +107,10 @@ impl SuiteResult {
 
 /// A rough cost, to start the longest runs first so that no job waits on one at the end.
 fn cost(spec: &RunSpec) -> f64 {
-    let per_iter = match spec.model {
-        ModelSpec::DeepConv => 400.0,
-        ModelSpec::SimpleConv { .. } => 40.0,
-        ModelSpec::DoubleConv { .. } => 40.0,
-        ModelSpec::Mlp { ref hidden, .. } => hidden.iter().sum::<usize>() as f64 / 60.0,
-        ModelSpec::VgNet { .. } => 1.0,
+    let per_iter = match &spec.model {
+        ModelSpec::Net(Architecture::DeepConv(_) | Architecture::AlexNet(_)) => 400.0,
+        ModelSpec::Net(Architecture::SimpleConv(_)) | ModelSpec::DoubleConv { .. } => 40.0,
+        ModelSpec::Net(Architecture::Mlp(c)) => (c.hidden.iter().sum::<usize>() as f64 / 60.0).max(1.0),
     };
     per_iter * spec.iterations as f64
 }

@@ -56,7 +56,7 @@ fn results_do_not_depend_on_jobs() {
     let Some(data) = data() else { return };
     let specs: Vec<_> = catalog::quick()
         .into_iter()
-        .filter(|s| s.group != "CNN")
+        .filter(|s| s.group != nabla_experiments::Group::Cnn)
         .map(|mut s| {
             s.iterations = 100;
             s

@@ -9,7 +9,8 @@
 //! ```
 
 use nabla_nn::ndarray::{Array2, ArrayD, IxDyn};
-use nabla_nn::{Architecture, MlpConfig, Network, Split, TrainConfig, checkpoint, train};
+use nabla_nn::{Architecture, MlpConfig, Network, Split, TrainConfig, Trainer, checkpoint};
+use nabla_optim::OptimizerConfig;
 
 /// A 28x28 image with a vertical stroke: a crude "1", pixels in [0, 1].
 fn one_stroke() -> ArrayD<f32> {
@@ -48,14 +49,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let labels: Vec<usize> = (0..n).map(|i| i % 10).collect();
     let data = Split::new(x.into_dyn(), labels)?;
     let arch = Architecture::Mlp(MlpConfig::new(784, vec![32], 10));
-    let mut net = Network::<f32>::new(&arch, 1)?;
-    train(
-        &mut net,
-        &data,
-        &data,
-        &TrainConfig::iterations(50, 20),
-        |_| {},
-    )?;
+    let net = Network::<f32>::new(&arch, 1)?;
+    let config = TrainConfig::iterations(50, 20);
+    let mut run = Trainer::new(net, &OptimizerConfig::adam(0.001), config)?;
+    run.fit(&data, &data, &mut [])?;
+    let mut net = run.into_model();
 
     let path = std::env::temp_dir().join(format!("nabla-classify-{}.ckpt", std::process::id()));
     checkpoint::save(&path, &net, None)?;

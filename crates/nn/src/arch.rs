@@ -17,7 +17,8 @@ pub enum Activation {
 }
 
 impl Activation {
-    pub(crate) fn layer<F: Float>(self) -> Box<dyn Layer<F>> {
+    /// A new layer computing this activation.
+    pub fn layer<F: Float>(self) -> Box<dyn Layer<F>> {
         match self {
             Activation::Relu => Box::new(Relu::new()),
             Activation::Sigmoid => Box::new(Sigmoid::new()),
@@ -38,7 +39,8 @@ pub enum WeightInit {
 }
 
 impl WeightInit {
-    pub(crate) fn init(self) -> Init {
+    /// The initializer, in `nabla-init`'s terms.
+    pub fn init(self) -> Init {
         match self {
             WeightInit::Std(std) => Init::Normal { mean: 0.0, std },
             WeightInit::Xavier => Init::Xavier(Dist::Normal),
@@ -47,8 +49,10 @@ impl WeightInit {
     }
 }
 
-/// A network: which kind, with its settings. Saved in checkpoints so a model can be rebuilt.
+/// A network: which kind, with its settings. Saved in checkpoints so a model can be rebuilt;
+/// [`Architecture::layers`] is the one place every built-in network is built.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "saved::Saved", into = "saved::Saved")]
 pub enum Architecture {
     /// Fully connected layers (the classic MultiLayerNet).
     Mlp(MlpConfig),
@@ -91,12 +95,89 @@ impl Architecture {
         }
     }
 
-    pub(crate) fn build<F: Float>(&self, seed: u64) -> Result<Sequential<F>> {
+    /// The layers of this network with weights drawn from `seed` (without the loss:
+    /// [`Network::new`](crate::Network::new) adds softmax cross-entropy; wrap them in a
+    /// [`Classifier`](crate::Classifier) for another loss).
+    pub fn layers<F: Float>(&self, seed: u64) -> Result<Sequential<F>> {
         match self {
             Architecture::Mlp(c) => c.build(seed),
             Architecture::SimpleConv(c) => c.build(seed),
             Architecture::DeepConv(c) => c.build(seed),
             Architecture::AlexNet(c) => c.build(seed),
+        }
+    }
+}
+
+/// The form architectures take in checkpoints. Variants are only ever added, so that files
+/// written before a config gained a field still read, and read as they were written.
+mod saved {
+    use super::{AlexNetConfig, Architecture, DeepConvConfig, MlpConfig, SimpleConvConfig};
+    use crate::{Pooling, WeightInit};
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub(super) enum Saved {
+        Mlp(MlpConfig),
+        /// SimpleConvNet before it had a choice of pooling: max pooling.
+        SimpleConv(SimpleConvMaxPool),
+        DeepConv(DeepConvConfig),
+        AlexNet(AlexNetConfig),
+        SimpleConvPooled(SimpleConvConfig),
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub(super) struct SimpleConvMaxPool {
+        input: (usize, usize, usize),
+        filters: usize,
+        kernel: usize,
+        stride: usize,
+        padding: usize,
+        hidden: usize,
+        classes: usize,
+        init: WeightInit,
+    }
+
+    impl From<Saved> for Architecture {
+        fn from(saved: Saved) -> Self {
+            match saved {
+                Saved::Mlp(c) => Architecture::Mlp(c),
+                Saved::SimpleConv(c) => Architecture::SimpleConv(SimpleConvConfig {
+                    input: c.input,
+                    filters: c.filters,
+                    kernel: c.kernel,
+                    stride: c.stride,
+                    padding: c.padding,
+                    hidden: c.hidden,
+                    classes: c.classes,
+                    init: c.init,
+                    pooling: Pooling::Max,
+                }),
+                Saved::DeepConv(c) => Architecture::DeepConv(c),
+                Saved::AlexNet(c) => Architecture::AlexNet(c),
+                Saved::SimpleConvPooled(c) => Architecture::SimpleConv(c),
+            }
+        }
+    }
+
+    impl From<Architecture> for Saved {
+        fn from(arch: Architecture) -> Self {
+            match arch {
+                Architecture::Mlp(c) => Saved::Mlp(c),
+                Architecture::SimpleConv(c) if c.pooling == Pooling::Max => {
+                    Saved::SimpleConv(SimpleConvMaxPool {
+                        input: c.input,
+                        filters: c.filters,
+                        kernel: c.kernel,
+                        stride: c.stride,
+                        padding: c.padding,
+                        hidden: c.hidden,
+                        classes: c.classes,
+                        init: c.init,
+                    })
+                }
+                Architecture::SimpleConv(c) => Saved::SimpleConvPooled(c),
+                Architecture::DeepConv(c) => Saved::DeepConv(c),
+                Architecture::AlexNet(c) => Saved::AlexNet(c),
+            }
         }
     }
 }

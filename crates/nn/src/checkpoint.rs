@@ -1,19 +1,23 @@
-//! One-file checkpoints: architecture, parameters by name, and optionally the optimizer state.
+//! One-file checkpoints of any model: its parameters by name, the built-in architecture when
+//! it has one, and optionally the training state ([`Trainer::save`](crate::Trainer::save)
+//! writes them, [`Trainer::resume`](crate::Trainer::resume) reads them).
 //!
 //! Layout (little-endian): `b"NABLAckp"`, format version (`u32`), element size in bytes (`u8`:
-//! 4 for f32, 8 for f64), three zero bytes, payload length (`u64`), the payload (bincode of
-//! [`Checkpoint`]), and the CRC-32 of the payload (`u32`). The length must match the file's,
-//! so a forged length cannot make the reader allocate; the CRC catches corruption before
-//! decoding. Files are written to a temporary name and renamed into place.
+//! 4 for f32, 8 for f64), what the payload holds (`u8`: 0 for a model with its
+//! [`Architecture`], 1 for a model without one), two zero bytes, payload length (`u64`), the
+//! payload, and the CRC-32 of the payload (`u32`). The payload is bincode of the architecture
+//! (kind 0 only), then of the parameters, then of the optional [`TrainingState`]. The length
+//! must match the file's, so a forged length cannot make the reader allocate; the CRC catches
+//! corruption before decoding. Files are written to a temporary name and renamed into place.
 //!
-//! Resuming from a [`TrainingState`] continues with the same optimizer state and the same batch
-//! order; dropout layers restart their own random streams, so a resumed run with dropout draws
-//! different masks than an uninterrupted one would (without dropout it is identical, tested).
+//! Resuming continues with the same optimizer state and the same batch order; dropout layers
+//! restart their own random streams, so a resumed run with dropout draws different masks than
+//! an uninterrupted one would (without dropout it is identical, tested).
 //!
 //! ```
 //! use nabla_nn::{Architecture, MlpConfig, Network, checkpoint};
 //! let path = std::env::temp_dir().join(format!("doc-{}.ckpt", std::process::id()));
-//! let mut net = Network::<f32>::new(&Architecture::Mlp(MlpConfig::new(4, vec![3], 2)), 7)?;
+//! let net = Network::<f32>::new(&Architecture::Mlp(MlpConfig::new(4, vec![3], 2)), 7)?;
 //! checkpoint::save(&path, &net, None)?;
 //! let (mut loaded, training) = checkpoint::load::<f32>(&path)?;
 //! assert!(training.is_none());
@@ -28,7 +32,7 @@ use std::path::Path;
 use nabla_layers::Float;
 use nabla_optim::{OptimizerConfig, OptimizerState};
 
-use crate::{Architecture, Network, NnError, Result};
+use crate::{Architecture, Model, Network, NnError, Result};
 
 /// The first eight bytes of every checkpoint.
 pub const MAGIC: &[u8; 8] = b"NABLAckp";
@@ -37,6 +41,10 @@ pub const VERSION: u32 = 1;
 /// The largest payload accepted (4 GiB; AlexNet in f32 is 250 MB).
 pub const MAX_PAYLOAD: u64 = 4 << 30;
 const HEADER: usize = 24;
+/// The kind byte of a model saved with its architecture.
+const WITH_ARCHITECTURE: u8 = 0;
+/// The kind byte of a model saved without one (parameters and training state only).
+const WITHOUT_ARCHITECTURE: u8 = 1;
 
 /// A named tensor.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -64,12 +72,11 @@ pub struct TrainingState<F: Float> {
     pub seed: u64,
 }
 
-/// The payload of a checkpoint file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(bound = "")]
+/// The contents of a checkpoint file.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Checkpoint<F: Float> {
-    /// How to rebuild the network.
-    pub architecture: Architecture,
+    /// How to rebuild the network, for a model built from a built-in architecture.
+    pub architecture: Option<Architecture>,
     /// Every parameter and buffer.
     pub params: Vec<SavedTensor<F>>,
     /// Optimizer state, if saved for resuming.
@@ -83,33 +90,48 @@ fn bad(path: &Path, problem: impl Into<String>) -> NnError {
     }
 }
 
-/// The checkpoint of `net` (and `training`, if given) as bytes.
-pub fn encode<F: Float>(net: &Network<F>, training: Option<TrainingState<F>>) -> Result<Vec<u8>> {
+/// The checkpoint of `model` (and `training`, if given) as bytes.
+pub fn encode<F: Float>(
+    model: &dyn Model<F>,
+    training: Option<TrainingState<F>>,
+) -> Result<Vec<u8>> {
     let mut params = Vec::new();
-    crate::Model::params(net, &mut |name, p| {
+    model.params(&mut |name, p| {
         params.push(SavedTensor {
             name: name.to_string(),
             shape: p.value.shape().to_vec(),
             values: p.value.iter().copied().collect(),
         })
     });
-    let checkpoint = Checkpoint {
-        architecture: net.architecture().clone(),
-        params,
-        training,
+    let mut payload = Vec::new();
+    let kind = match model.architecture() {
+        Some(architecture) => {
+            append(architecture, &mut payload)?;
+            WITH_ARCHITECTURE
+        }
+        None => WITHOUT_ARCHITECTURE,
     };
-    let payload = bincode::serde::encode_to_vec(&checkpoint, bincode::config::standard())
-        .map_err(|e| NnError::Config(format!("cannot encode checkpoint: {e}")))?;
+    append(&params, &mut payload)?;
+    append(&training, &mut payload)?;
     let mut crc = flate2::Crc::new();
     crc.update(&payload);
     let mut out = Vec::with_capacity(HEADER + payload.len() + 4);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
-    out.extend_from_slice(&[size_of::<F>() as u8, 0, 0, 0]);
+    out.extend_from_slice(&[size_of::<F>() as u8, kind, 0, 0]);
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(&payload);
     out.extend_from_slice(&crc.sum().to_le_bytes());
     Ok(out)
+}
+
+/// Appends the bincode of `value` to `out`: values one after the other, as bincode lays out
+/// the fields of a struct.
+fn append<T: serde::Serialize>(value: &T, out: &mut Vec<u8>) -> Result<()> {
+    let bytes = bincode::serde::encode_to_vec(value, bincode::config::standard())
+        .map_err(|e| NnError::Config(format!("cannot encode checkpoint: {e}")))?;
+    out.extend(bytes);
+    Ok(())
 }
 
 /// Parses checkpoint bytes; `path` names the source in errors.
@@ -158,24 +180,40 @@ pub fn decode<F: Float>(bytes: &[u8], path: &Path) -> Result<Checkpoint<F>> {
     if crc.sum() != stored {
         return Err(bad(path, "corrupted: checksum mismatch"));
     }
-    let config = bincode::config::standard().with_limit::<{ MAX_PAYLOAD as usize }>();
-    let (checkpoint, used): (Checkpoint<F>, usize) =
-        bincode::serde::decode_from_slice(payload, config)
-            .map_err(|e| bad(path, format!("cannot decode: {e}")))?;
-    if used != payload.len() {
+    let mut rest = payload;
+    let architecture = match bytes[13] {
+        WITH_ARCHITECTURE => Some(next(&mut rest, path)?),
+        WITHOUT_ARCHITECTURE => None,
+        other => return Err(bad(path, format!("unknown payload kind {other}"))),
+    };
+    let checkpoint = Checkpoint {
+        architecture,
+        params: next(&mut rest, path)?,
+        training: next(&mut rest, path)?,
+    };
+    if !rest.is_empty() {
         return Err(bad(path, "trailing bytes after the checkpoint"));
     }
     Ok(checkpoint)
 }
 
-/// Writes `net` (and `training`) to `path` atomically: a temporary file, then a rename.
+/// Decodes the next value of the payload and moves past it.
+fn next<T: serde::de::DeserializeOwned>(rest: &mut &[u8], path: &Path) -> Result<T> {
+    let config = bincode::config::standard().with_limit::<{ MAX_PAYLOAD as usize }>();
+    let (value, used) = bincode::serde::decode_from_slice(rest, config)
+        .map_err(|e| bad(path, format!("cannot decode: {e}")))?;
+    *rest = &rest[used..];
+    Ok(value)
+}
+
+/// Writes `model` (and `training`) to `path` atomically: a temporary file, then a rename.
 pub fn save<F: Float>(
     path: impl AsRef<Path>,
-    net: &Network<F>,
+    model: &dyn Model<F>,
     training: Option<TrainingState<F>>,
 ) -> Result<()> {
     let path = path.as_ref();
-    let bytes = encode(net, training)?;
+    let bytes = encode(model, training)?;
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".partial");
     let tmp = std::path::PathBuf::from(tmp);
@@ -212,33 +250,38 @@ pub fn read<F: Float>(path: impl AsRef<Path>) -> Result<Checkpoint<F>> {
 pub fn load<F: Float>(path: impl AsRef<Path>) -> Result<(Network<F>, Option<TrainingState<F>>)> {
     let path = path.as_ref();
     let checkpoint = read::<F>(path)?;
-    let net = restore(checkpoint.architecture.clone(), &checkpoint.params, path)?;
+    let Some(architecture) = checkpoint.architecture else {
+        return Err(bad(
+            path,
+            "holds a model without a built-in architecture: build that model and load the file into it (Trainer::resume or checkpoint::restore_into)",
+        ));
+    };
+    let mut net = Network::new(&architecture, 0)?;
+    restore_into(&mut net, &checkpoint.params, path)?;
     Ok((net, checkpoint.training))
 }
 
-/// Builds `architecture` and copies `params` into it, checking names and shapes both ways.
-pub fn restore<F: Float>(
-    architecture: Architecture,
+/// Copies `params` into `model`, checking names and shapes both ways; `path` names the
+/// source in errors.
+pub fn restore_into<F: Float>(
+    model: &mut dyn Model<F>,
     params: &[SavedTensor<F>],
     path: &Path,
-) -> Result<Network<F>> {
-    let mut net = Network::new(&architecture, 0)?;
+) -> Result<()> {
+    let what = model
+        .architecture()
+        .map_or_else(|| "the model".to_string(), |a| format!("the {} architecture", a.name()));
     let mut problem = None;
     let mut used = 0;
-    net.visit_params(&mut |name, p| {
+    model.visit_params(&mut |name, p| {
         if problem.is_some() {
             return;
         }
         match params.iter().find(|s| s.name == name) {
-            None => {
-                problem = Some(format!(
-                    "parameter `{name}` of the {} architecture is missing",
-                    architecture.name()
-                ))
-            }
+            None => problem = Some(format!("parameter `{name}` of {what} is missing")),
             Some(s) if s.shape != p.value.shape() || s.values.len() != p.value.len() => {
                 problem = Some(format!(
-                    "parameter `{name}` has shape {:?}, the architecture needs {:?}",
+                    "parameter `{name}` has shape {:?}, {what} needs {:?}",
                     s.shape,
                     p.value.shape()
                 ))
@@ -256,10 +299,10 @@ pub fn restore<F: Float>(
         return Err(bad(
             path,
             format!(
-                "{} saved tensors do not belong to the architecture",
+                "{} saved tensors do not belong to {what}",
                 params.len() - used
             ),
         ));
     }
-    Ok(net)
+    Ok(())
 }

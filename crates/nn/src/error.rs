@@ -9,6 +9,9 @@ pub enum NnError {
     /// A layer rejected its input or configuration.
     #[error(transparent)]
     Layer(#[from] nabla_layers::LayerError),
+    /// A data split could not be made.
+    #[error(transparent)]
+    Dataset(#[from] nabla_datasets::DatasetError),
     /// An optimizer, schedule or regularizer rejected its settings.
     #[error(transparent)]
     Optim(#[from] nabla_optim::OptimError),

@@ -15,6 +15,14 @@ pub enum Flow {
     Stop,
 }
 
+impl Flow {
+    /// `Stop` if either says stop.
+    #[must_use]
+    pub fn and(self, other: Flow) -> Flow {
+        if self == Flow::Stop { self } else { other }
+    }
+}
+
 /// What a hook sees of one training step.
 #[derive(Debug)]
 pub struct StepView<'a, F: Float> {
@@ -26,6 +34,8 @@ pub struct StepView<'a, F: Float> {
     pub lr: f64,
     /// This step's loss, penalty included.
     pub loss: f64,
+    /// Whether an evaluation follows this step (a hook that stops the run adds one).
+    pub evaluates: bool,
     /// The training samples of the batch (indices into the training split).
     pub batch: &'a [usize],
     /// Their labels.
@@ -34,8 +44,12 @@ pub struct StepView<'a, F: Float> {
     pub logits: &'a ArrayD<F>,
 }
 
-/// Called by [`train_model`](crate::train_model) at fixed points of every step. Every method
-/// has a default that does nothing, so a hook implements only what it needs.
+/// Called by [`Trainer::fit`](crate::Trainer::fit) at fixed points of every step. Every
+/// method has a default that does nothing, so a hook implements only what it needs.
+///
+/// A step calls, in order: [`Hook::on_output`] (during the forward pass, if asked for),
+/// [`Hook::after_forward`], [`Hook::after_backward`], [`Hook::after_update`], and
+/// [`Hook::after_eval`] when an evaluation follows. Any of them can stop the run.
 pub trait Hook<F: Float> {
     /// Whether [`Hook::on_output`] should see the layer outputs of step `step` (copying
     /// them costs time, so a hook asks only for the steps it wants).
@@ -54,6 +68,11 @@ pub trait Hook<F: Float> {
     /// After the backward pass and the penalty's gradient, before the update: every
     /// parameter's gradient is readable (and writable) through `model.visit_params`.
     fn after_backward(&mut self, _view: &StepView<'_, F>, _model: &mut dyn Model<F>) -> Flow {
+        Flow::Continue
+    }
+
+    /// After the update: the step is counted, the model holds its new weights.
+    fn after_update(&mut self, _view: &StepView<'_, F>, _model: &mut dyn Model<F>) -> Flow {
         Flow::Continue
     }
 

@@ -3,12 +3,15 @@
 //! - [`Architecture`]: a serializable description of a network — [`MlpConfig`]
 //!   (the classic MultiLayerNet), [`SimpleConvConfig`], [`DeepConvConfig`], [`AlexNetConfig`] —
 //!   that [`Network::new`] builds with a seed.
-//! - [`train`]: mini-batch training by epochs or by iterations, with evaluation curves, any
-//!   optimizer, schedule and weight penalty, stopping at the first non-finite loss.
+//! - [`Model`]: what training needs of a model; [`Network`] and [`Classifier`] (any
+//!   [`Sequential`](nabla_layers::Sequential) with any loss) implement it.
+//! - [`Trainer`]: one training run as one object (model, optimizer, schedule, step count),
+//!   by epochs or by iterations, with evaluation curves and [`Hook`]s that watch it; it
+//!   saves and resumes itself.
 //! - [`checkpoint`]: one-file checkpoints (architecture, parameters, optimizer state).
 //!
 //! ```
-//! use nabla_nn::{Architecture, MlpConfig, Network, Split, TrainConfig, train};
+//! use nabla_nn::{Architecture, MlpConfig, Network, Split, TrainConfig, Trainer};
 //! use nabla_optim::OptimizerConfig;
 //! use ndarray::Array2;
 //!
@@ -18,12 +21,11 @@
 //! let data = Split::new(x.into_dyn(), labels)?;
 //!
 //! let arch = Architecture::Mlp(MlpConfig::new(4, vec![8], 2));
-//! let mut net = Network::<f32>::new(&arch, 0)?;
-//! let mut config = TrainConfig::epochs(30, 16);
-//! config.optimizer = OptimizerConfig::Adam { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7, textbook: false };
-//! let history = train(&mut net, &data, &data, &config, |_| {})?;
+//! let net = Network::<f32>::new(&arch, 0)?;
+//! let mut run = Trainer::new(net, &OptimizerConfig::adam(0.01), TrainConfig::epochs(30, 16))?;
+//! let history = run.fit(&data, &data, &mut [])?;
 //! assert!(history.final_test_accuracy() > Some(0.9));
-//! # Ok::<(), nabla_nn::NnError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 /// The `ndarray` this crate's public API is written against, re-exported so that a caller
@@ -41,7 +43,6 @@ mod readme {}
 mod alexnet;
 mod arch;
 pub mod checkpoint;
-mod data;
 mod deep_conv;
 mod error;
 mod hooks;
@@ -49,19 +50,16 @@ mod mlp;
 mod model;
 mod network;
 mod simple_conv;
-mod trainer;
+mod train;
 
 pub use alexnet::AlexNetConfig;
 pub use arch::{Activation, Architecture, WeightInit};
-pub use data::Split;
+pub use nabla_datasets::{Layout, Split};
 pub use deep_conv::DeepConvConfig;
 pub use error::{NnError, Result};
 pub use hooks::{ActivationHistograms, Flow, GradientNorms, Histogram, Hook, StepView};
 pub use mlp::MlpConfig;
 pub use model::{Classifier, Model, accuracy, predict, predict_split, set_frozen, trainable_count};
 pub use network::{LayerSummary, Network};
-pub use simple_conv::SimpleConvConfig;
-pub use trainer::{
-    Budget, EvalPoint, History, Progress, TrainAccuracy, TrainConfig, train, train_from,
-    train_model,
-};
+pub use simple_conv::{Pooling, SimpleConvConfig};
+pub use train::{Budget, Ended, EvalPoint, History, TrainConfig, TrainEval, Trainer};

@@ -4,6 +4,8 @@ use nabla_layers::{Float, Layer, Loss, Mode, Param, ParamKind, Sequential, Targe
 use nabla_tensor::argmax_rows;
 use ndarray::{Array2, ArrayD, Axis, Ix2};
 
+use nabla_datasets::Pixel;
+
 use crate::{NnError, Result, Split};
 
 /// A classifier the trainer can train: a forward pass to logits, a loss on class indices,
@@ -38,13 +40,58 @@ pub trait Model<F: Float>: Send {
 
     /// The same parameters under the same names, read-only (counting, saving, inspecting).
     fn params(&self, f: &mut dyn FnMut(&str, &Param<F>));
+
+    /// Checks the shape `(n, ...)` of a data split before training on it; the default
+    /// accepts any and leaves the check to the first layer.
+    fn check_input(&self, _shape: &[usize]) -> Result<()> {
+        Ok(())
+    }
+
+    /// The built-in architecture this model was built from, if any: a checkpoint stores it
+    /// so that the model can be rebuilt from the file alone.
+    fn architecture(&self) -> Option<&crate::Architecture> {
+        None
+    }
+}
+
+impl<F: Float, M: Model<F> + ?Sized> Model<F> for Box<M> {
+    fn forward_observed(
+        &mut self,
+        x: ArrayD<F>,
+        mode: Mode,
+        observe: &mut dyn FnMut(&str, &ArrayD<F>),
+    ) -> Result<ArrayD<F>> {
+        (**self).forward_observed(x, mode, observe)
+    }
+    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
+        (**self).forward(x, mode)
+    }
+    fn loss_of(&mut self, logits: &ArrayD<F>, labels: &[usize]) -> Result<F> {
+        (**self).loss_of(logits, labels)
+    }
+    fn backward(&mut self) -> Result<()> {
+        (**self).backward()
+    }
+    fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
+        (**self).visit_params(f)
+    }
+    fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
+        (**self).params(f)
+    }
+    fn check_input(&self, shape: &[usize]) -> Result<()> {
+        (**self).check_input(shape)
+    }
+    fn architecture(&self) -> Option<&crate::Architecture> {
+        (**self).architecture()
+    }
 }
 
 /// Any layers followed by any loss: the general [`Model`].
 ///
 /// ```
 /// use nabla_layers::{Linear, LinearConfig, MeanSquaredError, Relu, Sequential};
-/// use nabla_nn::{Classifier, Model, Split, TrainConfig, train_model};
+/// use nabla_nn::{Classifier, Split, TrainConfig, Trainer};
+/// use nabla_optim::OptimizerConfig;
 /// use ndarray::Array2;
 /// use rand::SeedableRng;
 ///
@@ -54,15 +101,13 @@ pub trait Model<F: Float>: Send {
 ///     .push("relu", Relu::new())
 ///     .push("fc2", Linear::new(&LinearConfig::new(8, 2), &mut rng)?);
 /// // A squared-error loss on one-hot targets instead of the usual cross-entropy.
-/// let mut model = Classifier::new(body, MeanSquaredError::new(), 2);
+/// let model = Classifier::new(body, MeanSquaredError::new(), 2);
 ///
 /// let x = Array2::from_shape_fn((40, 2), |(i, j)| if j == 0 { i as f32 / 20.0 - 1.0 } else { 0.5 });
 /// let labels: Vec<usize> = (0..40).map(|i| usize::from(i >= 20)).collect();
 /// let data = Split::new(x.into_dyn(), labels)?;
-/// let mut config = TrainConfig::iterations(300, 10);
-/// config.optimizer = nabla_optim::OptimizerConfig::Sgd { lr: 0.2 };
-/// let mut sgd = config.optimizer.build::<f32>()?;
-/// let history = train_model(&mut model, sgd.as_mut(), 0, &data, &data, &config, &mut [], &mut |_| {})?;
+/// let mut run = Trainer::new(model, &OptimizerConfig::sgd(0.2), TrainConfig::iterations(300, 10))?;
+/// let history = run.fit(&data, &data, &mut [])?;
 /// assert!(history.final_test_accuracy() > Some(0.9));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -162,7 +207,7 @@ pub fn predict<F: Float>(
 
 /// Inference-mode logits of `model` for every sample of `split`, converting `batch` samples
 /// at a time.
-pub fn predict_split<F: Float>(
+pub fn predict_split<F: Float + Pixel>(
     model: &mut dyn Model<F>,
     split: &Split<F>,
     batch: usize,
@@ -187,7 +232,7 @@ fn logits_of<F: Float>(model: &mut dyn Model<F>, x: ArrayD<F>) -> Result<Array2<
 }
 
 /// The fraction of `split` (or of its samples at `indices`) that `model` classifies right.
-pub fn accuracy<F: Float>(
+pub fn accuracy<F: Float + Pixel>(
     model: &mut dyn Model<F>,
     split: &Split<F>,
     indices: Option<&[usize]>,

@@ -31,14 +31,19 @@ pub struct Network<F: Float> {
 impl<F: Float> Network<F> {
     /// Builds `arch` with weights drawn from `seed`.
     pub fn new(arch: &Architecture, seed: u64) -> Result<Self> {
-        let mut body = arch.build(seed)?;
+        Ok(Network::from_layers(arch, arch.layers(seed)?))
+    }
+
+    /// The network of `arch` made of `layers` (built by [`Architecture::layers`], perhaps
+    /// with a layer swapped for a variant of it).
+    pub fn from_layers(arch: &Architecture, mut layers: Sequential<F>) -> Self {
         // The input is data: nothing uses its gradient.
-        body.set_input_gradient(false);
-        Ok(Network {
+        layers.set_input_gradient(false);
+        Network {
             arch: arch.clone(),
-            body,
+            body: layers,
             loss: SoftmaxCrossEntropy::new(),
-        })
+        }
     }
 
     /// The architecture this network was built from.
@@ -51,7 +56,7 @@ impl<F: Float> Network<F> {
         &mut self.body
     }
 
-    pub(crate) fn check_input(&self, shape: &[usize]) -> Result<()> {
+    fn check_shape(&self, shape: &[usize]) -> Result<()> {
         let expected = self.arch.input_shape();
         if shape.len() != expected.len() + 1 || shape[1..] != expected[..] {
             return Err(NnError::Data(format!(
@@ -69,7 +74,7 @@ impl<F: Float> Network<F> {
 
     /// Logits `(n, classes)` for a batch `(n, ...)`.
     pub fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
-        self.check_input(x.shape())?;
+        self.check_shape(x.shape())?;
         Ok(self.body.forward(x, mode)?)
     }
 
@@ -110,13 +115,16 @@ impl<F: Float> Network<F> {
 
     /// Inference-mode logits for `x`, computed `batch` samples at a time.
     pub fn predict(&mut self, x: &ArrayD<F>, batch: usize) -> Result<Array2<F>> {
-        self.check_input(x.shape())?;
+        self.check_shape(x.shape())?;
         crate::predict(self, x, batch)
     }
 
     /// Inference-mode logits for every sample of `split`, converted `batch` at a time.
-    pub fn predict_split(&mut self, split: &Split<F>, batch: usize) -> Result<Array2<F>> {
-        self.check_input(split.shape())?;
+    pub fn predict_split(&mut self, split: &Split<F>, batch: usize) -> Result<Array2<F>>
+    where
+        F: nabla_datasets::Pixel,
+    {
+        self.check_shape(split.shape())?;
         crate::predict_split(self, split, batch)
     }
 
@@ -126,8 +134,11 @@ impl<F: Float> Network<F> {
         split: &Split<F>,
         indices: Option<&[usize]>,
         batch: usize,
-    ) -> Result<f64> {
-        self.check_input(split.shape())?;
+    ) -> Result<f64>
+    where
+        F: nabla_datasets::Pixel,
+    {
+        self.check_shape(split.shape())?;
         crate::accuracy(self, split, indices, batch)
     }
 
@@ -164,7 +175,7 @@ impl<F: Float> Model<F> for Network<F> {
         mode: Mode,
         observe: &mut dyn FnMut(&str, &ArrayD<F>),
     ) -> Result<ArrayD<F>> {
-        self.check_input(x.shape())?;
+        self.check_shape(x.shape())?;
         Ok(self.body.forward_observed(x, mode, observe)?)
     }
 
@@ -182,5 +193,13 @@ impl<F: Float> Model<F> for Network<F> {
 
     fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
         self.body.params(f)
+    }
+
+    fn check_input(&self, shape: &[usize]) -> Result<()> {
+        self.check_shape(shape)
+    }
+
+    fn architecture(&self) -> Option<&Architecture> {
+        Some(&self.arch)
     }
 }

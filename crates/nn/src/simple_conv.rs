@@ -1,16 +1,26 @@
 //! SimpleConvNet: one convolution, one pooling, two affine layers.
 
 use nabla_layers::{
-    Conv2d, Conv2dConfig, Float, Linear, LinearConfig, MaxPool2d, Relu, Sequential,
+    AvgPool2d, Conv2d, Conv2dConfig, Float, Linear, LinearConfig, MaxPool2d, Relu, Sequential,
 };
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use crate::{NnError, Result, WeightInit};
 
-/// `conv (filters, kernel, stride, pad) → ReLU → max-pool 2x2 stride 2 → affine hidden → ReLU →
+/// How SimpleConvNet pools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Pooling {
+    /// The largest value of each window (the classic choice).
+    #[default]
+    Max,
+    /// The mean of each window.
+    Average,
+}
+
+/// `conv (filters, kernel, stride, pad) → ReLU → pool 2x2 stride 2 → affine hidden → ReLU →
 /// affine classes`. Defaults are the classic ones: 30 filters of 5x5, stride 1, no padding,
-/// 100 hidden units, weights `0.01 · randn`.
+/// max pooling, 100 hidden units, weights `0.01 · randn`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 // Grows with new options: build with a constructor or `Default`, then set fields.
 #[non_exhaustive]
@@ -31,6 +41,8 @@ pub struct SimpleConvConfig {
     pub classes: usize,
     /// Weight initialization.
     pub init: WeightInit,
+    /// Max or average pooling.
+    pub pooling: Pooling,
 }
 
 impl Default for SimpleConvConfig {
@@ -44,6 +56,7 @@ impl Default for SimpleConvConfig {
             hidden: 100,
             classes: 10,
             init: WeightInit::Std(0.01),
+            pooling: Pooling::Max,
         }
     }
 }
@@ -63,7 +76,10 @@ impl SimpleConvConfig {
         let mut net = Sequential::new();
         net.push("conv1", Conv2d::new(&conv, &mut rng)?);
         net.push("relu1", Relu::new());
-        net.push("pool1", MaxPool2d::new((2, 2), 2, 0)?);
+        match self.pooling {
+            Pooling::Max => net.push("pool1", MaxPool2d::new((2, 2), 2, 0)?),
+            Pooling::Average => net.push("pool1", AvgPool2d::new((2, 2), 2, 0)?),
+        };
         net.push(
             "affine1",
             Linear::new(

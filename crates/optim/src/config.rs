@@ -61,32 +61,67 @@ impl OptimizerConfig {
     /// the classic defaults for everything else; `None` for an unknown name.
     pub fn default_for(name: &str, lr: f64) -> Option<Self> {
         Some(match name.to_ascii_lowercase().as_str() {
-            "sgd" => OptimizerConfig::Sgd { lr },
-            "momentum" => OptimizerConfig::Momentum { lr, momentum: 0.9 },
-            "nesterov" => OptimizerConfig::Nesterov { lr, momentum: 0.9 },
-            "adagrad" => OptimizerConfig::AdaGrad {
-                lr,
-                eps: 1e-7,
-                initial_accumulator: 0.0,
-            },
-            "rmsprop" => OptimizerConfig::RmsProp {
-                lr,
-                decay: 0.99,
-                eps: 1e-7,
-            },
-            "adam" => OptimizerConfig::Adam {
-                lr,
-                beta1: 0.9,
-                beta2: 0.999,
-                eps: 1e-7,
-                textbook: false,
-            },
-            "adamw" => OptimizerConfig::AdamW {
-                lr,
-                weight_decay: 0.01,
-            },
+            "sgd" => Self::sgd(lr),
+            "momentum" => Self::momentum(lr),
+            "nesterov" => Self::nesterov(lr),
+            "adagrad" => Self::adagrad(lr),
+            "rmsprop" => Self::rmsprop(lr),
+            "adam" => Self::adam(lr),
+            "adamw" => Self::adamw(lr),
             _ => return None,
         })
+    }
+
+    /// Plain SGD.
+    pub fn sgd(lr: f64) -> Self {
+        OptimizerConfig::Sgd { lr }
+    }
+
+    /// Momentum 0.9.
+    pub fn momentum(lr: f64) -> Self {
+        OptimizerConfig::Momentum { lr, momentum: 0.9 }
+    }
+
+    /// Nesterov momentum 0.9.
+    pub fn nesterov(lr: f64) -> Self {
+        OptimizerConfig::Nesterov { lr, momentum: 0.9 }
+    }
+
+    /// AdaGrad with ε = 1e-7 outside the root and an empty accumulator.
+    pub fn adagrad(lr: f64) -> Self {
+        OptimizerConfig::AdaGrad {
+            lr,
+            eps: 1e-7,
+            initial_accumulator: 0.0,
+        }
+    }
+
+    /// RMSProp with decay 0.99 and ε = 1e-7.
+    pub fn rmsprop(lr: f64) -> Self {
+        OptimizerConfig::RmsProp {
+            lr,
+            decay: 0.99,
+            eps: 1e-7,
+        }
+    }
+
+    /// Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e-7, in the classic code's form.
+    pub fn adam(lr: f64) -> Self {
+        OptimizerConfig::Adam {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-7,
+            textbook: false,
+        }
+    }
+
+    /// AdamW with weight decay 0.01.
+    pub fn adamw(lr: f64) -> Self {
+        OptimizerConfig::AdamW {
+            lr,
+            weight_decay: 0.01,
+        }
     }
 
     /// The optimizer's name, as [`OptimizerConfig::default_for`] takes it.

@@ -9,8 +9,8 @@ use nabla_datasets::Mnist;
 use nabla_layers::{Conv2d, Conv2dConfig, Layer, MaxPool2d, Mode};
 use nabla_nn::ndarray::{Array2, ArrayD, IxDyn};
 use nabla_nn::{
-    Architecture, DeepConvConfig, MlpConfig, Network, SimpleConvConfig, Split, TrainConfig,
-    WeightInit, train,
+    Architecture, DeepConvConfig, Flow, Hook, Layout, MlpConfig, Model, Network,
+    SimpleConvConfig, Split, StepView, TrainConfig, TrainEval, Trainer, WeightInit,
 };
 use nabla_optim::OptimizerConfig;
 use nabla_tensor::matmul_into;
@@ -37,20 +37,14 @@ fn random(shape: &[usize], rng: &mut StdRng) -> ArrayD<f32> {
 
 /// The model, optimizer and batch size of each training row (same as the peers').
 fn workload(model: &str) -> Result<(Architecture, OptimizerConfig, usize)> {
-    let adam = OptimizerConfig::Adam {
-        lr: 0.001,
-        beta1: 0.9,
-        beta2: 0.999,
-        eps: 1e-7,
-        textbook: false,
-    };
+    let adam = OptimizerConfig::adam(0.001);
     Ok(match model {
         "mlp" => {
             let mut mlp = MlpConfig::new(784, vec![100; 4], 10);
             mlp.init = WeightInit::He;
             (
                 Architecture::Mlp(mlp),
-                OptimizerConfig::Sgd { lr: 0.01 },
+                OptimizerConfig::sgd(0.01),
                 128,
             )
         }
@@ -73,24 +67,42 @@ fn train_seconds_per_iter(
     iters: u64,
 ) -> Result<(f64, Network<f32>)> {
     let (arch, optimizer, batch) = workload(model)?;
-    let mut net = Network::new(&arch, 0)?;
     let mut config = TrainConfig::iterations(iters + 2, batch);
-    config.optimizer = optimizer;
     // The closing evaluation is not timed; keep it short anyway.
-    config.eval_train_samples = Some(1);
+    config.eval_train = TrainEval::Sample(1);
     config.eval_test_samples = Some(1);
-    let (mut first, mut last) = (None, None);
-    train(&mut net, train_set, test_set, &config, |p| {
-        if p.step == 1 {
-            first = Some(Instant::now());
-        } else if p.step == iters + 1 {
-            last = Some(Instant::now());
-        }
-    })?;
-    let (Some(first), Some(last)) = (first, last) else {
+    let mut run = Trainer::new(Network::new(&arch, 0)?, &optimizer, config)?;
+    let mut clock = StepClock {
+        from: 1,
+        to: iters + 1,
+        first: None,
+        last: None,
+    };
+    run.fit(train_set, test_set, &mut [&mut clock])?
+        .diverged_as_error()?;
+    let (Some(first), Some(last)) = (clock.first, clock.last) else {
         anyhow::bail!("training {model} stopped early");
     };
-    Ok(((last - first).as_secs_f64() / iters as f64, net))
+    Ok(((last - first).as_secs_f64() / iters as f64, run.into_model()))
+}
+
+/// Notes when steps `from` and `to` end.
+struct StepClock {
+    from: u64,
+    to: u64,
+    first: Option<Instant>,
+    last: Option<Instant>,
+}
+
+impl Hook<f32> for StepClock {
+    fn after_update(&mut self, view: &StepView<'_, f32>, _model: &mut dyn Model<f32>) -> Flow {
+        if view.step == self.from {
+            self.first = Some(Instant::now());
+        } else if view.step == self.to {
+            self.last = Some(Instant::now());
+        }
+        Flow::Continue
+    }
 }
 
 fn infer_images_per_second(net: &mut Network<f32>, test: &Split<f32>) -> Result<f64> {
@@ -166,8 +178,8 @@ pub fn measure(
     );
 
     let (train_img, test_img) = (
-        Split::from_mnist(&mnist.train, true),
-        Split::from_mnist(&mnist.test, true),
+        Split::mnist(&mnist.train, Layout::Images),
+        Split::mnist(&mnist.test, Layout::Images),
     );
     progress("training SimpleConvNet");
     let (s, mut net) = train_seconds_per_iter("simple-conv", &train_img, &test_img, SIMPLE_ITERS)?;
@@ -185,8 +197,8 @@ pub fn measure(
     );
     drop((train_img, test_img));
     let (train_flat, test_flat) = (
-        Split::from_mnist(&mnist.train, false),
-        Split::from_mnist(&mnist.test, false),
+        Split::mnist(&mnist.train, Layout::Rows),
+        Split::mnist(&mnist.test, Layout::Rows),
     );
     progress("training the MLP");
     let (s, mut net) = train_seconds_per_iter("mlp", &train_flat, &test_flat, MLP_ITERS)?;
@@ -203,8 +215,8 @@ pub fn measure(
 pub fn memory_child(mnist_dir: &std::path::Path, model: &str) -> Result<f64> {
     let mnist = Mnist::load(mnist_dir)?;
     let (train_set, test_set) = (
-        Split::from_mnist(&mnist.train, true),
-        Split::from_mnist(&mnist.test, true),
+        Split::mnist(&mnist.train, Layout::Images),
+        Split::mnist(&mnist.test, Layout::Images),
     );
     drop(mnist);
     let iters = if model == "deep-conv" {

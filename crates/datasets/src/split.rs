@@ -1,20 +1,40 @@
-//! A labelled data split held in memory.
+//! A labelled split held in memory: the one data type that training, evaluation and
+//! prediction read from.
 
 use std::ops::Range;
 
-use nabla_datasets::{MnistSplit, Pixel};
-use nabla_layers::Float;
 use ndarray::{ArrayD, Axis, IxDyn};
 
-use crate::{NnError, Result};
+use crate::mnist::MnistSplit;
+use crate::{DatasetError, Pixel, Result};
 
-/// Samples `(N, ...)` and their class labels.
+/// How MNIST images are laid out in a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `(N, 784)`: one row of pixels per image, for fully connected networks.
+    Rows,
+    /// `(N, 1, 28, 28)`: one channel per image, for convolutional networks.
+    Images,
+}
+
+/// Samples `(N, ...)` and their class labels, converted to `F` one batch at a time.
 ///
-/// A split made from MNIST keeps the bytes as they are on disk and converts each batch as
-/// it is drawn (a quarter of the memory of holding `f32` values, and nothing to convert up
-/// front); one made from an array keeps the array. Both give the same batches.
+/// A split made from MNIST keeps the pixels as the bytes they are on disk (a quarter of the
+/// memory of `f32` values, nothing to convert up front) and converts each batch with
+/// [`Pixel::normalized`]; one made from an array keeps the array. Both give the same batches.
+///
+/// ```
+/// use nabla_datasets::Split;
+/// use nabla_datasets::ndarray::ArrayD;
+/// let split = Split::new(ArrayD::<f32>::zeros(vec![3, 4]), vec![0, 1, 2])?;
+/// assert_eq!(split.shape(), &[3, 4]);
+/// let (x, labels) = split.gather(&[2, 0]);
+/// assert_eq!((x.shape(), labels.as_slice()), (&[2, 4][..], &[2, 0][..]));
+/// assert!(Split::new(ArrayD::<f32>::zeros(vec![3, 4]), vec![0]).is_err());
+/// # Ok::<(), nabla_datasets::DatasetError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Split<F: Float> {
+pub struct Split<F> {
     samples: Samples<F>,
     /// `(N, ...)`.
     shape: Vec<usize>,
@@ -23,36 +43,20 @@ pub struct Split<F: Float> {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Samples<F> {
-    /// In standard layout.
+    /// Values in standard layout.
     Values(ArrayD<F>),
-    /// Raw bytes, converted through `table` (the value of each byte) when gathered.
-    /// `divide` says that `byte as f32 / 255` gives the table's values: a lookup per value
-    /// does not vectorize, the division does.
-    Bytes {
-        bytes: Vec<u8>,
-        table: Box<[F; 256]>,
-        divide: bool,
-    },
+    /// Pixels, converted by [`Pixel::normalized`] when a batch is drawn.
+    Bytes(Vec<u8>),
 }
 
-impl<F: Float> Split<F> {
-    /// A split; checks that there is one label per sample.
-    ///
-    /// ```
-    /// use nabla_nn::Split;
-    /// use nabla_nn::ndarray::ArrayD;
-    /// let split = Split::new(ArrayD::<f32>::zeros(vec![3, 4]), vec![0, 1, 2])?;
-    /// assert_eq!(split.shape(), &[3, 4]);
-    /// assert!(Split::new(ArrayD::<f32>::zeros(vec![3, 4]), vec![0]).is_err());
-    /// # Ok::<(), nabla_nn::NnError>(())
-    /// ```
+impl<F: Pixel> Split<F> {
+    /// A split of the samples `x` (`(N, ...)`, at least two dimensions) with one label each.
     pub fn new(x: ArrayD<F>, labels: Vec<usize>) -> Result<Self> {
         if x.ndim() < 2 || x.len_of(Axis(0)) != labels.len() {
-            return Err(NnError::Data(format!(
-                "{} labels for samples of shape {:?}",
-                labels.len(),
-                x.shape()
-            )));
+            return Err(DatasetError::format(
+                "split",
+                format!("{} labels for samples of shape {:?}", labels.len(), x.shape()),
+            ));
         }
         let x = if x.is_standard_layout() {
             x
@@ -66,32 +70,21 @@ impl<F: Float> Split<F> {
         })
     }
 
-    /// An MNIST split as `(N, 784)` rows (`image: false`) or `(N, 1, 28, 28)` images, with
-    /// pixels `u8 / 255` (see [`Pixel::normalized`]) converted batch by batch.
-    pub fn from_mnist(split: &MnistSplit, image: bool) -> Self
-    where
-        F: Pixel,
-    {
+    /// An MNIST split in `layout`, its pixels kept as bytes.
+    pub fn mnist(split: &MnistSplit, layout: Layout) -> Self {
         let (n, h, w) = split.images.dim();
-        let shape = if image {
-            vec![n, 1, h, w]
-        } else {
-            vec![n, h * w]
+        let shape = match layout {
+            Layout::Rows => vec![n, h * w],
+            Layout::Images => vec![n, 1, h, w],
         };
         let bytes = split
             .images
             .as_slice()
             .map_or_else(|| split.images.iter().copied().collect(), <[u8]>::to_vec);
-        let table: Box<[F; 256]> = Box::new(std::array::from_fn(|b| F::normalized(b as u8)));
-        let divide = (0..=255u8).all(|b| by_division::<F>(b) == table[b as usize]);
         Split {
-            samples: Samples::Bytes {
-                bytes,
-                table,
-                divide,
-            },
+            samples: Samples::Bytes(bytes),
             shape,
-            labels: split.label_indices(),
+            labels: split.labels.iter().map(|&l| usize::from(l)).collect(),
         }
     }
 
@@ -115,32 +108,24 @@ impl<F: Float> Split<F> {
         &self.shape[1..]
     }
 
+    /// All labels, as class indices.
+    pub fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+
     /// All samples as one array (a copy; [`Split::range`] and [`Split::gather`] convert
     /// only what a batch needs).
     pub fn to_array(&self) -> ArrayD<F> {
         self.range(0..self.len())
     }
 
-    /// All labels.
-    pub fn labels(&self) -> &[usize] {
-        &self.labels
-    }
-
-    /// The first `k` samples.
+    /// The first `k` samples (all of them if `k` is larger): the classic overfitting
+    /// experiment trains on the first 300.
     pub fn first(&self, k: usize) -> Self {
         let k = k.min(self.len());
-        let per = self.per_sample();
         let samples = match &self.samples {
             Samples::Values(x) => Samples::Values(x.slice_axis(Axis(0), (..k).into()).to_owned()),
-            Samples::Bytes {
-                bytes,
-                table,
-                divide,
-            } => Samples::Bytes {
-                bytes: bytes[..k * per].to_vec(),
-                table: table.clone(),
-                divide: *divide,
-            },
+            Samples::Bytes(bytes) => Samples::Bytes(bytes[..k * self.per_sample()].to_vec()),
         };
         let mut shape = self.shape.clone();
         shape[0] = k;
@@ -166,7 +151,7 @@ impl<F: Float> Split<F> {
     /// The samples at `indices` as one batch, with their labels.
     ///
     /// # Panics
-    /// If an index is out of range (the trainer only draws indices below `len()`).
+    /// If an index is out of range (samplers only draw indices below `len()`).
     #[track_caller]
     pub fn gather(&self, indices: &[usize]) -> (ArrayD<F>, Vec<usize>) {
         let per = self.per_sample();
@@ -182,7 +167,8 @@ impl<F: Float> Split<F> {
         self.sample_shape().iter().product()
     }
 
-    /// Appends the values at flat positions `span` to `out`.
+    /// Appends the values at flat positions `span` to `out`: the one place pixels become
+    /// numbers.
     fn append(&self, span: Range<usize>, out: &mut Vec<F>) {
         match &self.samples {
             Samples::Values(x) => {
@@ -191,14 +177,7 @@ impl<F: Float> Split<F> {
                 };
                 out.extend_from_slice(&all[span]);
             }
-            Samples::Bytes {
-                bytes,
-                divide: true,
-                ..
-            } => out.extend(bytes[span].iter().map(|&b| by_division::<F>(b))),
-            Samples::Bytes { bytes, table, .. } => {
-                out.extend(bytes[span].iter().map(|&b| table[b as usize]));
-            }
+            Samples::Bytes(bytes) => out.extend(bytes[span].iter().map(|&b| F::normalized(b))),
         }
     }
 
@@ -207,12 +186,6 @@ impl<F: Float> Split<F> {
         shape[0] = n;
         ArrayD::from_shape_vec(IxDyn(&shape), data).unwrap_or_else(|_| unreachable!("sizes match"))
     }
-}
-
-/// `b / 255` computed in f32, as the classic code does, then widened if `F` is wider.
-#[inline(always)]
-fn by_division<F: Float>(b: u8) -> F {
-    F::of(f64::from(f32::from(b) / 255.0))
 }
 
 #[cfg(test)]
@@ -228,32 +201,27 @@ mod tests {
     #[test]
     fn bytes_converted_per_batch_equal_the_converted_array() {
         let mnist = tiny_mnist();
-        for image in [false, true] {
-            let bytes = Split::<f32>::from_mnist(&mnist, image);
-            // f32 and f64 both take the vectorized path (and the values below prove it exact).
-            assert!(matches!(bytes.samples, Samples::Bytes { divide: true, .. }));
-            let wide = Split::<f64>::from_mnist(&mnist, image);
-            assert!(matches!(wide.samples, Samples::Bytes { divide: true, .. }));
+        for layout in [Layout::Rows, Layout::Images] {
+            let bytes = Split::<f32>::mnist(&mnist, layout);
+            let converted = bytes.to_array();
             assert_eq!(
-                wide.to_array(),
-                if image {
-                    mnist.images_nchw::<f64>().into_dyn()
-                } else {
-                    mnist.images_flat::<f64>().into_dyn()
+                converted.shape(),
+                match layout {
+                    Layout::Rows => &[5, 6][..],
+                    Layout::Images => &[5, 1, 2, 3][..],
                 }
             );
-            let converted = if image {
-                mnist.images_nchw::<f32>().into_dyn()
-            } else {
-                mnist.images_flat::<f32>().into_dyn()
-            };
-            let values = Split::new(converted.clone(), mnist.label_indices()).unwrap();
-            assert_eq!(bytes.shape(), converted.shape());
-            assert_eq!(bytes.to_array(), converted);
+            for (v, &b) in converted.iter().zip(mnist.images.iter()) {
+                assert_eq!(*v, f32::from(b) / 255.0);
+            }
+            let values = Split::new(converted.clone(), bytes.labels().to_vec()).unwrap();
             assert_eq!(bytes.gather(&[4, 0, 4]), values.gather(&[4, 0, 4]));
             assert_eq!(bytes.range(1..3), values.range(1..3));
             assert_eq!(bytes.first(2).to_array(), values.first(2).to_array());
             assert_eq!(bytes.first(2).labels(), &[0, 1]);
+            // f64 sees the f32 quotient widened, as the classic `astype(float32) / 255`.
+            let wide = Split::<f64>::mnist(&mnist, layout).to_array();
+            assert_eq!(wide, converted.mapv(f64::from));
         }
     }
 }
