@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use support::{Server, text};
 
 fn shared_mnist() -> Option<PathBuf> {
-    nabla_testdata::shared_mnist(env!("CARGO_MANIFEST_DIR"), 2)
+    nabla_testdata::mnist_dir()
 }
 
 fn scratch(tag: &str) -> PathBuf {

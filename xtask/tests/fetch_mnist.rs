@@ -17,7 +17,7 @@ const NAMES: [&str; 4] = [
 ];
 
 fn shared_mnist() -> Option<PathBuf> {
-    nabla_testdata::shared_mnist(env!("CARGO_MANIFEST_DIR"), 2)
+    nabla_testdata::mnist_dir()
 }
 
 fn temp_dir(tag: &str) -> PathBuf {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn shared_mnist() -> Option<PathBuf> {
-    nabla_testdata::shared_mnist(env!("CARGO_MANIFEST_DIR"), 3)
+    nabla_testdata::mnist_dir()
 }
 
 fn nabla(args: &[&str]) -> Output {

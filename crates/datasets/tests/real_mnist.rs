@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use nabla_datasets::{DatasetError, Layout, Mnist, Split};
 
 fn shared_mnist() -> Option<PathBuf> {
-    nabla_testdata::shared_mnist(env!("CARGO_MANIFEST_DIR"), 3)
+    nabla_testdata::mnist_dir()
 }
 
 #[test]

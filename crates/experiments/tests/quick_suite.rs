@@ -8,7 +8,7 @@ use nabla_experiments::verdict::{self, Outcome};
 use nabla_experiments::{Data, catalog};
 
 fn data() -> Option<Data> {
-    let dir = nabla_testdata::shared_mnist(env!("CARGO_MANIFEST_DIR"), 3)?;
+    let dir = nabla_testdata::mnist_dir()?;
     Some(Data::new(&Mnist::load(dir).unwrap()))
 }
 

@@ -54,6 +54,40 @@ pub trait Model<F: Float>: Send {
     }
 }
 
+/// A borrowed model trains in place: `Trainer::new(&mut net, …)` leaves `net` with the
+/// caller.
+impl<F: Float, M: Model<F> + ?Sized> Model<F> for &mut M {
+    fn forward_observed(
+        &mut self,
+        x: ArrayD<F>,
+        mode: Mode,
+        observe: &mut dyn FnMut(&str, &ArrayD<F>),
+    ) -> Result<ArrayD<F>> {
+        (**self).forward_observed(x, mode, observe)
+    }
+    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
+        (**self).forward(x, mode)
+    }
+    fn loss_of(&mut self, logits: &ArrayD<F>, labels: &[usize]) -> Result<F> {
+        (**self).loss_of(logits, labels)
+    }
+    fn backward(&mut self) -> Result<()> {
+        (**self).backward()
+    }
+    fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
+        (**self).visit_params(f)
+    }
+    fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
+        (**self).params(f)
+    }
+    fn check_input(&self, shape: &[usize]) -> Result<()> {
+        (**self).check_input(shape)
+    }
+    fn architecture(&self) -> Option<&crate::Architecture> {
+        (**self).architecture()
+    }
+}
+
 impl<F: Float, M: Model<F> + ?Sized> Model<F> for Box<M> {
     fn forward_observed(
         &mut self,

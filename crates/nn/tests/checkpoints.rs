@@ -1,11 +1,16 @@
-//! Checkpoints: round trip, resume, and every kind of bad file.
+//! Checkpoints: round trip, resume through the run object (for a built-in network and for
+//! any layers with any loss), and every kind of bad file.
 
 use std::path::{Path, PathBuf};
 
-use nabla_nn::checkpoint::{self, TrainingState};
-use nabla_nn::{Architecture, MlpConfig, Network, NnError, Split, TrainConfig, train_from};
-use nabla_optim::OptimizerConfig;
+use nabla_layers::{Linear, LinearConfig, MeanSquaredError, Relu, Sequential, Tanh};
+use nabla_nn::{
+    Architecture, Classifier, MlpConfig, Model, Network, NnError, Split, TrainConfig, Trainer,
+    checkpoint,
+};
+use nabla_optim::{OptimizerConfig, Sgd};
 use ndarray::Array2;
+use rand::SeedableRng;
 
 fn tmp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("nabla-ckpt-{}-{name}", std::process::id()))
@@ -23,19 +28,35 @@ fn arch() -> Architecture {
     Architecture::Mlp(c)
 }
 
-fn weights(net: &mut Network<f32>) -> Vec<(String, Vec<f32>)> {
+/// Layers of our own with a loss of our own: no built-in architecture describes them.
+fn custom_model(seed: u64) -> Classifier<f32> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut body = Sequential::new();
+    body.push("fc1", Linear::new(&LinearConfig::new(6, 7), &mut rng).unwrap())
+        .push("tanh", Tanh::new())
+        .push("fc2", Linear::new(&LinearConfig::new(7, 5), &mut rng).unwrap())
+        .push("relu", Relu::new())
+        .push("fc3", Linear::new(&LinearConfig::new(5, 3), &mut rng).unwrap());
+    Classifier::new(body, MeanSquaredError::new(), 3)
+}
+
+fn bits(model: &dyn Model<f32>) -> Vec<(String, Vec<u32>)> {
     let mut all = Vec::new();
-    net.visit_params(&mut |name, p| {
-        all.push((name.to_string(), p.value.iter().copied().collect()))
+    model.params(&mut |name, p| {
+        all.push((name.to_string(), p.value.iter().map(|v| v.to_bits()).collect()))
     });
     all
 }
 
 fn config(steps: u64) -> TrainConfig {
     let mut c = TrainConfig::iterations(steps, 8);
-    c.optimizer = OptimizerConfig::default_for("adam", 0.01).unwrap();
+    c.eval_every = Some(4);
     c.seed = 3;
     c
+}
+
+fn adam() -> OptimizerConfig {
+    OptimizerConfig::adam(0.01)
 }
 
 fn error_of(path: &Path) -> String {
@@ -49,19 +70,15 @@ fn error_of(path: &Path) -> String {
 #[test]
 fn round_trip_keeps_every_parameter_and_buffer() {
     let data = toy_data();
-    let mut net = Network::<f32>::new(&arch(), 1).unwrap();
-    let mut opt = config(5).optimizer.build::<f32>().unwrap();
-    train_from(&mut net, opt.as_mut(), 0, &data, &data, &config(5), |_| {}).unwrap();
+    let mut run = Trainer::new(Network::<f32>::new(&arch(), 1).unwrap(), &adam(), config(5)).unwrap();
+    run.fit(&data, &data, &mut []).unwrap();
+    let mut net = run.into_model();
     let path = tmp("round");
     checkpoint::save(&path, &net, None).unwrap();
     let (mut loaded, training) = checkpoint::load::<f32>(&path).unwrap();
     assert!(training.is_none());
-    assert_eq!(weights(&mut loaded), weights(&mut net));
-    assert!(
-        weights(&mut net)
-            .iter()
-            .any(|(n, _)| n == "batchnorm1.running_var")
-    );
+    assert_eq!(bits(&loaded), bits(&net));
+    assert!(bits(&net).iter().any(|(n, _)| n == "batchnorm1.running_var"));
     assert_eq!(
         loaded.predict(&data.to_array(), 16).unwrap(),
         net.predict(&data.to_array(), 16).unwrap()
@@ -71,43 +88,73 @@ fn round_trip_keeps_every_parameter_and_buffer() {
 }
 
 #[test]
-fn resumed_training_equals_uninterrupted_training() {
+fn a_network_run_resumed_from_its_file_equals_the_uninterrupted_run() {
+    let data = toy_data();
+    let (straight, straight_history) = {
+        let mut run =
+            Trainer::new(Network::<f32>::new(&arch(), 1).unwrap(), &adam(), config(12)).unwrap();
+        let history = run.fit(&data, &data, &mut []).unwrap();
+        (bits(run.model()), history)
+    };
+    let path = tmp("resume-net");
+    {
+        let mut run =
+            Trainer::new(Network::<f32>::new(&arch(), 1).unwrap(), &adam(), config(5)).unwrap();
+        run.fit(&data, &data, &mut []).unwrap();
+        run.save(&path).unwrap();
+    }
+    // Everything comes from the file: architecture, weights, optimizer, its state, step, seed.
+    let mut plan = config(12);
+    plan.seed = 99;
+    let mut run = Trainer::<f32, Network<f32>>::from_checkpoint(&path, plan).unwrap();
+    assert_eq!((run.step(), run.config().seed), (5, 3));
+    let rest = run.fit(&data, &data, &mut []).unwrap();
+    assert_eq!(bits(run.model()), straight);
+    assert_eq!(rest.losses[..], straight_history.losses[5..]);
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn any_layers_with_any_loss_resume_bit_for_bit() {
     let data = toy_data();
     let straight = {
-        let mut net = Network::<f32>::new(&arch(), 1).unwrap();
-        let mut opt = config(12).optimizer.build::<f32>().unwrap();
-        train_from(&mut net, opt.as_mut(), 0, &data, &data, &config(12), |_| {}).unwrap();
-        weights(&mut net)
+        let mut run = Trainer::new(custom_model(4), &adam(), config(12)).unwrap();
+        run.fit(&data, &data, &mut []).unwrap();
+        bits(run.model())
     };
-    let path = tmp("resume");
+    let path = tmp("resume-custom");
     {
-        let mut net = Network::<f32>::new(&arch(), 1).unwrap();
-        let mut opt = config(12).optimizer.build::<f32>().unwrap();
-        train_from(&mut net, opt.as_mut(), 0, &data, &data, &config(5), |_| {}).unwrap();
-        let state = TrainingState {
-            optimizer: config(12).optimizer,
-            state: opt.state(),
-            step: 5,
-            seed: 3,
-        };
-        checkpoint::save(&path, &net, Some(state)).unwrap();
+        let mut run = Trainer::new(custom_model(4), &adam(), config(7)).unwrap();
+        run.fit(&data, &data, &mut []).unwrap();
+        run.save(&path).unwrap();
     }
-    let (mut net, state) = checkpoint::load::<f32>(&path).unwrap();
-    let state = state.unwrap();
-    let mut opt = state.optimizer.build::<f32>().unwrap();
-    opt.load_state(state.state).unwrap();
-    train_from(
-        &mut net,
-        opt.as_mut(),
-        state.step,
-        &data,
-        &data,
-        &config(12),
-        |_| {},
-    )
-    .unwrap();
-    assert_eq!(weights(&mut net), straight);
+    // The caller rebuilds the model (any seed: the weights come from the file) and resumes.
+    let mut run = Trainer::new(custom_model(123), &adam(), config(12)).unwrap();
+    run.resume(&path).unwrap();
+    assert_eq!(run.step(), 7);
+    run.fit(&data, &data, &mut []).unwrap();
+    assert_eq!(bits(run.model()), straight);
+
+    // Without an architecture, the file cannot rebuild a network by itself.
+    assert!(error_of(&path).contains("without a built-in architecture"));
+    // A run with another optimizer, or another model, is refused by name.
+    let mut other = Trainer::new(custom_model(4), &OptimizerConfig::sgd(0.1), config(12)).unwrap();
+    let err = other.resume(&path).unwrap_err().to_string();
+    assert!(err.contains("trained with Adam"), "{err}");
+    let mut net = Trainer::new(Network::<f32>::new(&arch(), 1).unwrap(), &adam(), config(12)).unwrap();
+    let err = net.resume(&path).unwrap_err().to_string();
+    assert!(err.contains("parameter `affine1.weight` of the mlp architecture is missing"), "{err}");
     std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn a_run_with_an_optimizer_of_its_own_says_why_it_cannot_save() {
+    let sgd = Box::new(Sgd::<f32>::new(0.1).unwrap());
+    let run = Trainer::with_optimizer(custom_model(1), sgd, config(2)).unwrap();
+    let path = tmp("own-optimizer");
+    let err = run.save(&path).unwrap_err().to_string();
+    assert!(err.contains("not built from an OptimizerConfig"), "{err}");
+    assert!(!path.exists());
 }
 
 #[test]
@@ -143,6 +190,10 @@ fn bad_files_are_named_errors() {
         "{}",
         error_of(&path)
     );
+    let mut kind = bytes.clone();
+    kind[13] = 7;
+    write(&kind);
+    assert_eq!(error_of(&path), "unknown payload kind 7");
     write(&bytes);
     match checkpoint::load::<f64>(&path) {
         Err(e) => assert!(
@@ -160,20 +211,17 @@ fn parameters_that_do_not_fit_the_architecture_are_rejected() {
     let bytes = checkpoint::encode(&net, None).unwrap();
     let mut checkpoint = checkpoint::decode::<f32>(&bytes, Path::new("x")).unwrap();
     checkpoint.params[0].shape = vec![3, 16];
-    let err = checkpoint::restore(
-        checkpoint.architecture.clone(),
-        &checkpoint.params,
-        Path::new("x"),
-    )
-    .err()
-    .unwrap();
+    let mut fresh = Network::<f32>::new(&arch(), 2).unwrap();
+    let err = checkpoint::restore_into(&mut fresh, &checkpoint.params, Path::new("x"))
+        .err()
+        .unwrap();
     assert!(
         err.to_string()
             .contains("parameter `affine1.weight` has shape [3, 16]"),
         "{err}"
     );
     checkpoint.params.remove(0);
-    let err = checkpoint::restore(checkpoint.architecture, &checkpoint.params, Path::new("x"))
+    let err = checkpoint::restore_into(&mut fresh, &checkpoint.params, Path::new("x"))
         .err()
         .unwrap();
     assert!(

@@ -3,7 +3,7 @@
 use nabla_layers::{Linear, LinearConfig, MeanSquaredError, Relu, Sequential, SoftmaxCrossEntropy};
 use nabla_nn::{
     ActivationHistograms, Architecture, Classifier, EvalPoint, Flow, GradientNorms, Hook,
-    MlpConfig, Model, Network, Split, StepView, TrainAccuracy, TrainConfig, train_model,
+    MlpConfig, Model, Network, Split, StepView, TrainConfig, Trainer,
 };
 use nabla_optim::OptimizerConfig;
 use ndarray::{Array2, ArrayD};
@@ -27,9 +27,19 @@ fn mlp() -> Network<f32> {
 
 fn config(iters: u64) -> TrainConfig {
     let mut c = TrainConfig::iterations(iters, 16);
-    c.optimizer = OptimizerConfig::Sgd { lr: 0.1 };
     c.eval_every = Some(10);
     c
+}
+
+fn train_with(
+    model: &mut dyn Model<f32>,
+    lr: f64,
+    config: &TrainConfig,
+    hooks: &mut [&mut dyn Hook<f32>],
+) -> nabla_nn::History {
+    let data = blobs(120, 1);
+    let mut run = Trainer::new(model, &OptimizerConfig::sgd(lr), config.clone()).unwrap();
+    run.fit(&data, &data, hooks).unwrap()
 }
 
 fn train(
@@ -37,19 +47,7 @@ fn train(
     config: &TrainConfig,
     hooks: &mut [&mut dyn Hook<f32>],
 ) -> nabla_nn::History {
-    let data = blobs(120, 1);
-    let mut opt = config.optimizer.build::<f32>().unwrap();
-    train_model(
-        model,
-        opt.as_mut(),
-        0,
-        &data,
-        &data,
-        config,
-        hooks,
-        &mut |_| {},
-    )
-    .unwrap()
+    train_with(model, 0.1, config, hooks)
 }
 
 /// Records which points of which steps it was called at.
@@ -80,6 +78,11 @@ impl Hook<f32> for Trace {
         self.calls.push(format!("{}:backward", view.step));
         Flow::Continue
     }
+    fn after_update(&mut self, view: &StepView<'_, f32>, _model: &mut dyn Model<f32>) -> Flow {
+        let eval = if view.evaluates { "+eval" } else { "" };
+        self.calls.push(format!("{}:update{eval}", view.step));
+        Flow::Continue
+    }
     fn after_eval(&mut self, point: &EvalPoint) -> Flow {
         self.calls.push(format!("{}:eval", point.step));
         if self.stop_after_eval == Some(point.step) {
@@ -94,7 +97,7 @@ impl Hook<f32> for Trace {
 fn hooks_are_called_in_order_and_see_layer_outputs() {
     let mut trace = Trace::default();
     train(&mut mlp(), &config(10), &mut [&mut trace]);
-    assert_eq!(trace.calls[0..2], ["1:forward", "1:backward"]);
+    assert_eq!(trace.calls[0..3], ["1:forward", "1:backward", "1:update"]);
     let outputs: Vec<&String> = trace
         .calls
         .iter()
@@ -103,7 +106,7 @@ fn hooks_are_called_in_order_and_see_layer_outputs() {
     // Every layer of step 2, and only of step 2.
     assert_eq!(outputs.len(), 5, "{outputs:?}");
     assert_eq!(outputs[0], "2:output:affine1:[16, 16]");
-    assert_eq!(trace.calls.last().map(String::as_str), Some("10:eval"));
+    assert_eq!(trace.calls[trace.calls.len() - 2..], ["10:update+eval", "10:eval"]);
 }
 
 #[test]
@@ -113,7 +116,7 @@ fn a_hook_can_stop_the_run() {
         ..Trace::default()
     };
     let history = train(&mut mlp(), &config(100), &mut [&mut trace]);
-    assert_eq!(history.stopped_at, Some(20));
+    assert_eq!(history.ended, nabla_nn::Ended::Stopped { step: 20 });
     assert_eq!(history.losses.len(), 20);
     assert_eq!(history.evals.len(), 2);
 }
@@ -158,33 +161,10 @@ fn any_sequential_with_any_loss_trains() {
         } else {
             Classifier::new(body, SoftmaxCrossEntropy::new(), 3)
         };
-        let mut c = config(300);
-        c.optimizer = OptimizerConfig::Sgd {
-            lr: if mse { 0.5 } else { 0.1 },
-        };
-        let history = train(&mut model, &c, &mut []);
+        let lr = if mse { 0.5 } else { 0.1 };
+        let history = train_with(&mut model, lr, &config(300), &mut []);
         let acc = history.final_test_accuracy().unwrap();
         assert!(acc > 0.85, "mse {mse}: accuracy {acc}");
-    }
-}
-
-#[test]
-fn batch_train_accuracy_is_a_multiple_of_one_over_the_batch() {
-    for mode in [
-        TrainAccuracy::BatchAfterUpdate,
-        TrainAccuracy::BatchBeforeUpdate,
-    ] {
-        let mut c = config(30);
-        c.train_accuracy = mode;
-        let history = train(&mut mlp(), &c, &mut []);
-        for e in &history.evals {
-            let k = e.train_accuracy * 16.0;
-            assert!(
-                (k - k.round()).abs() < 1e-9,
-                "{mode:?}: {}",
-                e.train_accuracy
-            );
-        }
     }
 }
 

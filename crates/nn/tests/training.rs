@@ -2,28 +2,39 @@
 
 use nabla_datasets::Mnist;
 use nabla_nn::{
-    Architecture, MlpConfig, Network, NnError, SimpleConvConfig, Split, TrainConfig, WeightInit,
-    train,
+    Architecture, Ended, History, Layout, MlpConfig, Network, NnError, SimpleConvConfig, Split,
+    TrainConfig, TrainEval, Trainer, WeightInit,
 };
 use nabla_optim::OptimizerConfig;
 
 fn mnist() -> Option<Mnist> {
-    nabla_testdata::shared_mnist(env!("CARGO_MANIFEST_DIR"), 3).map(|dir| Mnist::load(dir).unwrap())
+    nabla_testdata::mnist_dir().map(|dir| Mnist::load(dir).unwrap())
+}
+
+/// Trains `net` with Adam 0.001, as `nabla train` does by default.
+fn train(
+    net: &mut Network<f32>,
+    train_set: &Split<f32>,
+    test_set: &Split<f32>,
+    config: &TrainConfig,
+) -> History {
+    let mut run = Trainer::new(net, &OptimizerConfig::adam(0.001), config.clone()).unwrap();
+    run.fit(train_set, test_set, &mut []).unwrap()
 }
 
 #[test]
 fn mlp_reaches_94_percent_in_300_iterations() {
     let Some(mnist) = mnist() else { return };
-    let train_set = Split::<f32>::from_mnist(&mnist.train, false);
-    let test_set = Split::<f32>::from_mnist(&mnist.test, false);
+    let train_set = Split::<f32>::mnist(&mnist.train, Layout::Rows);
+    let test_set = Split::<f32>::mnist(&mnist.test, Layout::Rows);
     let mut net = Network::<f32>::new(
         &Architecture::Mlp(MlpConfig::new(784, vec![100, 100], 10)),
         0,
     )
     .unwrap();
     let mut config = TrainConfig::iterations(300, 100);
-    config.eval_train_samples = Some(1000);
-    let history = train(&mut net, &train_set, &test_set, &config, |_| {}).unwrap();
+    config.eval_train = TrainEval::Sample(1000);
+    let history = train(&mut net, &train_set, &test_set, &config);
     let acc = history.final_test_accuracy().unwrap();
     // Measured 0.95 with seed 0; the margin covers other seeds.
     assert!(acc > 0.94, "test accuracy {acc}");
@@ -33,8 +44,8 @@ fn mlp_reaches_94_percent_in_300_iterations() {
 #[test]
 fn simple_conv_net_reaches_90_percent_in_150_iterations() {
     let Some(mnist) = mnist() else { return };
-    let train_set = Split::<f32>::from_mnist(&mnist.train.first(5000), true);
-    let test_set = Split::<f32>::from_mnist(&mnist.test.first(1000), true);
+    let train_set = Split::<f32>::mnist(&mnist.train, Layout::Images).first(5000);
+    let test_set = Split::<f32>::mnist(&mnist.test, Layout::Images).first(1000);
     let mut net = Network::<f32>::new(
         &Architecture::SimpleConv({
             let mut c = SimpleConvConfig::default();
@@ -49,9 +60,7 @@ fn simple_conv_net_reaches_90_percent_in_150_iterations() {
         &train_set,
         &test_set,
         &TrainConfig::iterations(150, 100),
-        |_| {},
-    )
-    .unwrap();
+    );
     let acc = history.final_test_accuracy().unwrap();
     assert!(acc > 0.90, "test accuracy {acc}");
 }
@@ -59,21 +68,27 @@ fn simple_conv_net_reaches_90_percent_in_150_iterations() {
 #[test]
 fn divergence_stops_with_the_step_and_a_hint() {
     let Some(mnist) = mnist() else { return };
-    let train_set = Split::<f32>::from_mnist(&mnist.train.first(500), false);
+    let train_set = Split::<f32>::mnist(&mnist.train, Layout::Rows).first(500);
     let mut config = MlpConfig::new(784, vec![50], 10);
     config.init = WeightInit::Std(1.0);
-    let mut net = Network::<f32>::new(&Architecture::Mlp(config), 0).unwrap();
-    let mut train_config = TrainConfig::iterations(200, 50);
-    train_config.optimizer = OptimizerConfig::default_for("sgd", 1e30).unwrap();
-    match train(&mut net, &train_set, &train_set, &train_config, |_| {}) {
-        Err(e @ NnError::Diverged { step, .. }) => {
-            assert!((1..=200).contains(&step));
-            assert!(e.to_string().contains("try a smaller learning rate"), "{e}");
+    let net = Network::<f32>::new(&Architecture::Mlp(config), 0).unwrap();
+    let mut config = TrainConfig::iterations(200, 50);
+    config.eval_every = Some(1);
+    let mut run = Trainer::new(net, &OptimizerConfig::sgd(1e30), config).unwrap();
+    let history = run.fit(&train_set, &train_set, &mut []).unwrap();
+    let Ended::Diverged { step, loss, .. } = history.ended else {
+        panic!("expected divergence, got {:?}", history.ended);
+    };
+    assert!((1..=200).contains(&step) && !loss.is_finite());
+    // The history up to the divergence is kept: a loss and an evaluation per step before it.
+    assert_eq!(history.losses.len() as u64, step - 1);
+    assert_eq!(history.evals.len() as u64, step - 1);
+    assert_eq!(run.step(), step - 1, "the diverged step was not applied");
+    match history.diverged_as_error() {
+        Err(e @ NnError::Diverged { .. }) => {
+            assert!(e.to_string().contains("try a smaller learning rate"), "{e}")
         }
-        other => panic!(
-            "expected divergence, got {:?}",
-            other.map(|h| h.final_test_accuracy())
-        ),
+        other => panic!("expected the divergence as an error, got {other:?}"),
     }
 }
 
@@ -81,7 +96,7 @@ fn divergence_stops_with_the_step_and_a_hint() {
 /// batch in parallel) and returns every weight's bits.
 fn trained_bits(threads: usize, mnist: &Mnist) -> Vec<u32> {
     nabla_tensor::parallel::set_threads(threads);
-    let train_set = Split::<f32>::from_mnist(&mnist.train.first(300), true);
+    let train_set = Split::<f32>::mnist(&mnist.train, Layout::Images).first(300);
     let mut net = Network::<f32>::new(
         &Architecture::SimpleConv({
             let mut c = SimpleConvConfig::default();
@@ -93,7 +108,7 @@ fn trained_bits(threads: usize, mnist: &Mnist) -> Vec<u32> {
     .unwrap();
     let mut config = TrainConfig::iterations(20, 37);
     config.seed = 9;
-    train(&mut net, &train_set, &train_set, &config, |_| {}).unwrap();
+    train(&mut net, &train_set, &train_set, &config);
     let mut bits = Vec::new();
     net.visit_params(&mut |_, p| bits.extend(p.value.iter().map(|v| v.to_bits())));
     bits
