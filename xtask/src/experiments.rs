@@ -9,10 +9,11 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use nabla_datasets::Mnist;
-use nabla_experiments::report::{self, Inputs, Manifest};
+use nabla_experiments::report;
+use nabla_experiments::session::{self, Provenance};
 use nabla_experiments::suite::{self, Event, Options};
 use nabla_experiments::verdict::{self, Outcome};
-use nabla_experiments::{Data, Expect, Group, RunSpec, catalog, im2col_demo, runner};
+use nabla_experiments::{Data, Expect, Group, RunSpec, catalog};
 
 use crate::fetch_mnist;
 
@@ -59,7 +60,7 @@ fn select(args: &Args) -> Result<Vec<RunSpec>> {
     }
     for filter in &args.only {
         if !all.iter().any(|r| r.matches(filter)) {
-            let groups = ["VG", "OPT", "OF", "CNN", "EXTRA"].join(", ");
+            let groups = Group::ALL.map(Group::id).join(", ");
             bail!(
                 "--only {filter}: no such run or group (groups: {groups}; `--list` shows the runs{})",
                 if args.quick {
@@ -85,20 +86,6 @@ fn list(specs: &[RunSpec]) {
         );
     }
     println!("{} runs", specs.len());
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    format!("{cpu}, {cores} cores, {}", std::env::consts::OS)
 }
 
 fn git_commit(root: &Path) -> Option<String> {
@@ -229,99 +216,49 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
         args.seed,
         if args.quick { ", quick mode" } else { "" }
     );
-    let display = Display::new(specs.len() + usize::from(options.random_search));
-    let started = Instant::now();
-    let result = suite::run(&specs, &data, &options, &|e| display.on(e));
-    display.finish();
-    let result = result?;
-
-    let demo = im2col_demo::run()?;
-    let shape_ok = demo.scrambled_col.dim() == (4, 24);
-    let returns_input = demo.round_trip == im2col_demo::recorded_input();
-    let verdicts = verdict::all(&result, Some((shape_ok, returns_input)));
-    let alexnet =
-        if args.quick || !args.only.is_empty() && !specs.iter().any(|s| s.group == Group::Extra) {
-            None
-        } else {
-            Some(nabla_experiments::extras::alexnet_table()?)
-        };
-    let filters_before = specs.iter().find(|s| s.id == "CNN-3").and_then(|spec| {
-        let seed = runner::run_seed(args.seed, &spec.id);
-        runner::build_model(spec, seed)
-            .ok()
-            .and_then(|mut m| runner::first_filters(m.as_mut()))
-    });
-    let manifest = Manifest {
-        seed: args.seed,
-        jobs,
-        threads_per_run,
-        quick: args.quick,
+    let provenance = Provenance {
         command: std::env::args().collect::<Vec<_>>().join(" "),
         git_commit: git_commit(root),
         dataset,
-        machine: machine(),
-        run_seconds: result
-            .runs
-            .iter()
-            .map(|(s, r)| (s.id.clone(), r.seconds))
-            .collect(),
-        wall_seconds: started.elapsed().as_secs_f64(),
+        machine: nabla_tensor::machine(),
     };
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| report::default_dir(root));
-    report::write_all(
+    let display = Display::new(specs.len() + usize::from(options.random_search));
+    let outcome = session::run_and_report(
+        &specs,
+        &data,
+        &options,
+        args.quick,
+        provenance,
         &out,
-        &Inputs {
-            suite: &result,
-            verdicts: &verdicts,
-            im2col: &demo,
-            alexnet: alexnet.as_deref(),
-            filters_before: filters_before.as_deref(),
-            manifest: &manifest,
-        },
-    )?;
+        &|e| display.on(e),
+    );
+    display.finish();
+    let outcome = outcome?;
 
-    summary(&result, &verdicts);
+    summary(&outcome.suite, &outcome.verdicts);
     println!(
         "\nWall time {:.0} s. Report: {}",
-        manifest.wall_seconds,
+        outcome.wall_seconds,
         out.join("report.html").display()
     );
-    let failed: Vec<String> = result
-        .checks
-        .iter()
-        .filter(|c| !c.pass)
-        .map(|c| {
-            format!(
-                "{}: test accuracy {:.2}% outside {:.2}%..{:.2}%",
-                c.id,
-                100.0 * c.measured,
-                100.0 * c.range.0,
-                100.0 * c.range.1
-            )
-        })
-        .chain(verdicts.iter().filter(|v| v.is_unexpected()).map(|v| {
-            format!(
-                "claim \"{}\": {:?}, expected {:?} ({})",
-                v.claim, v.outcome, v.expected, v.evidence
-            )
-        }))
-        .collect();
     if args.check {
-        if failed.is_empty() {
+        if outcome.failures.is_empty() {
             println!(
                 "check passed: {} reproductions in range, {} verdicts as expected",
-                result.checks.len(),
-                verdicts
+                outcome.suite.checks.len(),
+                outcome
+                    .verdicts
                     .iter()
                     .filter(|v| v.outcome != Outcome::Undecided)
                     .count()
             );
         } else {
             eprintln!("check failed:");
-            failed.iter().for_each(|f| eprintln!("  {f}"));
+            outcome.failures.iter().for_each(|f| eprintln!("  {f}"));
             return Ok(false);
         }
     }

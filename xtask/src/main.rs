@@ -4,6 +4,8 @@
 mod bench;
 mod experiments;
 mod fetch_mnist;
+#[path = "../../crates/cli/src/runtime.rs"]
+mod runtime;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -52,18 +54,8 @@ fn project_root() -> PathBuf {
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
-/// Tells the allocator to keep freed memory mapped. A training step frees and reallocates
-/// the same multi-megabyte buffers; returned to the kernel, each comes back as fresh pages
-/// to fault in and zero, about a tenth of a SimpleConvNet step.
-fn keep_freed_memory() {
-    // mimalloc's `mi_option_purge_delay` (15 in both its v2 and v3 headers); -1: never purge.
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: sets an integer option; safe at any time, from any thread.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };
-}
-
 fn main() -> ExitCode {
-    keep_freed_memory();
+    runtime::keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.task {
         Task::FetchMnist(args) => fetch_mnist::run(&args, &project_root()).map(|()| true),

@@ -7,6 +7,7 @@ mod eval;
 mod inspect;
 mod predict;
 mod progress;
+mod runtime;
 mod train;
 
 #[global_allocator]
@@ -42,18 +43,8 @@ enum Command {
     Inspect(inspect::Args),
 }
 
-/// Tells the allocator to keep freed memory mapped. A training step frees and reallocates
-/// the same multi-megabyte buffers; returned to the kernel, each comes back as fresh pages
-/// to fault in and zero, about a tenth of a SimpleConvNet step.
-fn keep_freed_memory() {
-    // mimalloc's `mi_option_purge_delay` (15 in both its v2 and v3 headers); -1: never purge.
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: sets an integer option; safe at any time, from any thread.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };
-}
-
 fn main() -> ExitCode {
-    keep_freed_memory();
+    runtime::keep_freed_memory();
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
         nabla_tensor::parallel::set_threads(n as usize);

@@ -6,8 +6,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
 use nabla_nn::{
-    Activation, Architecture, Budget, DeepConvConfig, Layout, MlpConfig, Network,
-    SimpleConvConfig, Split, TrainConfig, TrainEval, Trainer, WeightInit,
+    Activation, Architecture, Budget, DeepConvConfig, Layout, MlpConfig, Network, SimpleConvConfig,
+    Split, TrainConfig, TrainEval, Trainer, WeightInit,
 };
 use nabla_optim::{OptimizerConfig, Regularizer, Schedule};
 
@@ -292,7 +292,8 @@ pub fn run(args: &Args) -> Result<()> {
     }
     let mut run = match &args.resume {
         Some(path) => {
-            let run = Trainer::<f32, Network<f32>>::from_checkpoint(path, TrainConfig::epochs(0, 1))?;
+            let run =
+                Trainer::<f32, Network<f32>>::from_checkpoint(path, TrainConfig::epochs(0, 1))?;
             let optimizer = run
                 .optimizer_config()
                 .context("a checkpoint's run always has an optimizer config")?;

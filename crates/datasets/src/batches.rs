@@ -166,7 +166,9 @@ impl Sampler {
             }
             Order::WithReplacement => {
                 let mut rng = StdRng::seed_from_u64(
-                    self.seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(t),
+                    self.seed
+                        .wrapping_mul(0x2545_F491_4F6C_DD1D)
+                        .wrapping_add(t),
                 );
                 sample_with_replacement(self.n, self.batch, &mut rng)
             }

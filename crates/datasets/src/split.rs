@@ -55,7 +55,11 @@ impl<F: Pixel> Split<F> {
         if x.ndim() < 2 || x.len_of(Axis(0)) != labels.len() {
             return Err(DatasetError::format(
                 "split",
-                format!("{} labels for samples of shape {:?}", labels.len(), x.shape()),
+                format!(
+                    "{} labels for samples of shape {:?}",
+                    labels.len(),
+                    x.shape()
+                ),
             ));
         }
         let x = if x.is_standard_layout() {

@@ -63,8 +63,8 @@ fn simple_conv(init: WeightInit, pooling: Pooling) -> ModelSpec {
 /// one-hot rows, its sigmoid derivative taken at the output (the quirk), train accuracy on
 /// the batch before the update.
 fn vg(id: &str, title: &str, activation: Activation, init: WeightInit) -> RunSpec {
-    let mut run = RunSpec::new(id, Group::Vg, title, mlp(&[40, 20], activation, init), 2000)
-        .opt(sgd(0.1));
+    let mut run =
+        RunSpec::new(id, Group::Vg, title, mlp(&[40, 20], activation, init), 2000).opt(sgd(0.1));
     run.sigmoid_grad_on_output = activation == SIGMOID;
     run.one_hot_targets = true;
     run.train_accuracy = TrainAccuracy::BatchBeforeUpdate;

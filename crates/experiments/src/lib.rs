@@ -2,7 +2,8 @@
 //! notebooks printed, and reported with plots and a verdict for each claim of the notes.
 //!
 //! - [`catalog`]: every training run, with its settings and recorded numbers.
-//! - [`runner`]: builds and trains one run; [`suite`] runs many, in parallel, deterministically.
+//! - [`runner`]: builds and trains one run; [`suite`] runs many, in parallel, deterministically;
+//!   [`session`] runs a list and writes the report.
 //! - [`verdict`]: each claim of the notes, decided from the measured numbers.
 //! - [`report`]: `report.md`, a self-contained `report.html`, `results.json`, CSVs.
 //! - [`im2col_demo`]: the im2col/col2im demonstrations of the CNN notebook.
@@ -18,6 +19,7 @@ pub mod recorded;
 pub mod report;
 mod result;
 pub mod runner;
+pub mod session;
 pub mod spec;
 pub mod suite;
 pub mod verdict;

@@ -3,11 +3,11 @@
 use std::time::Instant;
 
 use nabla_datasets::Mnist;
-use nabla_layers::{Conv2d, Conv2dConfig, Linear, LinearConfig, MaxPool2d, Relu, Sequential};
 use nabla_layers::SoftmaxCrossEntropy;
+use nabla_layers::{Conv2d, Conv2dConfig, Linear, LinearConfig, MaxPool2d, Relu, Sequential};
 use nabla_nn::{
-    Architecture, Classifier, Ended, GradientNorms, Hook, Layout, Model, Network, Split,
-    StepView, TrainConfig, TrainEval, Trainer, WeightInit, set_frozen,
+    Architecture, Classifier, Ended, GradientNorms, Hook, Layout, Model, Network, Split, StepView,
+    TrainConfig, TrainEval, Trainer, WeightInit, set_frozen,
 };
 use nabla_optim::{Regularizer, Schedule};
 use rand::SeedableRng;
@@ -91,7 +91,11 @@ pub fn build_model(spec: &RunSpec, seed: u64) -> Result<Box<dyn Model<f32>>> {
                 }
             }
             if spec.one_hot_targets {
-                Box::new(Classifier::new(layers, SoftmaxCrossEntropy::new(), arch.classes()))
+                Box::new(Classifier::new(
+                    layers,
+                    SoftmaxCrossEntropy::new(),
+                    arch.classes(),
+                ))
             } else {
                 Box::new(Network::from_layers(arch, layers))
             }

@@ -110,7 +110,9 @@ fn cost(spec: &RunSpec) -> f64 {
     let per_iter = match &spec.model {
         ModelSpec::Net(Architecture::DeepConv(_) | Architecture::AlexNet(_)) => 400.0,
         ModelSpec::Net(Architecture::SimpleConv(_)) | ModelSpec::DoubleConv { .. } => 40.0,
-        ModelSpec::Net(Architecture::Mlp(c)) => (c.hidden.iter().sum::<usize>() as f64 / 60.0).max(1.0),
+        ModelSpec::Net(Architecture::Mlp(c)) => {
+            (c.hidden.iter().sum::<usize>() as f64 / 60.0).max(1.0)
+        }
     };
     per_iter * spec.iterations as f64
 }

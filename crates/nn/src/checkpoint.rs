@@ -268,9 +268,10 @@ pub fn restore_into<F: Float>(
     params: &[SavedTensor<F>],
     path: &Path,
 ) -> Result<()> {
-    let what = model
-        .architecture()
-        .map_or_else(|| "the model".to_string(), |a| format!("the {} architecture", a.name()));
+    let what = model.architecture().map_or_else(
+        || "the model".to_string(),
+        |a| format!("the {} architecture", a.name()),
+    );
     let mut problem = None;
     let mut used = 0;
     model.visit_params(&mut |name, p| {

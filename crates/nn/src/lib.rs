@@ -54,12 +54,12 @@ mod train;
 
 pub use alexnet::AlexNetConfig;
 pub use arch::{Activation, Architecture, WeightInit};
-pub use nabla_datasets::{Layout, Split};
 pub use deep_conv::DeepConvConfig;
 pub use error::{NnError, Result};
 pub use hooks::{ActivationHistograms, Flow, GradientNorms, Histogram, Hook, StepView};
 pub use mlp::MlpConfig;
 pub use model::{Classifier, Model, accuracy, predict, predict_split, set_frozen, trainable_count};
+pub use nabla_datasets::{Layout, Split};
 pub use network::{LayerSummary, Network};
 pub use simple_conv::{Pooling, SimpleConvConfig};
 pub use train::{Budget, Ended, EvalPoint, History, TrainConfig, TrainEval, Trainer};

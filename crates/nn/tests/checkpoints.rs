@@ -32,18 +32,30 @@ fn arch() -> Architecture {
 fn custom_model(seed: u64) -> Classifier<f32> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut body = Sequential::new();
-    body.push("fc1", Linear::new(&LinearConfig::new(6, 7), &mut rng).unwrap())
-        .push("tanh", Tanh::new())
-        .push("fc2", Linear::new(&LinearConfig::new(7, 5), &mut rng).unwrap())
-        .push("relu", Relu::new())
-        .push("fc3", Linear::new(&LinearConfig::new(5, 3), &mut rng).unwrap());
+    body.push(
+        "fc1",
+        Linear::new(&LinearConfig::new(6, 7), &mut rng).unwrap(),
+    )
+    .push("tanh", Tanh::new())
+    .push(
+        "fc2",
+        Linear::new(&LinearConfig::new(7, 5), &mut rng).unwrap(),
+    )
+    .push("relu", Relu::new())
+    .push(
+        "fc3",
+        Linear::new(&LinearConfig::new(5, 3), &mut rng).unwrap(),
+    );
     Classifier::new(body, MeanSquaredError::new(), 3)
 }
 
 fn bits(model: &dyn Model<f32>) -> Vec<(String, Vec<u32>)> {
     let mut all = Vec::new();
     model.params(&mut |name, p| {
-        all.push((name.to_string(), p.value.iter().map(|v| v.to_bits()).collect()))
+        all.push((
+            name.to_string(),
+            p.value.iter().map(|v| v.to_bits()).collect(),
+        ))
     });
     all
 }
@@ -70,7 +82,8 @@ fn error_of(path: &Path) -> String {
 #[test]
 fn round_trip_keeps_every_parameter_and_buffer() {
     let data = toy_data();
-    let mut run = Trainer::new(Network::<f32>::new(&arch(), 1).unwrap(), &adam(), config(5)).unwrap();
+    let mut run =
+        Trainer::new(Network::<f32>::new(&arch(), 1).unwrap(), &adam(), config(5)).unwrap();
     run.fit(&data, &data, &mut []).unwrap();
     let mut net = run.into_model();
     let path = tmp("round");
@@ -78,7 +91,11 @@ fn round_trip_keeps_every_parameter_and_buffer() {
     let (mut loaded, training) = checkpoint::load::<f32>(&path).unwrap();
     assert!(training.is_none());
     assert_eq!(bits(&loaded), bits(&net));
-    assert!(bits(&net).iter().any(|(n, _)| n == "batchnorm1.running_var"));
+    assert!(
+        bits(&net)
+            .iter()
+            .any(|(n, _)| n == "batchnorm1.running_var")
+    );
     assert_eq!(
         loaded.predict(&data.to_array(), 16).unwrap(),
         net.predict(&data.to_array(), 16).unwrap()
@@ -91,8 +108,12 @@ fn round_trip_keeps_every_parameter_and_buffer() {
 fn a_network_run_resumed_from_its_file_equals_the_uninterrupted_run() {
     let data = toy_data();
     let (straight, straight_history) = {
-        let mut run =
-            Trainer::new(Network::<f32>::new(&arch(), 1).unwrap(), &adam(), config(12)).unwrap();
+        let mut run = Trainer::new(
+            Network::<f32>::new(&arch(), 1).unwrap(),
+            &adam(),
+            config(12),
+        )
+        .unwrap();
         let history = run.fit(&data, &data, &mut []).unwrap();
         (bits(run.model()), history)
     };
@@ -141,9 +162,17 @@ fn any_layers_with_any_loss_resume_bit_for_bit() {
     let mut other = Trainer::new(custom_model(4), &OptimizerConfig::sgd(0.1), config(12)).unwrap();
     let err = other.resume(&path).unwrap_err().to_string();
     assert!(err.contains("trained with Adam"), "{err}");
-    let mut net = Trainer::new(Network::<f32>::new(&arch(), 1).unwrap(), &adam(), config(12)).unwrap();
+    let mut net = Trainer::new(
+        Network::<f32>::new(&arch(), 1).unwrap(),
+        &adam(),
+        config(12),
+    )
+    .unwrap();
     let err = net.resume(&path).unwrap_err().to_string();
-    assert!(err.contains("parameter `affine1.weight` of the mlp architecture is missing"), "{err}");
+    assert!(
+        err.contains("parameter `affine1.weight` of the mlp architecture is missing"),
+        "{err}"
+    );
     std::fs::remove_file(path).unwrap();
 }
 

@@ -106,7 +106,10 @@ fn hooks_are_called_in_order_and_see_layer_outputs() {
     // Every layer of step 2, and only of step 2.
     assert_eq!(outputs.len(), 5, "{outputs:?}");
     assert_eq!(outputs[0], "2:output:affine1:[16, 16]");
-    assert_eq!(trace.calls[trace.calls.len() - 2..], ["10:update+eval", "10:eval"]);
+    assert_eq!(
+        trace.calls[trace.calls.len() - 2..],
+        ["10:update+eval", "10:eval"]
+    );
 }
 
 #[test]

@@ -29,3 +29,26 @@ pub fn cpu_features() -> String {
     #[allow(unreachable_code)]
     "scalar".to_string()
 }
+
+/// A one-line description of this machine for reports and benchmark headers: CPU model,
+/// cores, OS and [`cpu_features`], e.g. `"AMD EPYC 7B13, 2 cores, linux, avx2 fma"`.
+///
+/// ```
+/// assert!(nabla_tensor::machine().contains("cores"));
+/// ```
+pub fn machine() -> String {
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!(
+        "{model}, {cores} cores, {}, {}",
+        std::env::consts::OS,
+        cpu_features()
+    )
+}

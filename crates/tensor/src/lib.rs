@@ -35,7 +35,7 @@ mod numerics;
 pub mod parallel;
 mod param;
 
-pub use cpu::cpu_features;
+pub use cpu::{cpu_features, machine};
 pub use error::{Result, TensorError};
 pub use float::Float;
 pub use geometry::ConvGeometry;

@@ -56,7 +56,7 @@ pub fn run(args: &Args, root: &Path) -> Result<()> {
             data.display()
         )
     })?;
-    let machine = machine();
+    let machine = nabla_tensor::machine();
     println!("nabla bench: {threads} thread(s), {machine}");
 
     let mut columns: Vec<(String, Column)> = Vec::new();
@@ -182,18 +182,6 @@ fn print_table(columns: &[(String, Column)]) {
 }
 
 /// CPU model and the vector extensions the kernels can use.
-fn machine() -> String {
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("model name"))
-                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
-    format!("{model}, {}", nabla_tensor::cpu_features())
-}
-
 fn write_json(
     out: &Path,
     threads: usize,

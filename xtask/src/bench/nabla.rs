@@ -9,8 +9,8 @@ use nabla_datasets::Mnist;
 use nabla_layers::{Conv2d, Conv2dConfig, Layer, MaxPool2d, Mode};
 use nabla_nn::ndarray::{Array2, ArrayD, IxDyn};
 use nabla_nn::{
-    Architecture, DeepConvConfig, Flow, Hook, Layout, MlpConfig, Model, Network,
-    SimpleConvConfig, Split, StepView, TrainConfig, TrainEval, Trainer, WeightInit,
+    Architecture, DeepConvConfig, Flow, Hook, Layout, MlpConfig, Model, Network, SimpleConvConfig,
+    Split, StepView, TrainConfig, TrainEval, Trainer, WeightInit,
 };
 use nabla_optim::OptimizerConfig;
 use nabla_tensor::matmul_into;
@@ -42,11 +42,7 @@ fn workload(model: &str) -> Result<(Architecture, OptimizerConfig, usize)> {
         "mlp" => {
             let mut mlp = MlpConfig::new(784, vec![100; 4], 10);
             mlp.init = WeightInit::He;
-            (
-                Architecture::Mlp(mlp),
-                OptimizerConfig::sgd(0.01),
-                128,
-            )
+            (Architecture::Mlp(mlp), OptimizerConfig::sgd(0.01), 128)
         }
         "deep-conv" => (Architecture::DeepConv(DeepConvConfig::default()), adam, 100),
         "simple-conv" => (
@@ -83,7 +79,10 @@ fn train_seconds_per_iter(
     let (Some(first), Some(last)) = (clock.first, clock.last) else {
         anyhow::bail!("training {model} stopped early");
     };
-    Ok(((last - first).as_secs_f64() / iters as f64, run.into_model()))
+    Ok((
+        (last - first).as_secs_f64() / iters as f64,
+        run.into_model(),
+    ))
 }
 
 /// Notes when steps `from` and `to` end.

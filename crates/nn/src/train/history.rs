@@ -57,9 +57,7 @@ impl History {
     /// A diverged run as an error that says what to try; other endings as `Ok`.
     pub fn diverged_as_error(&self) -> crate::Result<()> {
         match self.ended {
-            Ended::Diverged { step, loss, lr } => {
-                Err(crate::NnError::Diverged { step, loss, lr })
-            }
+            Ended::Diverged { step, loss, lr } => Err(crate::NnError::Diverged { step, loss, lr }),
             _ => Ok(()),
         }
     }

@@ -46,10 +46,7 @@ impl<F: Float + Pixel, M: Model<F>> Trainer<F, M> {
             Some(ours) if *ours != state.optimizer => {
                 return Err(NnError::Checkpoint {
                     path: path.to_path_buf(),
-                    problem: format!(
-                        "trained with {:?}, this run has {ours:?}",
-                        state.optimizer
-                    ),
+                    problem: format!("trained with {:?}, this run has {ours:?}", state.optimizer),
                 });
             }
             _ => {}

@@ -212,8 +212,7 @@ impl<'a, F: Float + Pixel, M: Model<F>> Fit<'a, F, M> {
             };
             let done = self.run.step;
             let per_epoch = self.sampler.steps_per_epoch();
-            if flow == Flow::Stop || self.run.config.evaluates_after(done, self.total, per_epoch)
-            {
+            if flow == Flow::Stop || self.run.config.evaluates_after(done, self.total, per_epoch) {
                 let point = self.evaluate(done)?;
                 let mut after = flow;
                 for h in hooks.iter_mut() {
@@ -264,11 +263,9 @@ impl<'a, F: Float + Pixel, M: Model<F>> Fit<'a, F, M> {
             total: self.total,
             lr,
             loss,
-            evaluates: run.config.evaluates_after(
-                done,
-                self.total,
-                self.sampler.steps_per_epoch(),
-            ),
+            evaluates: run
+                .config
+                .evaluates_after(done, self.total, self.sampler.steps_per_epoch()),
             batch,
             labels: &labels,
             logits: &logits,
@@ -299,7 +296,12 @@ impl<'a, F: Float + Pixel, M: Model<F>> Fit<'a, F, M> {
         let model = &mut self.run.model;
         let train_accuracy = match self.run.config.eval_train {
             TrainEval::Skip => None,
-            _ => Some(accuracy(model, self.train, self.train_sample.as_deref(), batch)?),
+            _ => Some(accuracy(
+                model,
+                self.train,
+                self.train_sample.as_deref(),
+                batch,
+            )?),
         };
         let point = EvalPoint {
             step: done,

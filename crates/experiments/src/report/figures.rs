@@ -1,0 +1,118 @@
+//! One figure per run: its accuracy curves beside the recorded ones, its gradient norms.
+
+use super::*;
+
+pub(super) fn file_id(id: &str) -> String {
+    id.replace('\'', "-prime")
+}
+
+pub(super) fn curve_figure(spec: &RunSpec, result: &RunResult) -> Result<Figure> {
+    let ours_train: Vec<(f64, f64)> = result
+        .curve
+        .iter()
+        .map(|p| (p.iteration as f64, p.train))
+        .collect();
+    let ours_test: Vec<(f64, f64)> = result
+        .curve
+        .iter()
+        .map(|p| (p.iteration as f64, p.test))
+        .collect();
+    // A shortened run (quick mode) is drawn beside the part of the recorded curve it covers.
+    let rec: Vec<(u64, f64, f64)> = recorded::curve(&spec.id)
+        .into_iter()
+        .filter(|p| p.0 <= spec.iterations)
+        .collect();
+    let rec_train: Vec<(f64, f64)> = rec.iter().map(|p| (p.0 as f64, p.1)).collect();
+    let rec_test: Vec<(f64, f64)> = rec.iter().map(|p| (p.0 as f64, p.2)).collect();
+    let mut lines = vec![
+        Line {
+            label: "nabla train".into(),
+            points: &ours_train,
+            color: BLUE_,
+            dashed: false,
+        },
+        Line {
+            label: "nabla test".into(),
+            points: &ours_test,
+            color: ORANGE_,
+            dashed: false,
+        },
+    ];
+    if !rec.is_empty() {
+        lines.push(Line {
+            label: "recorded train".into(),
+            points: &rec_train,
+            color: BLUE_,
+            dashed: true,
+        });
+        lines.push(Line {
+            label: "recorded test".into(),
+            points: &rec_test,
+            color: ORANGE_,
+            dashed: true,
+        });
+    }
+    let x_max = spec.iterations.max(1) as f64;
+    let svg = plot::lines(
+        &format!("{}: {}", spec.id, spec.title),
+        "iteration",
+        "accuracy",
+        x_max,
+        (0.0, 1.0),
+        false,
+        &lines,
+    )?;
+    Ok(Figure {
+        file: format!("{}.svg", file_id(&spec.id)),
+        svg,
+    })
+}
+
+pub(super) fn gradient_figure(spec: &RunSpec, result: &RunResult) -> Result<Option<Figure>> {
+    let Some((_, first)) = result.gradient_norms.first() else {
+        return Ok(None);
+    };
+    let names: Vec<String> = first.iter().map(|(n, _)| n.clone()).collect();
+    let series: Vec<Vec<(f64, f64)>> = names
+        .iter()
+        .map(|name| {
+            result
+                .gradient_norms
+                .iter()
+                .filter_map(|(step, row)| {
+                    row.iter()
+                        .find(|(n, _)| n == name)
+                        .map(|(_, v)| (*step as f64, v.max(1e-12)))
+                })
+                .collect()
+        })
+        .collect();
+    let (lo, hi) = series
+        .iter()
+        .flatten()
+        .fold((f64::INFINITY, 0f64), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let lines: Vec<Line<'_>> = names
+        .iter()
+        .zip(&series)
+        .enumerate()
+        .map(|(k, (n, s))| Line {
+            label: n.clone(),
+            points: s,
+            color: PALETTE[k % PALETTE.len()],
+            dashed: false,
+        })
+        .collect();
+    let svg = plot::lines(
+        &format!("{}: weight-gradient norm per layer", spec.id),
+        "iteration",
+        "‖∂L/∂W‖",
+        spec.iterations as f64,
+        (lo / 2.0, hi * 2.0),
+        true,
+        &lines,
+    )?;
+    Ok(Some(Figure {
+        file: format!("{}-gradients.svg", file_id(&spec.id)),
+        svg,
+    }))
+}

@@ -1,0 +1,119 @@
+//! The report's sections that are not training runs: im2col, initialization, the random
+//! search, AlexNet.
+
+use std::fmt::Write as _;
+
+use super::*;
+
+pub(super) fn im2col_section(md: &mut String, demo: &Im2colDemo) {
+    md.push_str("### im2col and col2im (CNN-1, CNN-2)\n\nThe notebook's input (two 4x4 images), a 6x4 kernel, stride 2, padding 1. im2col gives a matrix with one row per output position and one column per kernel element: ");
+    let _ = writeln!(
+        md,
+        "shape {:?}. With the transpose commented out, as the notebook ran it, rows and columns are scrambled; row 0 is `{:?}`.\n",
+        demo.scrambled_col.dim(),
+        demo.scrambled_col.row(0).to_vec()
+    );
+    let img = |a: &ndarray::Array4<f64>| {
+        a.slice(ndarray::s![0, 0, .., ..])
+            .outer_iter()
+            .map(|r| format!("{:?}", r.to_vec()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let _ = writeln!(
+        md,
+        "- col2im of that scrambled matrix (the \"inconsistent\" printout), image 0: {}",
+        img(&demo.inconsistent)
+    );
+    let _ = writeln!(
+        md,
+        "- col2im(im2col(x)) with the consistent pair, image 0: {}",
+        img(&demo.round_trip)
+    );
+    let _ = writeln!(md, "- windows covering each pixel: {}\n", img(&demo.cover));
+    md.push_str("The round trip is x times the coverage, not x: col2im sums overlapping windows, which is exactly the gradient the convolution's backward pass needs.\n\n");
+}
+
+pub(super) fn init_section(
+    md: &mut String,
+    figures: &mut Vec<Figure>,
+    rows: &[InitRow],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    md.push_str("### Activations through five layers, by initialization\n\n1,000 Gaussian inputs through five 100-unit layers. With std 1 sigmoid and tanh saturate at 0/1 and ±1 (gradients vanish); with 0.01 everything collapses to one value (no diversity); Xavier keeps sigmoid and tanh spread, He keeps ReLU spread.\n\n| activation | init | std of layer 1..5 outputs |\n|---|---|---|\n");
+    for r in rows {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} |",
+            r.activation,
+            r.init,
+            r.stds
+                .iter()
+                .map(|s| format!("{s:.3}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    md.push('\n');
+    for r in rows {
+        let panels: Vec<(String, f64, f64, Vec<u64>)> = r
+            .histograms
+            .iter()
+            .enumerate()
+            .map(|(k, h)| (format!("layer {}", k + 1), h.lo, h.hi, h.counts.clone()))
+            .collect();
+        let svg = plot::histograms(&format!("{} with {}", r.activation, r.init), &panels)?;
+        let file = format!("init-{}-{}.svg", r.activation, r.init.replace(' ', "-"));
+        let _ = writeln!(md, "![{} {}](figures/{file})\n", r.activation, r.init);
+        figures.push(Figure { file, svg });
+    }
+    Ok(())
+}
+
+pub(super) fn search_section(md: &mut String, suite: &SuiteResult) {
+    if suite.search.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "### Random search over learning rate and weight decay\n\n{} runs of 200 SGD iterations on 500 training images, learning rate log-uniform in [1e-6, 1e-2], weight decay log-uniform in [1e-8, 1e-4], scored on 1,000 held-out training images (the test set is never used to choose). The best trials:\n\n| rank | lr | weight decay | validation | train |\n|---|---|---|---|---|",
+        suite.search.len()
+    );
+    for (k, t) in suite.search.iter().take(10).enumerate() {
+        let _ = writeln!(
+            md,
+            "| {} | {:.2e} | {:.2e} | {} | {} |",
+            k + 1,
+            t.lr,
+            t.weight_decay,
+            pct(t.validation),
+            pct(t.train)
+        );
+    }
+    md.push_str("\nThe learning rate decides almost everything at this budget; weight decay matters little until it is large.\n\n");
+}
+
+pub(super) fn alexnet_section(md: &mut String, table: &[nabla_nn::LayerSummary]) {
+    md.push_str("### AlexNet's layers\n\nFive convolutions with pooling, three fully connected layers with dropout, for a 3x227x227 input and 1,000 classes (one device, no grouped convolutions).\n\n| layer | kind | output | parameters | MFLOPs |\n|---|---|---|---|---|\n");
+    let (mut params, mut macs) = (0usize, 0u64);
+    for row in table {
+        params += row.params;
+        macs += row.macs;
+        let _ = writeln!(
+            md,
+            "| {} | {} | {:?} | {} | {:.1} |",
+            row.name,
+            row.kind,
+            &row.output_shape[1..],
+            row.params,
+            2.0 * row.macs as f64 / 1e6
+        );
+    }
+    let _ = writeln!(
+        md,
+        "| total | | | {params} | {:.1} |\n",
+        2.0 * macs as f64 / 1e6
+    );
+}

@@ -1,0 +1,124 @@
+//! "Run these specs and write the report": the whole of `cargo xtask experiments` once the
+//! data is loaded, so that a program only parses its flags, finds the data and prints.
+
+use std::path::Path;
+use std::time::Instant;
+
+use crate::report::{self, Inputs, Manifest};
+use crate::suite::{self, Event, Options, SuiteResult};
+use crate::verdict::{self, Verdict};
+use crate::{Data, Group, Result, RunSpec, im2col_demo, runner};
+
+/// What the report records about where and how it was made, beside the results.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// The command line.
+    pub command: String,
+    /// `git rev-parse HEAD`, when known.
+    pub git_commit: Option<String>,
+    /// The MNIST files and their SHA-256 (of the decompressed content).
+    pub dataset: Vec<(String, String)>,
+    /// CPU model, cores, OS.
+    pub machine: String,
+}
+
+/// What a session produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The runs and their checks.
+    pub suite: SuiteResult,
+    /// A verdict per claim.
+    pub verdicts: Vec<Verdict>,
+    /// Every reproduction outside its range and every unexpected verdict, in words.
+    pub failures: Vec<String>,
+    /// Wall-clock seconds, training and report.
+    pub wall_seconds: f64,
+}
+
+/// Trains `specs` on `data`, decides every claim, and writes the report into `out`
+/// (`report.md`, `report.html`, `results.json`, figures and CSVs; the previous report stays
+/// until the new one is complete). `quick` marks a quick-mode report.
+pub fn run_and_report(
+    specs: &[RunSpec],
+    data: &Data,
+    options: &Options,
+    quick: bool,
+    provenance: Provenance,
+    out: &Path,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<Outcome> {
+    let started = Instant::now();
+    let suite = suite::run(specs, data, options, on_event)?;
+
+    let demo = im2col_demo::run()?;
+    let shape_ok = demo.scrambled_col.dim() == (4, 24);
+    let returns_input = demo.round_trip == im2col_demo::recorded_input();
+    let verdicts = verdict::all(&suite, Some((shape_ok, returns_input)));
+    // AlexNet's table belongs to the extras: drawn in a full run, or when they were asked for.
+    let alexnet = (!quick && specs.iter().any(|s| s.group == Group::Extra))
+        .then(crate::extras::alexnet_table)
+        .transpose()?;
+    let filters_before = specs.iter().find(|s| s.id == "CNN-3").and_then(|spec| {
+        let seed = runner::run_seed(options.seed, &spec.id);
+        runner::build_model(spec, seed)
+            .ok()
+            .and_then(|mut m| runner::first_filters(m.as_mut()))
+    });
+    let manifest = Manifest {
+        seed: options.seed,
+        jobs: options.jobs,
+        threads_per_run: options.threads_per_run,
+        quick,
+        command: provenance.command,
+        git_commit: provenance.git_commit,
+        dataset: provenance.dataset,
+        machine: provenance.machine,
+        run_seconds: suite
+            .runs
+            .iter()
+            .map(|(s, r)| (s.id.clone(), r.seconds))
+            .collect(),
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    report::write_all(
+        out,
+        &Inputs {
+            suite: &suite,
+            verdicts: &verdicts,
+            im2col: &demo,
+            alexnet: alexnet.as_deref(),
+            filters_before: filters_before.as_deref(),
+            manifest: &manifest,
+        },
+    )?;
+    let failures = failures(&suite, &verdicts);
+    Ok(Outcome {
+        suite,
+        verdicts,
+        failures,
+        wall_seconds: manifest.wall_seconds,
+    })
+}
+
+fn failures(suite: &SuiteResult, verdicts: &[Verdict]) -> Vec<String> {
+    suite
+        .checks
+        .iter()
+        .filter(|c| !c.pass)
+        .map(|c| {
+            format!(
+                "{}: test accuracy {:.2}% outside {:.2}%..{:.2}%",
+                c.id,
+                100.0 * c.measured,
+                100.0 * c.range.0,
+                100.0 * c.range.1
+            )
+        })
+        .chain(verdicts.iter().filter(|v| v.is_unexpected()).map(|v| {
+            format!(
+                "claim \"{}\": {:?}, expected {:?} ({})",
+                v.claim, v.outcome, v.expected, v.evidence
+            )
+        }))
+        .collect()
+}
