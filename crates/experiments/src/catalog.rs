@@ -453,8 +453,8 @@ pub fn full() -> Vec<RunSpec> {
         .recorded(0.8626, 0.821, None)
         .accept(0.65, 0.92),
         {
-            // Evaluating 6,000 images through six convolutions every 10 iterations would be
-            // most of the suite's time; every 50 keeps every point the notes quote.
+            // Evaluating 6,000 images through six convolutions every 10 iterations would cost
+            // more than the training; every 50 keeps every point the notes quote.
             let mut deep = cnn(
                 "REF-2_8",
                 "DeepConvNet, 1,000 iterations",
@@ -464,8 +464,8 @@ pub fn full() -> Vec<RunSpec> {
             .recorded(0.9962, 0.982, Some(0.973))
             .accept(0.96, 0.995);
             deep.eval_every = 50;
-            // Its train accuracy on a fixed 1,000 of the 5,000 images: a third of its time
-            // went into evaluating the other 4,000, and the test accuracy is what is checked.
+            // Its train accuracy on a fixed 1,000 of the 5,000 images: the other 4,000 would
+            // add evaluation time, and the test accuracy is what is checked.
             deep.train_eval_samples = Some(1000);
             deep
         },

@@ -40,6 +40,11 @@ pub use rand;
 #[doc = include_str!("../../../README.md")]
 mod readme {}
 
+/// This crate's README example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}
+
 mod alexnet;
 mod arch;
 pub mod checkpoint;
