@@ -12,7 +12,11 @@ fn synthetic() -> Split<f32> {
     let labels: Vec<usize> = (0..200).map(|i| i % 10).collect();
     let x = Array2::from_shape_fn((200, 784), |(i, p)| {
         let lit = p / 28 / 3 == labels[i];
-        if lit { 0.9 } else { ((i * 31 + p * 7) % 13) as f32 / 60.0 }
+        if lit {
+            0.9
+        } else {
+            ((i * 31 + p * 7) % 13) as f32 / 60.0
+        }
     });
     Split::new(x.into_dyn(), labels).unwrap()
 }
@@ -47,7 +51,11 @@ fn a_resumed_run_of_the_suite_equals_the_uninterrupted_run() {
         assert_eq!(resumed.step(), 12, "{id}");
         resumed.fit(&data, &data, &mut []).unwrap();
         assert_eq!(bits(resumed.model()), bits(straight.model()), "{id}");
-        assert_ne!(bits(first.model()), bits(straight.model()), "{id} trained on after step 12");
+        assert_ne!(
+            bits(first.model()),
+            bits(straight.model()),
+            "{id} trained on after step 12"
+        );
         std::fs::remove_file(&path).unwrap();
     }
 }

@@ -66,7 +66,7 @@ impl<F: Float> Layer<F> for AvgPool2d {
         "AvgPool2d"
     }
 
-    fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         let out_shape = pool_output("AvgPool2d", &self.geometry, x.shape())?;
         let x: Array4<F> = crate::shape::standard(fixed4(x));
         let Some(xs) = x.as_slice() else {
@@ -76,7 +76,7 @@ impl<F: Float> Layer<F> for AvgPool2d {
         self.for_each_tap(x.dim(), |o, i| out[o] += xs[i]);
         let area = F::of((self.geometry.kernel_h * self.geometry.kernel_w) as f64);
         out.iter_mut().for_each(|v| *v /= area);
-        self.x_shape = Some(x.dim());
+        self.x_shape = (mode == Mode::Train).then(|| x.dim());
         Ok(crate::shape::reshaped(
             ArrayD::from_shape_vec(out_shape, out),
             "AvgPool2d",

@@ -228,6 +228,8 @@ impl<F: Float> Layer<F> for BatchNorm<F> {
         let inv_std = var.mapv(|v| F::one() / (v + eps).sqrt());
         let xn = (&rows - &mean) * &inv_std;
         let y = &xn * &Self::vec(&self.gamma) + Self::vec(&self.beta);
+        // The one layer that keeps a cache in inference mode: with its statistics fixed it is
+        // an affine map whose gradient is checked (fine-tuning with frozen statistics).
         self.cache = Some(Cache {
             x_shape: x_shape.clone(),
             xn,

@@ -34,9 +34,9 @@ impl<F: Float> Layer<F> for Flatten {
         "Flatten"
     }
 
-    fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         <Self as Layer<F>>::output_shape(self, x.shape())?;
-        self.x_shape = Some(x.shape().to_vec());
+        self.x_shape = (mode == Mode::Train).then(|| x.shape().to_vec());
         Ok(flatten2(x).into_dyn())
     }
 
@@ -63,5 +63,33 @@ impl<F: Float> Layer<F> for Flatten {
             });
         }
         Ok(vec![input[0], input[1..].iter().product()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gradcheck::check_layer;
+    use crate::testutil::random;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+        #[test]
+        fn gradient_check(shape in proptest::collection::vec(1usize..5, 1..5), seed in any::<u64>()) {
+            let report = check_layer(&mut Flatten::new(), &random(&shape, seed), Mode::Train, seed).unwrap();
+            prop_assert!(report.worst() < 1e-6, "{report:?}");
+        }
+    }
+
+    #[test]
+    fn keeps_the_batch_and_joins_the_rest() {
+        let mut layer = Flatten::new();
+        let y = layer
+            .forward(random(&[2, 3, 4, 5], 1), Mode::Train)
+            .unwrap();
+        assert_eq!(y.shape(), &[2, 60]);
+        let dx = layer.backward(ArrayD::ones(y.raw_dim())).unwrap();
+        assert_eq!(dx.shape(), &[2, 3, 4, 5]);
     }
 }

@@ -42,8 +42,8 @@ impl<F: Float> Layer<F> for LeakyRelu<F> {
         "LeakyRelu"
     }
 
-    fn forward(&mut self, mut x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
-        self.mask = Some(x.mapv(|v| v > F::zero()));
+    fn forward(&mut self, mut x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
+        self.mask = (mode == Mode::Train).then(|| x.mapv(|v| v > F::zero()));
         let alpha = self.alpha;
         x.mapv_inplace(|v| if v > F::zero() { v } else { alpha * v });
         Ok(x)

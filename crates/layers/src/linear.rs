@@ -154,7 +154,7 @@ impl<F: Float> Layer<F> for Linear<F> {
         "Linear"
     }
 
-    fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         let out_shape = self.output_shape(x.shape())?;
         self.x_shape = x.shape().to_vec();
         let x = flatten2(x);
@@ -170,7 +170,8 @@ impl<F: Float> Layer<F> for Linear<F> {
                 .for_each(|mut row| row.assign(&b.value));
         }
         matmul_into(F::one(), &x.view(), &w, F::one(), &mut y.view_mut());
-        self.x = Some(x);
+        // Inference keeps nothing for a backward pass (one rule for every layer).
+        self.x = (mode == Mode::Train).then_some(x);
         debug_assert_eq!(y.shape(), &out_shape[..]);
         Ok(y.into_dyn())
     }

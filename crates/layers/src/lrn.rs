@@ -106,14 +106,14 @@ impl<F: Float> Layer<F> for LocalResponseNorm<F> {
         "LocalResponseNorm"
     }
 
-    fn forward(&mut self, x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         self.output_shape(x.shape())?;
         let x = fixed4(x);
         let s = self.denominators(&x);
         let beta = self.beta;
         let mut y = x.clone();
         y.zip_mut_with(&s, |v, &s| *v *= s.powf(-beta));
-        self.cache = Some((x, s));
+        self.cache = (mode == Mode::Train).then_some((x, s));
         Ok(y.into_dyn())
     }
 

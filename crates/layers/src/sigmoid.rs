@@ -36,10 +36,10 @@ impl<F: Float> Layer<F> for Sigmoid<F> {
         "Sigmoid"
     }
 
-    fn forward(&mut self, mut x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+    fn forward(&mut self, mut x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         // For x → −∞, exp(−x) overflows to +∞ and 1/∞ = 0: no NaN.
         x.mapv_inplace(|v| F::one() / (F::one() + (-v).exp()));
-        self.y = Some(x.clone());
+        self.y = (mode == Mode::Train).then(|| x.clone());
         Ok(x)
     }
 

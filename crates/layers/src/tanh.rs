@@ -35,9 +35,9 @@ impl<F: Float> Layer<F> for Tanh<F> {
         "Tanh"
     }
 
-    fn forward(&mut self, mut x: ArrayD<F>, _mode: Mode) -> Result<ArrayD<F>> {
+    fn forward(&mut self, mut x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         x.mapv_inplace(|v| v.tanh());
-        self.y = Some(x.clone());
+        self.y = (mode == Mode::Train).then(|| x.clone());
         Ok(x)
     }
 
