@@ -89,7 +89,7 @@ mod tests {
             .forward(random(&[2, 3, 4, 5], 1), Mode::Train)
             .unwrap();
         assert_eq!(y.shape(), &[2, 60]);
-        let dx = layer.backward(ArrayD::ones(y.raw_dim())).unwrap();
+        let dx = layer.backward(ArrayD::<f64>::ones(y.raw_dim())).unwrap();
         assert_eq!(dx.shape(), &[2, 3, 4, 5]);
     }
 }
