@@ -218,7 +218,43 @@ impl Hook<f32> for BatchTrainAccuracy<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+    use nabla_nn::{Architecture, MlpConfig, Network, TrainConfig, TrainEval, Trainer};
+    use nabla_optim::OptimizerConfig;
+    use ndarray::{Array2, array};
+
+    #[test]
+    fn batch_train_accuracy_is_measured_on_the_batch_at_each_evaluation() {
+        let labels: Vec<usize> = (0..96).map(|i| i % 3).collect();
+        let x = Array2::from_shape_fn((96, 6), |(i, j)| {
+            f32::from(j % 3 == labels[i]) + ((i * 7 + j) % 5) as f32 / 10.0
+        });
+        let data = Split::new(x.into_dyn(), labels).unwrap();
+        for mode in [
+            TrainAccuracy::Split,
+            TrainAccuracy::BatchBeforeUpdate,
+            TrainAccuracy::BatchAfterUpdate,
+        ] {
+            let net = Network::new(&Architecture::Mlp(MlpConfig::new(6, vec![8], 3)), 1).unwrap();
+            let mut config = TrainConfig::iterations(30, 16);
+            config.eval_every = Some(10);
+            config.eval_train = TrainEval::Skip;
+            let mut run = Trainer::new(net, &OptimizerConfig::sgd(0.1), config).unwrap();
+            let mut hook = BatchTrainAccuracy::new(mode, &data, 100);
+            let history = run.fit(&data, &data, &mut [&mut hook]).unwrap();
+            let measured = hook.into_measured().unwrap();
+            assert!(history.evals.iter().all(|e| e.train_accuracy.is_none()));
+            if mode == TrainAccuracy::Split {
+                assert!(measured.is_empty());
+                continue;
+            }
+            let steps: Vec<u64> = measured.iter().map(|&(s, _)| s).collect();
+            assert_eq!(steps, [10, 20, 30], "{mode:?}");
+            for (_, a) in measured {
+                let k = a * 16.0;
+                assert!((k - k.round()).abs() < 1e-9, "{mode:?}: {a} is not a count out of 16");
+            }
+        }
+    }
 
     #[test]
     fn adagrad_theta_follows_the_notebook_formula() {
