@@ -7,24 +7,54 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The process default thread count (0: not decided yet).
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 
+/// What one thread knows about its parallel work; the whole of the thread-local state.
+#[derive(Debug, Clone, Copy, Default)]
+struct Local {
+    /// A run's own thread count (0: the process default), set by [`with_threads`] for the
+    /// calling thread only, so that several runs can train side by side in one process.
+    threads: usize,
+    /// Set on the pools' own threads, and on a caller while it works beside them: work
+    /// started there runs on that thread alone, so that a parallel layer calling a parallel
+    /// product does not oversubscribe the machine.
+    in_pool: bool,
+}
+
 thread_local! {
-    // A run's own thread count, set by `with_threads` for the calling thread only, so that
-    // several runs can train side by side in one process without touching each other.
-    static LOCAL_THREADS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    static LOCAL: std::cell::Cell<Local> = const {
+        std::cell::Cell::new(Local { threads: 0, in_pool: false })
+    };
+}
+
+/// Runs `f` with the calling thread's state changed by `change`, and restores the state
+/// afterwards, also when `f` panics.
+fn with_local<T>(change: impl FnOnce(&mut Local), f: impl FnOnce() -> T) -> T {
+    struct Restore(Local);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LOCAL.with(|l| l.set(self.0));
+        }
+    }
+    let before = LOCAL.with(std::cell::Cell::get);
+    let mut changed = before;
+    change(&mut changed);
+    LOCAL.with(|l| l.set(changed));
+    let _restore = Restore(before);
+    f()
 }
 
 /// The number of worker threads for the calling thread: the count given to an enclosing
 /// [`with_threads`], else the process default set by [`set_threads`], else
 /// `$NABLA_THREADS`, else the available parallelism.
 pub fn threads() -> usize {
-    if IN_POOL.with(|f| f.get()) {
+    let local = LOCAL.with(std::cell::Cell::get);
+    if local.in_pool {
         return 1;
     }
-    let local = LOCAL_THREADS.with(|t| t.get());
-    if local > 0 {
-        return local;
+    if local.threads > 0 {
+        return local.threads;
     }
     match THREADS.load(Ordering::Relaxed) {
         0 => {
@@ -57,14 +87,7 @@ pub fn set_threads(n: usize) {
 /// assert_eq!(inside, 1);
 /// ```
 pub fn with_threads<T>(n: usize, f: impl FnOnce() -> T) -> T {
-    struct Restore(usize);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            LOCAL_THREADS.with(|t| t.set(self.0));
-        }
-    }
-    let _restore = Restore(LOCAL_THREADS.with(|t| t.replace(n.max(1))));
-    f()
+    with_local(|l| l.threads = n.max(1), f)
 }
 
 /// `0..n` cut into `parts` contiguous ranges of near-equal length (empty ones dropped).
@@ -215,26 +238,17 @@ pub(crate) fn run_tasks<T: Send>(tasks: Vec<T>, f: impl Fn(T) + Sync) {
     // The caller works too instead of sleeping until the helpers finish: one thread fewer
     // to wake per call. Meanwhile it counts as a pool thread, so that work it starts inside
     // a task runs on it alone instead of queueing behind the busy helpers.
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            IN_POOL.with(|flag| flag.set(self.0));
-        }
-    }
-    let _restore = Restore(IN_POOL.with(|flag| flag.replace(true)));
-    pool.in_place_scope(|scope| {
-        for _ in 1..workers {
-            scope.spawn(|_| work());
-        }
-        work();
-    });
-}
-
-thread_local! {
-    // Set on the pools' own threads, and on a caller while it works beside them: work
-    // started there runs on that thread alone, so that a parallel layer calling a parallel
-    // product does not oversubscribe the machine.
-    static IN_POOL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    with_local(
+        |l| l.in_pool = true,
+        || {
+            pool.in_place_scope(|scope| {
+                for _ in 1..workers {
+                    scope.spawn(|_| work());
+                }
+                work();
+            })
+        },
+    );
 }
 
 /// The process's pool of `n` threads, built on first use; one per count ever asked for.
@@ -252,7 +266,7 @@ fn pool(n: usize) -> Option<std::sync::Arc<rayon::ThreadPool>> {
     let built = rayon::ThreadPoolBuilder::new()
         .num_threads(n)
         .thread_name(|i| format!("nabla-{i}"))
-        .start_handler(|_| IN_POOL.with(|f| f.set(true)))
+        .start_handler(|_| LOCAL.with(|l| l.set(Local { threads: 0, in_pool: true })))
         .build();
     let p = Arc::new(built.ok()?);
     pools.push((n, Arc::clone(&p)));
@@ -297,13 +311,26 @@ mod tests {
     fn a_run_local_count_overrides_the_default_and_is_restored() {
         let (outer, inner) = with_threads(1, || (threads(), with_threads(2, threads)));
         assert_eq!((outer, inner), (1, 2));
-        assert_eq!(LOCAL_THREADS.with(|t| t.get()), 0);
+        assert_eq!(LOCAL.with(|l| l.get().threads), 0);
         // Another thread does not see this thread's count.
         let other = with_threads(5, || {
-            std::thread::spawn(|| LOCAL_THREADS.with(|t| t.get()))
+            std::thread::spawn(|| LOCAL.with(|l| l.get().threads))
                 .join()
                 .ok()
         });
         assert_eq!(other, Some(0));
+    }
+
+    #[test]
+    fn the_state_is_restored_when_the_work_panics() {
+        let caught = std::panic::catch_unwind(|| with_threads(3, || panic!("in a run")));
+        assert!(caught.is_err());
+        assert_eq!(LOCAL.with(|l| l.get().threads), 0);
+        let caught = std::panic::catch_unwind(|| {
+            with_threads(2, || run_tasks(vec![1, 2, 3], |_| panic!("in a task")))
+        });
+        assert!(caught.is_err());
+        let local = LOCAL.with(std::cell::Cell::get);
+        assert!(!local.in_pool && local.threads == 0, "{local:?}");
     }
 }
