@@ -251,7 +251,10 @@ mod tests {
             assert_eq!(steps, [10, 20, 30], "{mode:?}");
             for (_, a) in measured {
                 let k = a * 16.0;
-                assert!((k - k.round()).abs() < 1e-9, "{mode:?}: {a} is not a count out of 16");
+                assert!(
+                    (k - k.round()).abs() < 1e-9,
+                    "{mode:?}: {a} is not a count out of 16"
+                );
             }
         }
     }

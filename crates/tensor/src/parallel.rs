@@ -266,7 +266,14 @@ fn pool(n: usize) -> Option<std::sync::Arc<rayon::ThreadPool>> {
     let built = rayon::ThreadPoolBuilder::new()
         .num_threads(n)
         .thread_name(|i| format!("nabla-{i}"))
-        .start_handler(|_| LOCAL.with(|l| l.set(Local { threads: 0, in_pool: true })))
+        .start_handler(|_| {
+            LOCAL.with(|l| {
+                l.set(Local {
+                    threads: 0,
+                    in_pool: true,
+                })
+            })
+        })
         .build();
     let p = Arc::new(built.ok()?);
     pools.push((n, Arc::clone(&p)));

@@ -1,27 +1,31 @@
-//! 2-D convolution through im2col: unfold the windows, then one matrix product.
+//! 2-D convolution, as the textbook does it and as it runs fast.
+//!
+//! **The idea** ([`Conv2d::forward_reference`], [`Conv2d::backward_reference`], in
+//! `reference.rs`): unfold every window of the batch into one row of a matrix,
+//! `col = im2col(x)` of shape `(N·OH·OW, C·KH·KW)`; then the whole convolution is one matrix
+//! product with the filters as columns, `out = col · Wᵀ + b`, reshaped to `(N, FN, OH, OW)`.
+//! Backward is the product rule for that one product: `dW = doutᵀ · col`, `db = Σ dout` and
+//! `dcol = dout · W`, folded back onto the input with `dx = col2im(dcol)`, the adjoint of
+//! `im2col` (it adds up the overlapping windows).
+//!
+//! **The fast path** (the [`Layer`] impl, in `fast.rs`) computes the same numbers image by
+//! image: each image's windows as a `(C·KH·KW, OH·OW)` matrix, so that `W · col_i` lands in
+//! NCHW order without a transpose, one image's buffer in cache at a time, images spread over
+//! threads and the weight gradient summed over a fixed number of parts so that the thread
+//! count never changes a bit. Tests hold it to the reference, and both to a numerical gradient.
 
 use nabla_init::{Dist, Init};
-use nabla_tensor::parallel::{for_each_chunk_mut, map_ranges, threads};
-use nabla_tensor::{ConvGeometry, col2im_t_add, im2col_t_into, matmul_into};
-use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewMut2};
+use nabla_tensor::ConvGeometry;
+use ndarray::ArrayD;
 use rand::Rng;
 
-use crate::shape::{expect_rank, expect_same, fixed4};
+use crate::shape::expect_rank;
 use crate::{Float, Layer, LayerError, Mode, Param, ParamKind, Result};
 
-/// Parts a batch is cut into for the weight-gradient sum: fixed, so that the floating-point
-/// summation order, and therefore the result, does not depend on the number of threads.
-const REDUCTION_PARTS: usize = 4;
+mod fast;
+mod reference;
 
-fn view2<F>(data: &[F], rows: usize, cols: usize) -> ArrayView2<'_, F> {
-    ArrayView2::from_shape((rows, cols), data)
-        .unwrap_or_else(|_| unreachable!("slice cut to rows * cols"))
-}
-
-fn view2_mut<F>(data: &mut [F], rows: usize, cols: usize) -> ArrayViewMut2<'_, F> {
-    ArrayViewMut2::from_shape((rows, cols), data)
-        .unwrap_or_else(|_| unreachable!("slice cut to rows * cols"))
-}
+pub use reference::ConvGradients;
 
 /// Settings of a [`Conv2d`] layer.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -102,9 +106,9 @@ impl Conv2dConfig {
 /// Convolution with weight `(FN, C, KH, KW)` and bias `(FN)`.
 ///
 /// Forward: `col = im2col(x)` (`(N·OH·OW, C·KH·KW)`), `out = col · Wᵀ + b` as `(N, FN, OH,
-/// OW)`. Backward: `dW = doutᵀ · col`, `db = Σ dout`, `dx = col2im(dout · W)`. The products run
-/// image by image (`out_i = W · col_iᵀ` lands directly in NCHW order, no transposition copy),
-/// spread over threads; the `col` buffer is kept for backward and reused across calls.
+/// OW)`. Backward: `dW = doutᵀ · col`, `db = Σ dout`, `dx = col2im(dout · W)`. See the module
+/// docs for how the fast path computes the same, and [`Conv2d::forward_reference`] for the
+/// formula as code.
 ///
 /// ```
 /// use nabla_layers::{Conv2d, Conv2dConfig, Layer, Mode};
@@ -250,157 +254,11 @@ impl<F: Float> Layer<F> for Conv2d<F> {
     }
 
     fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
-        let out_shape = self.output_shape(x.shape())?;
-        let x = fixed4(x);
-        // Only a view in another layout pays for a copy.
-        let x = if x.is_standard_layout() {
-            x
-        } else {
-            x.as_standard_layout().into_owned()
-        };
-        let (n, c, h, wd) = x.dim();
-        let (fnum, plane) = (out_shape[1], out_shape[2] * out_shape[3]);
-        let geometry = self.config.geometry();
-        let cols = c * geometry.kernel_h * geometry.kernel_w;
-        let Some(xs) = x.as_slice() else {
-            unreachable!("standard layout")
-        };
-        let w = self.weight_matrix();
-        let bias = self.bias.as_ref().map(|b| b.value.view());
-        let mut out = vec![F::zero(); n * fnum * plane];
-        let failure = std::sync::Mutex::new(None);
-        // Images are independent: unfold and multiply them in parallel, one chunk per thread,
-        // each image's windows as a (C·KH·KW, OH·OW) matrix in one buffer per chunk.
-        for_each_chunk_mut(&mut out, fnum * plane, threads(), |r, out_chunk| {
-            let mut col_i = vec![F::zero(); cols * plane];
-            for (k, img) in r.enumerate() {
-                let image = &xs[img * c * h * wd..(img + 1) * c * h * wd];
-                if let Err(e) = im2col_t_into(image, (c, h, wd), &geometry, &mut col_i) {
-                    if let Ok(mut slot) = failure.lock() {
-                        *slot = Some(e);
-                    }
-                    return;
-                }
-                let mut out_i = view2_mut(
-                    &mut out_chunk[k * fnum * plane..(k + 1) * fnum * plane],
-                    fnum,
-                    plane,
-                );
-                let beta = match &bias {
-                    Some(b) => {
-                        out_i
-                            .rows_mut()
-                            .into_iter()
-                            .zip(b.iter())
-                            .for_each(|(mut row, &bf)| row.fill(bf));
-                        F::one()
-                    }
-                    None => F::zero(),
-                };
-                // out_i (FN, OH·OW) = W (FN, C·KH·KW) · col_i: the output is already NCHW.
-                matmul_into(F::one(), &w, &view2(&col_i, cols, plane), beta, &mut out_i);
-            }
-        });
-        if let Some(e) = failure.into_inner().ok().flatten() {
-            return Err(e.into());
-        }
-        // Inference keeps nothing for a backward pass.
-        self.x = (mode == Mode::Train).then_some(x);
-        Ok(crate::shape::reshaped(
-            ArrayD::from_shape_vec(out_shape, out),
-            "Conv2d",
-        ))
+        self.forward_fast(x, mode)
     }
 
     fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
-        let x = self.x.as_ref().ok_or(LayerError::NoForward("Conv2d"))?;
-        let x_shape = x.dim();
-        let out_shape = self.output_shape(&[x_shape.0, x_shape.1, x_shape.2, x_shape.3])?;
-        expect_same("Conv2d", dout.shape(), &out_shape)?;
-        let (n, fnum, plane) = (out_shape[0], out_shape[1], out_shape[2] * out_shape[3]);
-        let geometry = self.config.geometry();
-        let (c, h, wd) = (x_shape.1, x_shape.2, x_shape.3);
-        let cols = c * geometry.kernel_h * geometry.kernel_w;
-        let Some(xs) = x.as_slice() else {
-            unreachable!("kept in standard layout")
-        };
-        let dout = crate::shape::standard(dout);
-        let Some(ds) = dout.as_slice() else {
-            unreachable!("standard layout")
-        };
-        // dW = Σ_images dout_i · col_iᵀ and db = Σ dout, summed over a fixed number of parts
-        // (not threads) and then in part order, so the result does not depend on the thread
-        // count.
-        let partials = map_ranges(n, REDUCTION_PARTS, |r| {
-            let mut dw = Array2::<F>::zeros((fnum, cols));
-            let mut db = vec![F::zero(); fnum];
-            let mut col_i = vec![F::zero(); cols * plane];
-            for img in r {
-                let image = &xs[img * c * h * wd..(img + 1) * c * h * wd];
-                im2col_t_into(image, (c, h, wd), &geometry, &mut col_i)?;
-                let d_i = view2(
-                    &ds[img * fnum * plane..(img + 1) * fnum * plane],
-                    fnum,
-                    plane,
-                );
-                let col_i = view2(&col_i, cols, plane);
-                matmul_into(F::one(), &d_i, &col_i.t(), F::one(), &mut dw.view_mut());
-                db.iter_mut()
-                    .zip(d_i.rows())
-                    .for_each(|(b, row)| *b += row.sum());
-            }
-            Ok::<_, nabla_tensor::TensorError>((dw, db))
-        });
-        let mut dw = Array2::<F>::zeros((fnum, cols));
-        let mut db = vec![F::zero(); fnum];
-        for part in partials {
-            let (pw, pb) = part?;
-            dw += &pw;
-            db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
-        }
-        self.weight.grad.assign(&crate::shape::reshaped(
-            dw.into_shape_with_order(self.weight.value.raw_dim()),
-            "Conv2d",
-        ));
-        if let Some(b) = &mut self.bias {
-            b.grad.iter_mut().zip(db).for_each(|(g, v)| *g = v);
-        }
-        if !self.input_gradient {
-            return Ok(ArrayD::zeros(vec![
-                x_shape.0, x_shape.1, x_shape.2, x_shape.3,
-            ]));
-        }
-        // dcol_i (C·KH·KW, OH·OW) = Wᵀ · dout_i, then folded back image by image.
-        let w = self.weight_matrix();
-        let mut dx = vec![F::zero(); n * c * h * wd];
-        let failure = std::sync::Mutex::new(None);
-        for_each_chunk_mut(&mut dx, c * h * wd, threads(), |r, chunk| {
-            // One image's dcol at a time, one buffer per chunk.
-            let mut dcol = vec![F::zero(); cols * plane];
-            for (k, img) in r.enumerate() {
-                let d_i = view2(
-                    &ds[img * fnum * plane..(img + 1) * fnum * plane],
-                    fnum,
-                    plane,
-                );
-                let mut dcol_i = view2_mut(&mut dcol, cols, plane);
-                matmul_into(F::one(), &w.t(), &d_i, F::zero(), &mut dcol_i);
-                let dx_i = &mut chunk[k * c * h * wd..(k + 1) * c * h * wd];
-                if let Err(e) = col2im_t_add(&dcol, (c, h, wd), &geometry, dx_i) {
-                    if let Ok(mut slot) = failure.lock() {
-                        *slot = Some(e);
-                    }
-                    return;
-                }
-            }
-        });
-        if let Some(e) = failure.into_inner().ok().flatten() {
-            return Err(e.into());
-        }
-        Ok(crate::shape::reshaped(
-            ArrayD::from_shape_vec(vec![n, c, h, wd], dx),
-            "Conv2d",
-        ))
+        self.backward_fast(dout)
     }
 
     fn set_input_gradient(&mut self, needed: bool) {
@@ -530,6 +388,26 @@ mod tests {
             conv.visit_params(&mut |_, p| p.value.mapv_inplace(|v| v + 0.05));
             let report = check_layer(&mut conv, &random(&shape, seed), Mode::Train, seed).unwrap();
             prop_assert!(report.worst() < 1e-6, "{report:?}");
+        }
+
+        #[test]
+        fn the_fast_path_computes_the_textbook_reference((config, shape, seed) in case()) {
+            let mut conv = Conv2d::<f64>::new(&config, &mut StdRng::seed_from_u64(seed)).unwrap();
+            conv.visit_params(&mut |_, p| p.value.mapv_inplace(|v| v + 0.05));
+            let x: Array4<f64> = random(&shape, seed).into_dimensionality().unwrap();
+            let y = conv.forward(x.clone().into_dyn(), Mode::Train).unwrap();
+            let textbook = conv.forward_reference(&x).unwrap();
+            let close = |a: &ArrayD<f64>, b: &ArrayD<f64>| {
+                a.shape() == b.shape() && a.iter().zip(b).all(|(u, v)| (u - v).abs() <= 1e-12 * (1.0 + v.abs()))
+            };
+            prop_assert!(close(&y, &textbook.clone().into_dyn()));
+            let dout: Array4<f64> = random(textbook.shape(), seed ^ 9).into_dimensionality().unwrap();
+            let dx = conv.backward(dout.clone().into_dyn()).unwrap();
+            let g = conv.backward_reference(&x, &dout).unwrap();
+            prop_assert!(close(&dx, &g.dx.into_dyn()));
+            prop_assert!(close(&conv.weight.grad, &g.dw.into_dyn()));
+            let db = conv.bias.as_ref().map(|b| b.grad.clone()).unwrap();
+            prop_assert!(close(&db, &g.db.into_dyn()));
         }
 
         #[test]
