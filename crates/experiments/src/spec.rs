@@ -134,17 +134,17 @@ pub struct Recorded {
 pub enum Expect {
     /// Final test accuracy within `[lo, hi]`.
     Test {
-        /// Lower bound.
+        /// The lowest accuracy accepted, as a fraction.
         lo: f64,
-        /// Upper bound.
+        /// The highest accuracy accepted, as a fraction.
         hi: f64,
     },
     /// The median test accuracy of the last 10 evaluations within `[lo, hi]`: for runs whose
     /// large learning rate makes single evaluations spike (the original's curves spike too).
     TailMedian {
-        /// Lower bound.
+        /// The lowest accuracy accepted, as a fraction.
         lo: f64,
-        /// Upper bound.
+        /// The highest accuracy accepted, as a fraction.
         hi: f64,
     },
     /// The run sits on an unstable edge (the two samples of the original disagree): judged by

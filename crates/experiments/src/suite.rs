@@ -22,12 +22,12 @@ use crate::{Data, Result};
 pub enum Event {
     /// A run started.
     Started {
-        /// The run.
+        /// The run's id.
         id: String,
     },
     /// A run made progress.
     Step {
-        /// The run.
+        /// The run's id.
         id: String,
         /// Iterations done.
         step: u64,
@@ -36,7 +36,7 @@ pub enum Event {
     },
     /// A run ended.
     Finished {
-        /// The run.
+        /// The run's id.
         id: String,
         /// Wall-clock seconds it took.
         seconds: f64,
@@ -61,7 +61,7 @@ pub struct Options {
 /// One check of a reproduction against its tolerance.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// The run.
+    /// The run's id.
     pub id: String,
     /// What was measured.
     pub measured: f64,

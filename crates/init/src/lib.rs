@@ -52,7 +52,7 @@ pub type Result<T> = std::result::Result<T, InitError>;
 /// Whether a scaled initializer draws from a normal or a uniform distribution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Dist {
-    /// Gaussian.
+    /// A Gaussian with the initializer's variance.
     Normal,
     /// Uniform on a symmetric interval.
     Uniform,
@@ -67,14 +67,14 @@ pub enum Init {
     Constant(f64),
     /// `mean + std · randn`; the classic `weight_init_std = 0.01` is `{ mean: 0.0, std: 0.01 }`.
     Normal {
-        /// Mean.
+        /// The centre of the distribution (0 for weights).
         mean: f64,
         /// Standard deviation, non-negative.
         std: f64,
     },
     /// Uniform on `[low, high)`.
     Uniform {
-        /// Lower bound.
+        /// The smallest value that can be drawn.
         low: f64,
         /// Upper bound, above `low`.
         high: f64,

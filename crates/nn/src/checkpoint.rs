@@ -52,7 +52,7 @@ const WITHOUT_ARCHITECTURE: u8 = 1;
 pub struct SavedTensor<F: Float> {
     /// Dotted parameter name.
     pub name: String,
-    /// Shape.
+    /// Its shape, checked against the model's parameter of the same name on load.
     pub shape: Vec<usize>,
     /// Values in C order.
     pub values: Vec<F>,

@@ -35,7 +35,7 @@ pub struct Manifest {
     pub jobs: usize,
     /// Threads per run.
     pub threads_per_run: usize,
-    /// Quick mode.
+    /// Whether the suite ran in quick mode (short runs, small test subsets).
     pub quick: bool,
     /// The command line.
     pub command: String,
