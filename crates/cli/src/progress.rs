@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use nabla_nn::{EvalPoint, Flow, Hook, Model, StepView};
+use nabla_nn::{Classifier, EvalPoint, Flow, Hook, StepView};
 
 /// Moves a bar after every step (on a terminal only) and prints every evaluation.
 pub struct ProgressBarHook {
@@ -38,7 +38,7 @@ impl ProgressBarHook {
 }
 
 impl Hook<f32> for ProgressBarHook {
-    fn after_update(&mut self, view: &StepView<'_, f32>, _model: &mut dyn Model<f32>) -> Flow {
+    fn after_update(&mut self, view: &StepView<'_, f32>, _model: &mut dyn Classifier<f32>) -> Flow {
         self.bar.set_position(view.step);
         self.bar.set_message(format!("loss {:.4}", view.loss));
         Flow::Continue

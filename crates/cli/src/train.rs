@@ -16,7 +16,7 @@ use crate::progress::ProgressBarHook;
 
 /// Which network to train.
 #[derive(Clone, Copy, ValueEnum)]
-pub enum Model {
+pub enum ModelName {
     /// Fully connected layers (the classic MultiLayerNet)
     Mlp,
     /// conv 30x5x5 → ReLU → pool → affine 100 → ReLU → affine 10
@@ -49,7 +49,7 @@ pub enum ActivationName {
 pub struct Args {
     /// The network [default: mlp]
     #[arg(long, value_enum)]
-    model: Option<Model>,
+    model: Option<ModelName>,
     /// Hidden layer sizes of the MLP, comma-separated [default: 100,100]
     #[arg(long, value_delimiter = ',')]
     hidden: Option<Vec<usize>>,
@@ -161,8 +161,8 @@ fn parse_init(s: &str) -> std::result::Result<WeightInit, String> {
 }
 
 fn architecture(args: &Args) -> Result<Architecture> {
-    Ok(match args.model.unwrap_or(Model::Mlp) {
-        Model::Mlp => {
+    Ok(match args.model.unwrap_or(ModelName::Mlp) {
+        ModelName::Mlp => {
             let hidden = args.hidden.clone().unwrap_or_else(|| vec![100, 100]);
             let mut c = MlpConfig::new(784, hidden, 10);
             c.activation = match args.activation.unwrap_or(ActivationName::Relu) {
@@ -175,12 +175,12 @@ fn architecture(args: &Args) -> Result<Architecture> {
             c.dropout = args.dropout;
             Architecture::Mlp(c)
         }
-        Model::SimpleConv => {
+        ModelName::SimpleConv => {
             let mut config = SimpleConvConfig::default();
             config.init = args.init.unwrap_or(WeightInit::Std(0.01));
             Architecture::SimpleConv(config)
         }
-        Model::DeepConv => {
+        ModelName::DeepConv => {
             let mut config = DeepConvConfig::default();
             config.dropout = args.dropout.unwrap_or(0.5);
             Architecture::DeepConv(config)
@@ -240,9 +240,9 @@ fn check_writable(path: &std::path::Path) -> Result<()> {
 /// otherwise are a mistake to report, not to ignore.
 fn check_resume_flags(args: &Args, arch: &Architecture, optimizer: &OptimizerConfig) -> Result<()> {
     let model = args.model.map(|m| match m {
-        Model::Mlp => "mlp",
-        Model::SimpleConv => "simple-conv",
-        Model::DeepConv => "deep-conv",
+        ModelName::Mlp => "mlp",
+        ModelName::SimpleConv => "simple-conv",
+        ModelName::DeepConv => "deep-conv",
     });
     let mut conflicts = Vec::new();
     if let Some(m) = model.filter(|&m| m != arch.name()) {

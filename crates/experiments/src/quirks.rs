@@ -3,7 +3,7 @@
 //! that reproduce them.
 
 use nabla_layers::{Float, Layer, LayerError, Mode};
-use nabla_nn::{Flow, Hook, Model, NnError, Split, StepView, predict};
+use nabla_nn::{Classifier, Flow, Hook, NnError, Split, StepView, predict};
 use nabla_optim::{OptimError, Optimizer, OptimizerState};
 use nabla_tensor::argmax_rows;
 use ndarray::{ArrayD, Ix2, Zip};
@@ -204,7 +204,7 @@ impl Hook<f32> for BatchTrainAccuracy<'_> {
         self.record(view.step, batch_accuracy(view.logits, view.labels))
     }
 
-    fn after_update(&mut self, view: &StepView<'_, f32>, model: &mut dyn Model<f32>) -> Flow {
+    fn after_update(&mut self, view: &StepView<'_, f32>, model: &mut dyn Classifier<f32>) -> Flow {
         if self.mode != TrainAccuracy::BatchAfterUpdate || !view.evaluates {
             return Flow::Continue;
         }

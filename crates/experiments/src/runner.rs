@@ -6,8 +6,8 @@ use nabla_datasets::Mnist;
 use nabla_layers::SoftmaxCrossEntropy;
 use nabla_layers::{Conv2d, Conv2dConfig, Linear, LinearConfig, MaxPool2d, Relu, Sequential};
 use nabla_nn::{
-    Architecture, Classifier, Ended, GradientNorms, Hook, Layout, Model, Network, Split, StepView,
-    TrainConfig, TrainEval, Trainer, WeightInit, set_frozen,
+    Architecture, Classifier, Ended, GradientNorms, Hook, Layout, Network, SequentialClassifier,
+    Split, StepView, TrainConfig, TrainEval, Trainer, WeightInit, set_frozen,
 };
 use nabla_optim::{Regularizer, Schedule};
 use rand::SeedableRng;
@@ -79,8 +79,8 @@ impl Data {
 }
 
 /// Builds the network of a run, with weights drawn from `seed`.
-pub fn build_model(spec: &RunSpec, seed: u64) -> Result<Box<dyn Model<f32>>> {
-    let mut model: Box<dyn Model<f32>> = match &spec.model {
+pub fn build_model(spec: &RunSpec, seed: u64) -> Result<Box<dyn Classifier<f32>>> {
+    let mut model: Box<dyn Classifier<f32>> = match &spec.model {
         ModelSpec::Net(arch) => {
             let mut layers = arch.layers::<f32>(seed)?;
             if spec.sigmoid_grad_on_output {
@@ -91,7 +91,7 @@ pub fn build_model(spec: &RunSpec, seed: u64) -> Result<Box<dyn Model<f32>>> {
                 }
             }
             if spec.one_hot_targets {
-                Box::new(Classifier::new(
+                Box::new(SequentialClassifier::new(
                     layers,
                     SoftmaxCrossEntropy::new(),
                     arch.classes(),
@@ -121,7 +121,7 @@ pub fn build_model(spec: &RunSpec, seed: u64) -> Result<Box<dyn Model<f32>>> {
 }
 
 /// The CNN notebook's two-convolution reference networks, weights `0.01 · randn`.
-fn double_conv(after: bool, seed: u64) -> Result<Classifier<f32>> {
+fn double_conv(after: bool, seed: u64) -> Result<SequentialClassifier<f32>> {
     let init = WeightInit::Std(0.01).init();
     let mut rng = StdRng::seed_from_u64(seed);
     let conv = |c_in, c_out, k, rng: &mut StdRng| {
@@ -146,7 +146,11 @@ fn double_conv(after: bool, seed: u64) -> Result<Classifier<f32>> {
     body.push("affine1", linear(flat, 100, &mut rng)?);
     body.push("relu3", Relu::new());
     body.push("affine2", linear(100, 10, &mut rng)?);
-    Ok(Classifier::new(body, SoftmaxCrossEntropy::new(), 10))
+    Ok(SequentialClassifier::new(
+        body,
+        SoftmaxCrossEntropy::new(),
+        10,
+    ))
 }
 
 /// The seed a run uses: the suite's seed mixed with the run id, so that every run has its own
@@ -163,7 +167,7 @@ pub fn trainer(
     spec: &RunSpec,
     seed: u64,
     threads: usize,
-) -> Result<Trainer<f32, Box<dyn Model<f32>>>> {
+) -> Result<Trainer<f32, Box<dyn Classifier<f32>>>> {
     let mut config = TrainConfig::iterations(spec.iterations, spec.batch);
     config.eval_every = Some(spec.eval_every);
     config.eval_train = match (spec.train_accuracy, spec.train_eval_samples) {
@@ -267,7 +271,7 @@ impl Hook<f32> for StepCallback<'_> {
     fn after_update(
         &mut self,
         view: &StepView<'_, f32>,
-        _model: &mut dyn Model<f32>,
+        _model: &mut dyn Classifier<f32>,
     ) -> nabla_nn::Flow {
         (self.0)(view.step, view.total);
         nabla_nn::Flow::Continue
@@ -275,7 +279,7 @@ impl Hook<f32> for StepCallback<'_> {
 }
 
 /// The first convolution's filters, one row of `kh·kw` values per filter (first channel).
-pub fn first_filters(model: &mut dyn Model<f32>) -> Option<Vec<Vec<f32>>> {
+pub fn first_filters(model: &mut dyn Classifier<f32>) -> Option<Vec<Vec<f32>>> {
     let mut out = None;
     model.visit_params(&mut |name, p| {
         if out.is_none() && name.ends_with("weight") && p.value.ndim() == 4 {

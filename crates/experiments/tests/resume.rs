@@ -4,7 +4,7 @@
 //! saved without one).
 
 use nabla_experiments::{RunSpec, catalog, runner};
-use nabla_nn::{Model, Split};
+use nabla_nn::{Classifier, Split};
 use ndarray::Array2;
 
 /// 200 synthetic "images" of 784 pixels whose class is the band of rows that is lit.
@@ -21,7 +21,7 @@ fn synthetic() -> Split<f32> {
     Split::new(x.into_dyn(), labels).unwrap()
 }
 
-fn bits(model: &dyn Model<f32>) -> Vec<u32> {
+fn bits(model: &dyn Classifier<f32>) -> Vec<u32> {
     let mut all = Vec::new();
     model.params(&mut |_, p| all.extend(p.value.iter().map(|v| v.to_bits())));
     all

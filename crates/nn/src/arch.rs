@@ -97,7 +97,7 @@ impl Architecture {
 
     /// The layers of this network with weights drawn from `seed` (without the loss:
     /// [`Network::new`](crate::Network::new) adds softmax cross-entropy; wrap them in a
-    /// [`Classifier`](crate::Classifier) for another loss).
+    /// [`SequentialClassifier`](crate::SequentialClassifier) for another loss).
     pub fn layers<F: Float>(&self, seed: u64) -> Result<Sequential<F>> {
         match self {
             Architecture::Mlp(c) => c.build(seed),

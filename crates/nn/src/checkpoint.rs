@@ -32,7 +32,7 @@ use std::path::Path;
 use nabla_layers::Float;
 use nabla_optim::{OptimizerConfig, OptimizerState};
 
-use crate::{Architecture, Model, Network, NnError, Result};
+use crate::{Architecture, Classifier, Network, NnError, Result};
 
 /// The first eight bytes of every checkpoint.
 pub const MAGIC: &[u8; 8] = b"NABLAckp";
@@ -92,7 +92,7 @@ fn bad(path: &Path, problem: impl Into<String>) -> NnError {
 
 /// The checkpoint of `model` (and `training`, if given) as bytes.
 pub fn encode<F: Float>(
-    model: &dyn Model<F>,
+    model: &dyn Classifier<F>,
     training: Option<TrainingState<F>>,
 ) -> Result<Vec<u8>> {
     let mut params = Vec::new();
@@ -209,7 +209,7 @@ fn next<T: serde::de::DeserializeOwned>(rest: &mut &[u8], path: &Path) -> Result
 /// Writes `model` (and `training`) to `path` atomically: a temporary file, then a rename.
 pub fn save<F: Float>(
     path: impl AsRef<Path>,
-    model: &dyn Model<F>,
+    model: &dyn Classifier<F>,
     training: Option<TrainingState<F>>,
 ) -> Result<()> {
     let path = path.as_ref();
@@ -264,7 +264,7 @@ pub fn load<F: Float>(path: impl AsRef<Path>) -> Result<(Network<F>, Option<Trai
 /// Copies `params` into `model`, checking names and shapes both ways; `path` names the
 /// source in errors.
 pub fn restore_into<F: Float>(
-    model: &mut dyn Model<F>,
+    model: &mut dyn Classifier<F>,
     params: &[SavedTensor<F>],
     path: &Path,
 ) -> Result<()> {

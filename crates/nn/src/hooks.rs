@@ -4,7 +4,7 @@
 use nabla_layers::{Float, ParamKind};
 use ndarray::ArrayD;
 
-use crate::{EvalPoint, Model};
+use crate::{Classifier, EvalPoint};
 
 /// Whether training goes on after a hook has looked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,12 +67,12 @@ pub trait Hook<F: Float> {
 
     /// After the backward pass and the penalty's gradient, before the update: every
     /// parameter's gradient is readable (and writable) through `model.visit_params`.
-    fn after_backward(&mut self, _view: &StepView<'_, F>, _model: &mut dyn Model<F>) -> Flow {
+    fn after_backward(&mut self, _view: &StepView<'_, F>, _model: &mut dyn Classifier<F>) -> Flow {
         Flow::Continue
     }
 
     /// After the update: the step is counted, the model holds its new weights.
-    fn after_update(&mut self, _view: &StepView<'_, F>, _model: &mut dyn Model<F>) -> Flow {
+    fn after_update(&mut self, _view: &StepView<'_, F>, _model: &mut dyn Classifier<F>) -> Flow {
         Flow::Continue
     }
 
@@ -108,7 +108,7 @@ impl GradientNorms {
 }
 
 impl<F: Float> Hook<F> for GradientNorms {
-    fn after_backward(&mut self, view: &StepView<'_, F>, model: &mut dyn Model<F>) -> Flow {
+    fn after_backward(&mut self, view: &StepView<'_, F>, model: &mut dyn Classifier<F>) -> Flow {
         if view.step == 1 || view.step % self.every == 0 {
             let mut norms = Vec::new();
             model.visit_params(&mut |name, p| {

@@ -3,7 +3,7 @@
 //! - [`Architecture`]: a serializable description of a network — [`MlpConfig`]
 //!   (the classic MultiLayerNet), [`SimpleConvConfig`], [`DeepConvConfig`], [`AlexNetConfig`] —
 //!   that [`Network::new`] builds with a seed.
-//! - [`Model`]: what training needs of a model; [`Network`] and [`Classifier`] (any
+//! - [`Classifier`]: what training needs of a model; [`Network`] and [`SequentialClassifier`] (any
 //!   [`Sequential`](nabla_layers::Sequential) with any loss) implement it.
 //! - [`Trainer`]: one training run as one object (model, optimizer, schedule, step count),
 //!   by epochs or by iterations, with evaluation curves and [`Hook`]s that watch it; it
@@ -48,22 +48,24 @@ mod crate_readme {}
 mod alexnet;
 mod arch;
 pub mod checkpoint;
+mod classifier;
 mod deep_conv;
 mod error;
 mod hooks;
 mod mlp;
-mod model;
 mod network;
 mod simple_conv;
 mod train;
 
 pub use alexnet::AlexNetConfig;
 pub use arch::{Activation, Architecture, WeightInit};
+pub use classifier::{
+    Classifier, SequentialClassifier, accuracy, predict, predict_split, set_frozen, trainable_count,
+};
 pub use deep_conv::DeepConvConfig;
 pub use error::{NnError, Result};
 pub use hooks::{ActivationHistograms, Flow, GradientNorms, Histogram, Hook, StepView};
 pub use mlp::MlpConfig;
-pub use model::{Classifier, Model, accuracy, predict, predict_split, set_frozen, trainable_count};
 pub use nabla_datasets::{Layout, Split};
 pub use network::{LayerSummary, Network};
 pub use simple_conv::{Pooling, SimpleConvConfig};

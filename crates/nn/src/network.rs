@@ -3,7 +3,7 @@
 use nabla_layers::{Float, Layer, Loss, Mode, Param, Sequential, SoftmaxCrossEntropy, Target};
 use ndarray::{Array2, ArrayD};
 
-use crate::{Architecture, Model, NnError, Result, Split};
+use crate::{Architecture, Classifier, NnError, Result, Split};
 
 /// One line of a model summary.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,7 +168,7 @@ impl<F: Float> Network<F> {
     }
 }
 
-impl<F: Float> Model<F> for Network<F> {
+impl<F: Float> Classifier<F> for Network<F> {
     fn forward_observed(
         &mut self,
         x: ArrayD<F>,

@@ -3,7 +3,7 @@
 
 use nabla_datasets::Mnist;
 use nabla_layers::{BatchNorm, Conv2d, Linear, Sequential};
-use nabla_nn::{Architecture, Classifier, History, Network, Split, TrainConfig};
+use nabla_nn::{Architecture, History, Network, SequentialClassifier, Split, TrainConfig};
 use nabla_optim::{Optimizer, OptimizerConfig};
 
 fn send<T: Send>() {}
@@ -12,13 +12,13 @@ fn send_sync<T: Send + Sync>() {}
 #[test]
 fn models_and_optimizers_can_move_to_another_thread() {
     send::<Network<f32>>();
-    send::<Classifier<f32>>();
+    send::<SequentialClassifier<f32>>();
     send::<Sequential<f32>>();
     send::<Conv2d<f32>>();
     send::<Linear<f32>>();
     send::<BatchNorm<f32>>();
     send::<Box<dyn Optimizer<f32>>>();
-    send::<Box<dyn nabla_nn::Model<f32>>>();
+    send::<Box<dyn nabla_nn::Classifier<f32>>>();
 }
 
 #[test]

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use nabla_layers::{Linear, LinearConfig, MeanSquaredError, Relu, Sequential, Tanh};
 use nabla_nn::{
-    Architecture, Classifier, MlpConfig, Model, Network, NnError, Split, TrainConfig, Trainer,
-    checkpoint,
+    Architecture, Classifier, MlpConfig, Network, NnError, SequentialClassifier, Split,
+    TrainConfig, Trainer, checkpoint,
 };
 use nabla_optim::{OptimizerConfig, Sgd};
 use ndarray::Array2;
@@ -29,7 +29,7 @@ fn arch() -> Architecture {
 }
 
 /// Layers of our own with a loss of our own: no built-in architecture describes them.
-fn custom_model(seed: u64) -> Classifier<f32> {
+fn custom_model(seed: u64) -> SequentialClassifier<f32> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut body = Sequential::new();
     body.push(
@@ -46,10 +46,10 @@ fn custom_model(seed: u64) -> Classifier<f32> {
         "fc3",
         Linear::new(&LinearConfig::new(5, 3), &mut rng).unwrap(),
     );
-    Classifier::new(body, MeanSquaredError::new(), 3)
+    SequentialClassifier::new(body, MeanSquaredError::new(), 3)
 }
 
-fn bits(model: &dyn Model<f32>) -> Vec<(String, Vec<u32>)> {
+fn bits(model: &dyn Classifier<f32>) -> Vec<(String, Vec<u32>)> {
     let mut all = Vec::new();
     model.params(&mut |name, p| {
         all.push((

@@ -3,7 +3,7 @@
 use nabla_layers::{Linear, LinearConfig, MeanSquaredError, Relu, Sequential, SoftmaxCrossEntropy};
 use nabla_nn::{
     ActivationHistograms, Architecture, Classifier, EvalPoint, Flow, GradientNorms, Hook,
-    MlpConfig, Model, Network, Split, StepView, TrainConfig, Trainer,
+    MlpConfig, Network, SequentialClassifier, Split, StepView, TrainConfig, Trainer,
 };
 use nabla_optim::OptimizerConfig;
 use ndarray::{Array2, ArrayD};
@@ -32,7 +32,7 @@ fn config(iters: u64) -> TrainConfig {
 }
 
 fn train_with(
-    model: &mut dyn Model<f32>,
+    model: &mut dyn Classifier<f32>,
     lr: f64,
     config: &TrainConfig,
     hooks: &mut [&mut dyn Hook<f32>],
@@ -43,7 +43,7 @@ fn train_with(
 }
 
 fn train(
-    model: &mut dyn Model<f32>,
+    model: &mut dyn Classifier<f32>,
     config: &TrainConfig,
     hooks: &mut [&mut dyn Hook<f32>],
 ) -> nabla_nn::History {
@@ -71,14 +71,18 @@ impl Hook<f32> for Trace {
         self.calls.push(format!("{}:forward", view.step));
         Flow::Continue
     }
-    fn after_backward(&mut self, view: &StepView<'_, f32>, model: &mut dyn Model<f32>) -> Flow {
+    fn after_backward(
+        &mut self,
+        view: &StepView<'_, f32>,
+        model: &mut dyn Classifier<f32>,
+    ) -> Flow {
         let mut any_grad = false;
         model.visit_params(&mut |_, p| any_grad |= p.grad.iter().any(|&g| g != 0.0));
         assert!(any_grad, "gradients are filled before the update");
         self.calls.push(format!("{}:backward", view.step));
         Flow::Continue
     }
-    fn after_update(&mut self, view: &StepView<'_, f32>, _model: &mut dyn Model<f32>) -> Flow {
+    fn after_update(&mut self, view: &StepView<'_, f32>, _model: &mut dyn Classifier<f32>) -> Flow {
         let eval = if view.evaluates { "+eval" } else { "" };
         self.calls.push(format!("{}:update{eval}", view.step));
         Flow::Continue
@@ -160,9 +164,9 @@ fn any_sequential_with_any_loss_trains() {
     for mse in [false, true] {
         let body = build(&mut rng);
         let mut model = if mse {
-            Classifier::new(body, MeanSquaredError::new(), 3)
+            SequentialClassifier::new(body, MeanSquaredError::new(), 3)
         } else {
-            Classifier::new(body, SoftmaxCrossEntropy::new(), 3)
+            SequentialClassifier::new(body, SoftmaxCrossEntropy::new(), 3)
         };
         let lr = if mse { 0.5 } else { 0.1 };
         let history = train_with(&mut model, lr, &config(300), &mut []);

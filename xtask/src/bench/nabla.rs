@@ -9,8 +9,8 @@ use nabla_datasets::Mnist;
 use nabla_layers::{Conv2d, Conv2dConfig, Layer, MaxPool2d, Mode};
 use nabla_nn::ndarray::{Array2, ArrayD, IxDyn};
 use nabla_nn::{
-    Architecture, DeepConvConfig, Flow, Hook, Layout, MlpConfig, Model, Network, SimpleConvConfig,
-    Split, StepView, TrainConfig, TrainEval, Trainer, WeightInit,
+    Architecture, Classifier, DeepConvConfig, Flow, Hook, Layout, MlpConfig, Network,
+    SimpleConvConfig, Split, StepView, TrainConfig, TrainEval, Trainer, WeightInit,
 };
 use nabla_optim::OptimizerConfig;
 use nabla_tensor::matmul_into;
@@ -94,7 +94,7 @@ struct StepClock {
 }
 
 impl Hook<f32> for StepClock {
-    fn after_update(&mut self, view: &StepView<'_, f32>, _model: &mut dyn Model<f32>) -> Flow {
+    fn after_update(&mut self, view: &StepView<'_, f32>, _model: &mut dyn Classifier<f32>) -> Flow {
         if view.step == self.from {
             self.first = Some(Instant::now());
         } else if view.step == self.to {

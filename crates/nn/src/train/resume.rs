@@ -7,9 +7,9 @@ use nabla_layers::Float;
 
 use super::{TrainConfig, Trainer};
 use crate::checkpoint::{self, TrainingState};
-use crate::{Model, Network, NnError, Result};
+use crate::{Classifier, Network, NnError, Result};
 
-impl<F: Float + Pixel, M: Model<F>> Trainer<F, M> {
+impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
     /// Writes the model's parameters and the run's training state (optimizer state, step,
     /// seed) to `path`, atomically. A run whose optimizer was not built from an
     /// [`OptimizerConfig`](nabla_optim::OptimizerConfig) cannot be saved: a checkpoint could

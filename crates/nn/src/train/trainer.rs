@@ -11,8 +11,8 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::{Ended, EvalPoint, History, TrainConfig, TrainEval};
-use crate::model::accuracy;
-use crate::{Flow, Hook, Model, Result, StepView};
+use crate::classifier::accuracy;
+use crate::{Classifier, Flow, Hook, Result, StepView};
 
 /// One training run: a model, its optimizer, the plan ([`TrainConfig`]) and how far it got.
 ///
@@ -38,7 +38,7 @@ use crate::{Flow, Hook, Model, Result, StepView};
 /// assert_eq!(run.step(), 120);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct Trainer<F: Float, M: Model<F>> {
+pub struct Trainer<F: Float, M: Classifier<F>> {
     model: M,
     optimizer: Box<dyn Optimizer<F>>,
     /// What the optimizer was built from, when it was: a checkpoint needs it to rebuild it.
@@ -48,7 +48,7 @@ pub struct Trainer<F: Float, M: Model<F>> {
     pub(super) step: u64,
 }
 
-impl<F: Float, M: Model<F>> std::fmt::Debug for Trainer<F, M> {
+impl<F: Float, M: Classifier<F>> std::fmt::Debug for Trainer<F, M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Trainer")
             .field("optimizer", &self.optimizer.kind())
@@ -59,7 +59,7 @@ impl<F: Float, M: Model<F>> std::fmt::Debug for Trainer<F, M> {
     }
 }
 
-impl<F: Float + Pixel, M: Model<F>> Trainer<F, M> {
+impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
     /// A new run of `model` with the optimizer `optimizer` describes.
     pub fn new(model: M, optimizer: &OptimizerConfig, config: TrainConfig) -> Result<Self> {
         let mut run = Trainer::with_optimizer(model, optimizer.build()?, config)?;
@@ -161,7 +161,7 @@ impl<F: Float + Pixel, M: Model<F>> Trainer<F, M> {
 }
 
 /// The state of one call to [`Trainer::fit`].
-struct Fit<'a, F: Float, M: Model<F>> {
+struct Fit<'a, F: Float, M: Classifier<F>> {
     run: &'a mut Trainer<F, M>,
     train: &'a Split<F>,
     test: Split<F>,
@@ -174,7 +174,7 @@ struct Fit<'a, F: Float, M: Model<F>> {
     since_eval: (f64, u64),
 }
 
-impl<'a, F: Float + Pixel, M: Model<F>> Fit<'a, F, M> {
+impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
     fn new(run: &'a mut Trainer<F, M>, train: &'a Split<F>, test: &Split<F>) -> Self {
         let config = &run.config;
         let n = train.len();
@@ -317,7 +317,7 @@ impl<'a, F: Float + Pixel, M: Model<F>> Fit<'a, F, M> {
 
 /// The training-mode forward pass, showing each layer's output to the hooks that asked.
 fn forward<F: Float>(
-    model: &mut dyn Model<F>,
+    model: &mut dyn Classifier<F>,
     x: ArrayD<F>,
     step: u64,
     hooks: &mut [&mut dyn Hook<F>],

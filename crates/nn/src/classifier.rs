@@ -12,9 +12,9 @@ use crate::{NnError, Result, Split};
 /// a backward pass that fills parameter gradients, and named parameters.
 ///
 /// [`Network`](crate::Network) implements it for the built-in architectures and
-/// [`Classifier`] for any [`Sequential`] with any [`Loss`]; implement it yourself for
+/// [`SequentialClassifier`] for any [`Sequential`] with any [`Loss`]; implement it yourself for
 /// anything else (a hand-written network, a model with two inputs, …).
-pub trait Model<F: Float>: Send {
+pub trait Classifier<F: Float>: Send {
     /// Logits `(n, classes)` for a batch; `observe(layer, output)` sees every layer's output.
     fn forward_observed(
         &mut self,
@@ -29,10 +29,10 @@ pub trait Model<F: Float>: Send {
     }
 
     /// The mean loss of `logits` (from the last training-mode forward) against `labels`;
-    /// [`Model::backward`] follows.
+    /// [`Classifier::backward`] follows.
     fn loss_of(&mut self, logits: &ArrayD<F>, labels: &[usize]) -> Result<F>;
 
-    /// Backpropagates the last [`Model::loss_of`], overwriting every parameter's gradient.
+    /// Backpropagates the last [`Classifier::loss_of`], overwriting every parameter's gradient.
     fn backward(&mut self) -> Result<()>;
 
     /// Calls `f` with every parameter under its dotted name.
@@ -56,7 +56,7 @@ pub trait Model<F: Float>: Send {
 
 /// A borrowed model trains in place: `Trainer::new(&mut net, …)` leaves `net` with the
 /// caller.
-impl<F: Float, M: Model<F> + ?Sized> Model<F> for &mut M {
+impl<F: Float, M: Classifier<F> + ?Sized> Classifier<F> for &mut M {
     fn forward_observed(
         &mut self,
         x: ArrayD<F>,
@@ -88,7 +88,7 @@ impl<F: Float, M: Model<F> + ?Sized> Model<F> for &mut M {
     }
 }
 
-impl<F: Float, M: Model<F> + ?Sized> Model<F> for Box<M> {
+impl<F: Float, M: Classifier<F> + ?Sized> Classifier<F> for Box<M> {
     fn forward_observed(
         &mut self,
         x: ArrayD<F>,
@@ -120,11 +120,11 @@ impl<F: Float, M: Model<F> + ?Sized> Model<F> for Box<M> {
     }
 }
 
-/// Any layers followed by any loss: the general [`Model`].
+/// Any layers followed by any loss: the general [`Classifier`].
 ///
 /// ```
 /// use nabla_layers::{Linear, LinearConfig, MeanSquaredError, Relu, Sequential};
-/// use nabla_nn::{Classifier, Split, TrainConfig, Trainer};
+/// use nabla_nn::{SequentialClassifier, Split, TrainConfig, Trainer};
 /// use nabla_optim::OptimizerConfig;
 /// use ndarray::Array2;
 /// use rand::SeedableRng;
@@ -135,7 +135,7 @@ impl<F: Float, M: Model<F> + ?Sized> Model<F> for Box<M> {
 ///     .push("relu", Relu::new())
 ///     .push("fc2", Linear::new(&LinearConfig::new(8, 2), &mut rng)?);
 /// // A squared-error loss on one-hot targets instead of the usual cross-entropy.
-/// let model = Classifier::new(body, MeanSquaredError::new(), 2);
+/// let model = SequentialClassifier::new(body, MeanSquaredError::new(), 2);
 ///
 /// let x = Array2::from_shape_fn((40, 2), |(i, j)| if j == 0 { i as f32 / 20.0 - 1.0 } else { 0.5 });
 /// let labels: Vec<usize> = (0..40).map(|i| usize::from(i >= 20)).collect();
@@ -145,28 +145,28 @@ impl<F: Float, M: Model<F> + ?Sized> Model<F> for Box<M> {
 /// assert!(history.final_test_accuracy() > Some(0.9));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct Classifier<F: Float> {
+pub struct SequentialClassifier<F: Float> {
     body: Sequential<F>,
     loss: Box<dyn Loss<F>>,
     classes: usize,
 }
 
-impl<F: Float> std::fmt::Debug for Classifier<F> {
+impl<F: Float> std::fmt::Debug for SequentialClassifier<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Classifier")
+        f.debug_struct("SequentialClassifier")
             .field("body", &self.body)
             .field("classes", &self.classes)
             .finish_non_exhaustive()
     }
 }
 
-impl<F: Float> Classifier<F> {
+impl<F: Float> SequentialClassifier<F> {
     /// `body` trained against `loss`, for `classes` classes (the width of the logits). Losses
     /// that compare with a one-hot target (such as mean squared error) get one.
     pub fn new(mut body: Sequential<F>, loss: impl Loss<F> + 'static, classes: usize) -> Self {
         // The input is data: nothing uses its gradient.
         body.set_input_gradient(false);
-        Classifier {
+        SequentialClassifier {
             body,
             loss: Box::new(loss),
             classes,
@@ -179,7 +179,7 @@ impl<F: Float> Classifier<F> {
     }
 }
 
-impl<F: Float> Model<F> for Classifier<F> {
+impl<F: Float> Classifier<F> for SequentialClassifier<F> {
     fn forward_observed(
         &mut self,
         x: ArrayD<F>,
@@ -222,7 +222,7 @@ impl<F: Float> Model<F> for Classifier<F> {
 /// Inference-mode logits of `model` for `x`, `batch` samples at a time (no gradients kept
 /// between batches, so a large batch is the fast choice when memory allows).
 pub fn predict<F: Float>(
-    model: &mut dyn Model<F>,
+    model: &mut dyn Classifier<F>,
     x: &ArrayD<F>,
     batch: usize,
 ) -> Result<Array2<F>> {
@@ -242,7 +242,7 @@ pub fn predict<F: Float>(
 /// Inference-mode logits of `model` for every sample of `split`, converting `batch` samples
 /// at a time.
 pub fn predict_split<F: Float + Pixel>(
-    model: &mut dyn Model<F>,
+    model: &mut dyn Classifier<F>,
     split: &Split<F>,
     batch: usize,
 ) -> Result<Array2<F>> {
@@ -258,7 +258,7 @@ pub fn predict_split<F: Float + Pixel>(
     Ok(out.unwrap_or_else(|| Array2::zeros((0, 0))))
 }
 
-fn logits_of<F: Float>(model: &mut dyn Model<F>, x: ArrayD<F>) -> Result<Array2<F>> {
+fn logits_of<F: Float>(model: &mut dyn Classifier<F>, x: ArrayD<F>) -> Result<Array2<F>> {
     model
         .forward(x, Mode::Eval)?
         .into_dimensionality::<Ix2>()
@@ -267,7 +267,7 @@ fn logits_of<F: Float>(model: &mut dyn Model<F>, x: ArrayD<F>) -> Result<Array2<
 
 /// The fraction of `split` (or of its samples at `indices`) that `model` classifies right.
 pub fn accuracy<F: Float + Pixel>(
-    model: &mut dyn Model<F>,
+    model: &mut dyn Classifier<F>,
     split: &Split<F>,
     indices: Option<&[usize]>,
     batch: usize,
@@ -292,7 +292,7 @@ pub(crate) fn fraction_correct(predicted: &[usize], labels: &[usize]) -> f64 {
 }
 
 /// The number of trainable values `model` has (buffers excluded).
-pub fn trainable_count<F: Float>(model: &dyn Model<F>) -> usize {
+pub fn trainable_count<F: Float>(model: &dyn Classifier<F>) -> usize {
     let mut n = 0;
     model.params(&mut |_, p| {
         if p.kind != ParamKind::Buffer {
@@ -304,7 +304,7 @@ pub fn trainable_count<F: Float>(model: &dyn Model<F>) -> usize {
 
 /// Freezes (or unfreezes) every parameter whose dotted name starts with `prefix`; returns how
 /// many matched, so that a misspelled prefix can be caught.
-pub fn set_frozen<F: Float>(model: &mut dyn Model<F>, prefix: &str, frozen: bool) -> usize {
+pub fn set_frozen<F: Float>(model: &mut dyn Classifier<F>, prefix: &str, frozen: bool) -> usize {
     let mut n = 0;
     model.visit_params(&mut |name, p| {
         if name.starts_with(prefix) {
