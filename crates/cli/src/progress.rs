@@ -10,11 +10,14 @@ use nabla_nn::{Classifier, EvalPoint, Flow, Hook, StepView};
 pub struct ProgressBarHook {
     bar: ProgressBar,
     started: Instant,
+    /// The name of the split evaluations measure (`test`, or `val`).
+    split: &'static str,
 }
 
 impl ProgressBarHook {
-    /// A bar over `total` steps, starting at `start` (a resumed run).
-    pub fn new(start: u64, total: u64, started: Instant) -> Self {
+    /// A bar over `total` steps, starting at `start` (a resumed run); evaluations are of the
+    /// split called `split`.
+    pub fn new(start: u64, total: u64, started: Instant, split: &'static str) -> Self {
         let bar = if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(total);
             bar.set_style(
@@ -28,7 +31,11 @@ impl ProgressBarHook {
         } else {
             ProgressBar::hidden()
         };
-        ProgressBarHook { bar, started }
+        ProgressBarHook {
+            bar,
+            started,
+            split,
+        }
     }
 
     /// Clears the bar.
@@ -44,14 +51,15 @@ impl Hook<f32> for ProgressBarHook {
         Flow::Continue
     }
 
-    fn after_eval(&mut self, e: &EvalPoint) -> Flow {
+    fn after_eval(&mut self, e: &EvalPoint, _model: &mut dyn Classifier<f32>) -> Flow {
         let train = e
             .train_accuracy
             .map_or_else(|| "-".to_string(), |a| format!("{a:.4}"));
         let seconds = self.started.elapsed().as_secs_f64();
+        let split = self.split;
         self.bar.suspend(|| {
             println!(
-                "step {:>6} epoch {:>6.2}  loss {:.4}  train acc {train}  test acc {:.4}  ({seconds:.1} s)",
+                "step {:>6} epoch {:>6.2}  loss {:.4}  train acc {train}  {split} acc {:.4}  ({seconds:.1} s)",
                 e.step, e.epoch, e.train_loss, e.test_accuracy
             )
         });

@@ -140,6 +140,34 @@ impl<F: Pixel> Split<F> {
         }
     }
 
+    /// The first `at` samples and the rest, as two splits: a validation split held out from
+    /// the end of a training split, say.
+    ///
+    /// ```
+    /// use nabla_datasets::Split;
+    /// use nabla_datasets::ndarray::ArrayD;
+    /// let split = Split::new(ArrayD::<f32>::zeros(vec![5, 2]), vec![0, 1, 2, 3, 4])?;
+    /// let (train, held_out) = split.split_at(3);
+    /// assert_eq!((train.labels(), held_out.labels()), (&[0, 1, 2][..], &[3, 4][..]));
+    /// # Ok::<(), nabla_datasets::DatasetError>(())
+    /// ```
+    pub fn split_at(&self, at: usize) -> (Self, Self) {
+        let at = at.min(self.len());
+        let per = self.per_sample();
+        let rest = match &self.samples {
+            Samples::Values(x) => Samples::Values(x.slice_axis(Axis(0), (at..).into()).to_owned()),
+            Samples::Bytes(bytes) => Samples::Bytes(bytes[at * per..].to_vec()),
+        };
+        let mut shape = self.shape.clone();
+        shape[0] = self.len() - at;
+        let rest = Split {
+            samples: rest,
+            shape,
+            labels: self.labels[at..].to_vec(),
+        };
+        (self.first(at), rest)
+    }
+
     /// The samples in `range` as one batch.
     ///
     /// # Panics

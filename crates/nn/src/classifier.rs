@@ -265,6 +265,74 @@ fn logits_of<F: Float>(model: &mut dyn Classifier<F>, x: ArrayD<F>) -> Result<Ar
         .map_err(|e| NnError::Data(format!("a classifier's output must be (n, classes): {e}")))
 }
 
+/// A test sample the model got wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mistake {
+    /// Its index in the split.
+    pub index: usize,
+    /// Its true class.
+    pub label: usize,
+    /// The class the model chose.
+    pub predicted: usize,
+}
+
+/// What one inference pass over a split found.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Evaluation {
+    /// The fraction classified correctly.
+    pub accuracy: f64,
+    /// `confusion[true class][predicted class]`: how many samples.
+    pub confusion: Vec<Vec<u64>>,
+    /// The first mistakes in split order (at most the number asked for).
+    pub mistakes: Vec<Mistake>,
+}
+
+/// The accuracy of `model` on `split`, its confusion matrix and its first `keep_mistakes`
+/// mistakes, from one inference pass of `batch` samples at a time.
+///
+/// ```
+/// use nabla_nn::{Architecture, MlpConfig, Network, Split, evaluate};
+/// use nabla_nn::ndarray::Array2;
+/// let mut net = Network::<f32>::new(&Architecture::Mlp(MlpConfig::new(3, vec![4], 2)), 0)?;
+/// let data = Split::new(Array2::<f32>::zeros((5, 3)).into_dyn(), vec![0, 1, 1, 0, 1])?;
+/// let e = evaluate(&mut net, &data, 2, 10)?;
+/// // Identical inputs get one prediction: all of one class, so 2 or 3 of 5 are right.
+/// assert!(e.accuracy == 0.4 || e.accuracy == 0.6);
+/// assert_eq!(e.confusion.iter().flatten().sum::<u64>(), 5);
+/// assert_eq!(e.mistakes.len() as f64, (1.0 - e.accuracy) * 5.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn evaluate<F: Float + Pixel>(
+    model: &mut dyn Classifier<F>,
+    split: &Split<F>,
+    batch: usize,
+    keep_mistakes: usize,
+) -> Result<Evaluation> {
+    let logits = predict_split(model, split, batch)?;
+    let predicted = argmax_rows(&logits.view());
+    let labels = split.labels();
+    let classes = logits
+        .ncols()
+        .max(labels.iter().max().map_or(0, |&l| l + 1));
+    let mut confusion = vec![vec![0; classes]; classes];
+    let mut mistakes = Vec::new();
+    for (index, (&p, &l)) in predicted.iter().zip(labels).enumerate() {
+        confusion[l][p] += 1;
+        if p != l && mistakes.len() < keep_mistakes {
+            mistakes.push(Mistake {
+                index,
+                label: l,
+                predicted: p,
+            });
+        }
+    }
+    Ok(Evaluation {
+        accuracy: fraction_correct(&predicted, labels),
+        confusion,
+        mistakes,
+    })
+}
+
 /// The fraction of `split` (or of its samples at `indices`) that `model` classifies right.
 pub fn accuracy<F: Float + Pixel>(
     model: &mut dyn Classifier<F>,

@@ -60,11 +60,15 @@ mod train;
 pub use alexnet::AlexNetConfig;
 pub use arch::{Activation, Architecture, WeightInit};
 pub use classifier::{
-    Classifier, SequentialClassifier, accuracy, predict, predict_split, set_frozen, trainable_count,
+    Classifier, Evaluation, Mistake, SequentialClassifier, accuracy, evaluate, predict,
+    predict_split, set_frozen, trainable_count,
 };
 pub use deep_conv::DeepConvConfig;
 pub use error::{NnError, Result};
-pub use hooks::{ActivationHistograms, Flow, GradientNorms, Histogram, Hook, StepView};
+pub use hooks::{
+    ActivationHistograms, EarlyStopping, Flow, GradientNorms, Histogram, Hook, KeepBest, MetricLog,
+    StepView, TensorBoardLog, crc32c,
+};
 pub use mlp::MlpConfig;
 pub use nabla_datasets::{Layout, Split};
 pub use network::{LayerSummary, Network};

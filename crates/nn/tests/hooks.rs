@@ -87,7 +87,7 @@ impl Hook<f32> for Trace {
         self.calls.push(format!("{}:update{eval}", view.step));
         Flow::Continue
     }
-    fn after_eval(&mut self, point: &EvalPoint) -> Flow {
+    fn after_eval(&mut self, point: &EvalPoint, _model: &mut dyn Classifier<f32>) -> Flow {
         self.calls.push(format!("{}:eval", point.step));
         if self.stop_after_eval == Some(point.step) {
             Flow::Stop

@@ -11,8 +11,20 @@ pub struct EvalPoint {
     pub train_loss: f64,
     /// Training accuracy, unless the run skips it ([`TrainEval::Skip`](crate::TrainEval)).
     pub train_accuracy: Option<f64>,
-    /// Test accuracy.
+    /// Test accuracy (on the split the run evaluates on: a held-out validation split, if
+    /// the caller passes one).
     pub test_accuracy: f64,
+    /// `test_confusion[true class][predicted class]` on that split.
+    pub test_confusion: Vec<Vec<u64>>,
+    /// Its first mistakes, in split order (at most [`EvalPoint::MISTAKES`]).
+    pub test_mistakes: Vec<crate::Mistake>,
+    /// The learning rate of the step evaluated after.
+    pub lr: f64,
+}
+
+impl EvalPoint {
+    /// How many mistakes an evaluation keeps.
+    pub const MISTAKES: usize = 16;
 }
 
 /// Why a run ended.

@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::{Ended, EvalPoint, History, TrainConfig, TrainEval};
-use crate::classifier::accuracy;
+use crate::classifier::{accuracy, evaluate};
 use crate::{Classifier, Flow, Hook, Result, StepView};
 
 /// One training run: a model, its optimizer, the plan ([`TrainConfig`]) and how far it got.
@@ -172,6 +172,8 @@ struct Fit<'a, F: Float, M: Classifier<F>> {
     history: History,
     /// Loss sum and count since the last evaluation.
     since_eval: (f64, u64),
+    /// The learning rate of the last step.
+    last_lr: f64,
 }
 
 impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
@@ -199,6 +201,7 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
             test,
             history: History::default(),
             since_eval: (0.0, 0),
+            last_lr: run.base_lr,
             run,
         }
     }
@@ -216,9 +219,7 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
                 let point = self.evaluate(done)?;
                 let mut after = flow;
                 for h in hooks.iter_mut() {
-                    if h.after_eval(&point) == Flow::Stop {
-                        after = Flow::Stop;
-                    }
+                    after = after.and(h.after_eval(&point, &mut self.run.model));
                 }
                 self.history.evals.push(point);
                 if after == Flow::Stop {
@@ -242,6 +243,7 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
         let run = &mut *self.run;
         let lr = run.config.schedule.lr(run.base_lr, t);
         run.optimizer.set_lr(lr)?;
+        self.last_lr = lr;
         let (x, labels) = self.train.gather(batch);
         let logits = forward(&mut run.model, x, done, hooks)?;
         let data_loss = run.model.loss_of(&logits, &labels)?.as_f64();
@@ -303,12 +305,16 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
                 batch,
             )?),
         };
+        let test = evaluate(model, &self.test, batch, EvalPoint::MISTAKES)?;
         let point = EvalPoint {
             step: done,
             epoch: done as f64 / self.sampler.steps_per_epoch() as f64,
             train_loss: self.since_eval.0 / self.since_eval.1.max(1) as f64,
             train_accuracy,
-            test_accuracy: accuracy(model, &self.test, None, batch)?,
+            test_accuracy: test.accuracy,
+            test_confusion: test.confusion,
+            test_mistakes: test.mistakes,
+            lr: self.last_lr,
         };
         self.since_eval = (0.0, 0);
         Ok(point)

@@ -1,18 +1,14 @@
-//! `nabla train`.
+//! `nabla train`'s flags, and what they build: the model, the optimizer, the plan.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
 use nabla_nn::{
-    Activation, Architecture, Budget, DeepConvConfig, Layout, MlpConfig, Network, SimpleConvConfig,
-    Split, TrainConfig, TrainEval, Trainer, WeightInit,
+    Activation, Architecture, DeepConvConfig, MlpConfig, SimpleConvConfig, TrainConfig, TrainEval,
+    WeightInit,
 };
 use nabla_optim::{OptimizerConfig, Regularizer, Schedule};
-
-use crate::data::load_mnist;
-use crate::progress::ProgressBarHook;
 
 /// Which network to train.
 #[derive(Clone, Copy, ValueEnum)]
@@ -49,68 +45,85 @@ pub enum ActivationName {
 pub struct Args {
     /// The network [default: mlp]
     #[arg(long, value_enum)]
-    model: Option<ModelName>,
+    pub model: Option<ModelName>,
     /// Hidden layer sizes of the MLP, comma-separated [default: 100,100]
     #[arg(long, value_delimiter = ',')]
-    hidden: Option<Vec<usize>>,
+    pub hidden: Option<Vec<usize>>,
     /// Hidden activation of the MLP [default: relu]
     #[arg(long, value_enum)]
-    activation: Option<ActivationName>,
+    pub activation: Option<ActivationName>,
     /// Weight init: he, xavier (randn/√n_in, also called lecun), or a standard deviation such as 0.01 [default: he; simple-conv: 0.01]
     #[arg(long, value_parser = parse_init)]
-    init: Option<WeightInit>,
+    pub init: Option<WeightInit>,
     /// Optimizer [default: adam]
     #[arg(long, value_enum)]
-    optimizer: Option<OptimizerName>,
+    pub optimizer: Option<OptimizerName>,
     /// Learning rate [default: 0.001 for adam/adamw, 0.01 for the others]
     #[arg(long)]
-    lr: Option<f64>,
+    pub lr: Option<f64>,
     /// Epochs (shuffled passes over the training set) [default: 1 unless --iters]
     #[arg(long, conflicts_with = "iters")]
-    epochs: Option<u64>,
+    pub epochs: Option<u64>,
     /// Iterations of mini-batches drawn with replacement, instead of epochs
     #[arg(long)]
-    iters: Option<u64>,
+    pub iters: Option<u64>,
     /// Samples per mini-batch
     #[arg(long, default_value_t = 100)]
-    batch_size: usize,
+    pub batch_size: usize,
     /// Learning-rate schedule: constant, cosine (to 0 over the run), step:EVERY:GAMMA, exp:GAMMA
     #[arg(long, default_value = "constant", value_parser = parse_schedule)]
-    lr_schedule: ScheduleArg,
+    pub lr_schedule: ScheduleArg,
     /// L2 weight decay λ (½·λ·ΣW² added to the loss)
     #[arg(long, default_value_t = 0.0)]
-    weight_decay: f64,
+    pub weight_decay: f64,
     /// L1 strength λ (λ·Σ|W| added to the loss)
     #[arg(long, default_value_t = 0.0)]
     l1: f64,
     /// Dropout probability after hidden activations (MLP) or of DeepConvNet's dropout layers
     #[arg(long)]
-    dropout: Option<f64>,
+    pub dropout: Option<f64>,
     /// BatchNorm after each hidden affine layer (MLP)
     #[arg(long)]
-    batchnorm: bool,
+    pub batchnorm: bool,
     /// Seed of weights and batch order
     #[arg(long, default_value_t = 0)]
-    seed: u64,
+    pub seed: u64,
     /// Train on the first N training images only
     #[arg(long, value_name = "N")]
-    train_samples: Option<usize>,
+    pub train_samples: Option<usize>,
     /// Measure training accuracy on N fixed random training images (0: all of them)
     #[arg(long, value_name = "N", default_value_t = 10_000)]
-    eval_train_samples: usize,
+    pub eval_train_samples: usize,
     /// Evaluate every N steps [default: every epoch, or at the end with --iters]
     #[arg(long, value_name = "N")]
-    eval_every: Option<u64>,
+    pub eval_every: Option<u64>,
     /// MNIST directory [default: $NABLA_DATA, else ./datasets/mnist]
     #[arg(long, value_name = "DIR")]
-    data: Option<PathBuf>,
+    pub data: Option<PathBuf>,
     /// Save the trained model (with optimizer state, for --resume) to FILE
     #[arg(long, value_name = "FILE")]
-    save: Option<PathBuf>,
+    pub save: Option<PathBuf>,
     /// Continue training from a checkpoint saved with --save (model and optimizer come from it;
     /// --model, --optimizer or --lr that disagree with it are refused)
     #[arg(long, value_name = "FILE")]
-    resume: Option<PathBuf>,
+    pub resume: Option<PathBuf>,
+    /// Hold out the last N training images as a validation split: evaluations, --early-stop
+    /// and --keep-best then judge on it, and the test set is measured once, at the end
+    #[arg(long, value_name = "N")]
+    pub val: Option<usize>,
+    /// Stop after N evaluations in a row without a better test (or --val) accuracy
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub early_stop: Option<u64>,
+    /// Keep the weights of the best evaluation and put them back when the run ends
+    #[arg(long)]
+    pub keep_best: bool,
+    /// Append one line per evaluation (step, epoch, loss, accuracies, learning rate, seconds)
+    /// to FILE: CSV for .csv, JSON Lines for .jsonl
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// Write TensorBoard event files (loss, accuracies, learning rate) into DIR
+    #[arg(long, value_name = "DIR")]
+    pub tensorboard: Option<PathBuf>,
 }
 
 /// A schedule as given on the command line; cosine needs the run length, known later.
@@ -160,7 +173,7 @@ fn parse_init(s: &str) -> std::result::Result<WeightInit, String> {
     }
 }
 
-fn architecture(args: &Args) -> Result<Architecture> {
+pub(super) fn architecture(args: &Args) -> Result<Architecture> {
     Ok(match args.model.unwrap_or(ModelName::Mlp) {
         ModelName::Mlp => {
             let hidden = args.hidden.clone().unwrap_or_else(|| vec![100, 100]);
@@ -200,7 +213,7 @@ fn optimizer_name(name: OptimizerName) -> &'static str {
     }
 }
 
-fn optimizer(args: &Args) -> Result<OptimizerConfig> {
+pub(super) fn optimizer(args: &Args) -> Result<OptimizerConfig> {
     let chosen = args.optimizer.unwrap_or(OptimizerName::Adam);
     let name = optimizer_name(chosen);
     let default_lr = if matches!(chosen, OptimizerName::Adam | OptimizerName::Adamw) {
@@ -212,7 +225,7 @@ fn optimizer(args: &Args) -> Result<OptimizerConfig> {
 }
 
 /// Refuses `--save` into a folder that does not exist or cannot be written, before any work.
-fn check_writable(path: &std::path::Path) -> Result<()> {
+pub(super) fn check_writable(path: &std::path::Path) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -238,7 +251,11 @@ fn check_writable(path: &std::path::Path) -> Result<()> {
 
 /// With `--resume`, the checkpoint decides the model and the optimizer: flags that say
 /// otherwise are a mistake to report, not to ignore.
-fn check_resume_flags(args: &Args, arch: &Architecture, optimizer: &OptimizerConfig) -> Result<()> {
+pub(super) fn check_resume_flags(
+    args: &Args,
+    arch: &Architecture,
+    optimizer: &OptimizerConfig,
+) -> Result<()> {
     let model = args.model.map(|m| match m {
         ModelName::Mlp => "mlp",
         ModelName::SimpleConv => "simple-conv",
@@ -286,84 +303,8 @@ fn check_resume_flags(args: &Args, arch: &Architecture, optimizer: &OptimizerCon
     Ok(())
 }
 
-pub fn run(args: &Args) -> Result<()> {
-    if let Some(path) = &args.save {
-        check_writable(path)?;
-    }
-    let mut run = match &args.resume {
-        Some(path) => {
-            let run =
-                Trainer::<f32, Network<f32>>::from_checkpoint(path, TrainConfig::epochs(0, 1))?;
-            let optimizer = run
-                .optimizer_config()
-                .context("a checkpoint's run always has an optimizer config")?;
-            check_resume_flags(args, run.model().architecture(), optimizer)?;
-            run
-        }
-        None => {
-            let mut config = TrainConfig::epochs(0, 1);
-            config.seed = args.seed;
-            let net = Network::<f32>::new(&architecture(args)?, args.seed)?;
-            Trainer::new(net, &optimizer(args)?, config)?
-        }
-    };
-    let arch = run.model().architecture().clone();
-    let layout = match arch {
-        Architecture::Mlp(_) => Layout::Rows,
-        _ => Layout::Images,
-    };
-    let mnist = load_mnist(args.data.as_deref())?;
-    let mut train_set = Split::<f32>::mnist(&mnist.train, layout);
-    if let Some(n) = args.train_samples {
-        train_set = train_set.first(n);
-    }
-    let test_set = Split::<f32>::mnist(&mnist.test, layout);
-    drop(mnist);
-
-    let config = plan(args, train_set.len(), run.config().seed)?;
-    let start = run.step();
-    let total = config.total_steps(train_set.len());
-    if start >= total {
-        bail!(
-            "the checkpoint is at step {start}, the run has {total} steps: ask for more with --epochs or --iters"
-        );
-    }
-    let budget = match config.budget {
-        Budget::Epochs(e) => format!("{e} epochs"),
-        Budget::Iterations(i) => format!("{i} iterations"),
-    };
-    *run.config_mut() = config;
-    println!(
-        "training {} ({} parameters) on {} images, {} steps of {} with {:?}",
-        arch.name(),
-        run.model().param_count(),
-        train_set.len(),
-        total - start,
-        args.batch_size,
-        run.optimizer_config()
-            .context("the run's optimizer comes from a config")?
-    );
-
-    let started = Instant::now();
-    let mut progress = ProgressBarHook::new(start, total, started);
-    let history = run.fit(&train_set, &test_set, &mut [&mut progress])?;
-    progress.finish();
-    history.diverged_as_error()?;
-    let elapsed = started.elapsed().as_secs_f64();
-    if let Some(path) = &args.save {
-        run.save(path)?;
-        println!("saved {}", path.display());
-    }
-    let acc = history.final_test_accuracy().unwrap_or(f64::NAN);
-    println!(
-        "test accuracy {:.2}% after {budget} in {elapsed:.1} s",
-        100.0 * acc
-    );
-    Ok(())
-}
-
 /// The run's plan from the flags, for a training set of `n` samples, batches seeded by `seed`.
-fn plan(args: &Args, n: usize, seed: u64) -> Result<TrainConfig> {
+pub(super) fn plan(args: &Args, n: usize, seed: u64) -> Result<TrainConfig> {
     let mut config = match (args.epochs, args.iters) {
         (_, Some(iters)) => TrainConfig::iterations(iters, args.batch_size),
         (epochs, None) => TrainConfig::epochs(epochs.unwrap_or(1), args.batch_size),

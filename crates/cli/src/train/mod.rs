@@ -1,0 +1,122 @@
+//! `nabla train`.
+
+mod args;
+mod watch;
+
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use nabla_nn::{Architecture, Budget, Ended, Layout, Network, Split, TrainConfig, Trainer};
+
+use crate::data::load_mnist;
+use watch::Watchers;
+
+pub use args::Args;
+use args::{architecture, check_resume_flags, check_writable, optimizer, plan};
+
+pub fn run(args: &Args) -> Result<()> {
+    if let Some(path) = &args.save {
+        check_writable(path)?;
+    }
+    let mut run = match &args.resume {
+        Some(path) => {
+            let run =
+                Trainer::<f32, Network<f32>>::from_checkpoint(path, TrainConfig::epochs(0, 1))?;
+            let optimizer = run
+                .optimizer_config()
+                .context("a checkpoint's run always has an optimizer config")?;
+            check_resume_flags(args, run.model().architecture(), optimizer)?;
+            run
+        }
+        None => {
+            let mut config = TrainConfig::epochs(0, 1);
+            config.seed = args.seed;
+            let net = Network::<f32>::new(&architecture(args)?, args.seed)?;
+            Trainer::new(net, &optimizer(args)?, config)?
+        }
+    };
+    let arch = run.model().architecture().clone();
+    let layout = match arch {
+        Architecture::Mlp(_) => Layout::Rows,
+        _ => Layout::Images,
+    };
+    let mnist = load_mnist(args.data.as_deref())?;
+    let mut train_set = Split::<f32>::mnist(&mnist.train, layout);
+    if let Some(n) = args.train_samples {
+        train_set = train_set.first(n);
+    }
+    let test_set = Split::<f32>::mnist(&mnist.test, layout);
+    drop(mnist);
+    // With --val, the evaluations judge a split held out of the training images, so that
+    // choosing the best epoch never looks at the test set.
+    let (train_set, eval_set) = match args.val {
+        Some(k) if k == 0 || k >= train_set.len() => bail!(
+            "--val {k}: the validation split must leave training images (there are {})",
+            train_set.len()
+        ),
+        Some(k) => train_set.split_at(train_set.len() - k),
+        None => (train_set, test_set.clone()),
+    };
+
+    let config = plan(args, train_set.len(), run.config().seed)?;
+    let start = run.step();
+    let total = config.total_steps(train_set.len());
+    if start >= total {
+        bail!(
+            "the checkpoint is at step {start}, the run has {total} steps: ask for more with --epochs or --iters"
+        );
+    }
+    let budget = match config.budget {
+        Budget::Epochs(e) => format!("{e} epochs"),
+        Budget::Iterations(i) => format!("{i} iterations"),
+    };
+    *run.config_mut() = config;
+    println!(
+        "training {} ({} parameters) on {} images, {} steps of {} with {:?}",
+        arch.name(),
+        run.model().param_count(),
+        train_set.len(),
+        total - start,
+        args.batch_size,
+        run.optimizer_config()
+            .context("the run's optimizer comes from a config")?
+    );
+
+    let started = Instant::now();
+    let mut watchers = Watchers::new(args, start, total, started)?;
+    let history = run.fit(&train_set, &eval_set, &mut watchers.hooks());
+    let restored = watchers.finish(&mut run, history.as_ref().map_err(|_| ()).ok())?;
+    let history = history?;
+    history.diverged_as_error()?;
+    let elapsed = started.elapsed().as_secs_f64();
+    if let Some(path) = &args.save {
+        if restored {
+            // The optimizer's state belongs to the last weights, not these: no resuming.
+            nabla_nn::checkpoint::save(path, run.model(), None)?;
+            println!(
+                "saved the best weights to {} (without training state: --resume would not continue this run)",
+                path.display()
+            );
+        } else {
+            run.save(path)?;
+            println!("saved {}", path.display());
+        }
+    }
+    let budget = match history.ended {
+        Ended::Stopped { step } => format!(
+            "{step} steps (epoch {:.2}, stopped early)",
+            step as f64 / (train_set.len().div_ceil(args.batch_size)) as f64
+        ),
+        _ => budget,
+    };
+    let acc = if args.val.is_some() || restored {
+        run.evaluate(&test_set)?
+    } else {
+        history.final_test_accuracy().unwrap_or(f64::NAN)
+    };
+    println!(
+        "test accuracy {:.2}% after {budget} in {elapsed:.1} s",
+        100.0 * acc
+    );
+    Ok(())
+}

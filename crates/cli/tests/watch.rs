@@ -1,0 +1,235 @@
+//! `nabla train`'s watching flags as a user runs them: --val, --early-stop, --keep-best,
+//! --log (CSV and JSON Lines, appended on resume) and --tensorboard.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn nabla(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(args)
+        .env_remove("NABLA_DATA")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nabla-watch-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// The `(step, seconds)` of every data line of a CSV log.
+fn csv_rows(path: &Path) -> Vec<(u64, f64)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("step,epoch,loss,train_accuracy,test_accuracy,lr,seconds")
+    );
+    lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            assert_eq!(cells.len(), 7, "{l}");
+            (cells[0].parse().unwrap(), cells[6].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn logs_append_on_resume_and_tensorboard_records_are_framed() {
+    let Some(data) = nabla_testdata::mnist_dir() else {
+        return;
+    };
+    let dir = fresh_dir("logs");
+    let (ckpt, csv, jsonl, tb) = (
+        dir.join("a.ckpt"),
+        dir.join("run.csv"),
+        dir.join("run.jsonl"),
+        dir.join("tb"),
+    );
+    let model = ["train", "--model", "mlp", "--hidden", "32"];
+    let common = [
+        "--train-samples",
+        "2000",
+        "--data",
+        p(&data),
+        "--eval-every",
+        "20",
+        "--log",
+        p(&csv),
+    ];
+    let first = nabla(
+        &[
+            &model[..],
+            &common,
+            &["--iters", "40", "--save", p(&ckpt), "--tensorboard", p(&tb)],
+        ]
+        .concat(),
+    );
+    assert!(first.status.success(), "{}", text(&first));
+    // The model comes from the checkpoint: no --model or --hidden.
+    let second = nabla(
+        &[
+            &["train"][..],
+            &common,
+            &["--iters", "80", "--resume", p(&ckpt)],
+        ]
+        .concat(),
+    );
+    assert!(second.status.success(), "{}", text(&second));
+    let rows = csv_rows(&csv);
+    let steps: Vec<u64> = rows.iter().map(|r| r.0).collect();
+    assert_eq!(
+        steps,
+        [20, 40, 60, 80],
+        "one header, the resumed run's lines after the first's"
+    );
+    assert!(
+        rows.windows(2).all(|w| w[1].1 >= w[0].1),
+        "seconds continue: {rows:?}"
+    );
+
+    let jl = nabla(
+        &[
+            &model[..],
+            &[
+                "--train-samples",
+                "2000",
+                "--data",
+                p(&data),
+                "--iters",
+                "40",
+            ],
+            &["--eval-every", "20", "--log", p(&jsonl)],
+        ]
+        .concat(),
+    );
+    assert!(jl.status.success(), "{}", text(&jl));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["step"], 40);
+    assert!(lines[1]["test_accuracy"].as_f64().unwrap() > 0.5);
+    assert_eq!(lines[1]["lr"], 0.001);
+
+    // Two TensorBoard records per evaluation run: the version event, then one per evaluation.
+    let files: Vec<PathBuf> = std::fs::read_dir(&tb)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    let bytes = std::fs::read(&files[0]).unwrap();
+    let mut at = 0;
+    let mut records = 0;
+    while at < bytes.len() {
+        let len = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+        let unmask = |m: u32| m.wrapping_sub(0xA282_EAD8).rotate_left(15);
+        let len_crc = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap());
+        assert_eq!(unmask(len_crc), nabla_nn::crc32c(&bytes[at..at + 8]));
+        let data = &bytes[at + 12..at + 12 + len];
+        let crc = u32::from_le_bytes(bytes[at + 12 + len..at + 16 + len].try_into().unwrap());
+        assert_eq!(unmask(crc), nabla_nn::crc32c(data));
+        if records == 0 {
+            assert!(data.windows(13).any(|w| w == b"brain.Event:2"));
+        } else {
+            assert!(data.windows(13).any(|w| w == b"accuracy/test"));
+        }
+        records += 1;
+        at += 16 + len;
+    }
+    assert_eq!(records, 3);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn early_stopping_keeps_the_best_weights_chosen_on_a_validation_split() {
+    let Some(data) = nabla_testdata::mnist_dir() else {
+        return;
+    };
+    let dir = fresh_dir("early");
+    let (ckpt, csv) = (dir.join("best.ckpt"), dir.join("val.csv"));
+    let out = nabla(&[
+        "train",
+        "--model",
+        "mlp",
+        "--hidden",
+        "32",
+        "--train-samples",
+        "1500",
+        "--val",
+        "500",
+        "--epochs",
+        "40",
+        "--eval-every",
+        "10",
+        "--early-stop",
+        "3",
+        "--keep-best",
+        "--data",
+        p(&data),
+        "--save",
+        p(&ckpt),
+        "--log",
+        p(&csv),
+        "--lr",
+        "0.01",
+    ]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("val acc"), "{t}");
+    assert!(t.contains("stopped early after step"), "{t}");
+    assert!(t.contains("chosen on the val split"), "{t}");
+    // The log names the split, and the best line is the one kept.
+    let log = std::fs::read_to_string(&csv).unwrap();
+    assert!(log.starts_with("step,epoch,loss,train_accuracy,val_accuracy,"));
+    let best = log
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(4).unwrap().parse::<f64>().unwrap())
+        .fold(0.0, f64::max);
+    let kept: f64 = t
+        .lines()
+        .find_map(|l| l.strip_prefix("kept the best weights: val accuracy "))
+        .and_then(|r| r.split('%').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    assert!((kept - 100.0 * best).abs() < 0.006, "{kept} vs {best}");
+    // The saved weights are the best ones: their test accuracy is what the summary says.
+    let summary: f64 = t
+        .lines()
+        .find_map(|l| l.strip_prefix("test accuracy "))
+        .and_then(|r| r.split('%').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    let eval = nabla(&["eval", "--model", p(&ckpt), "--data", p(&data), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+    assert!((json["accuracy"].as_f64().unwrap() * 100.0 - summary).abs() < 0.006);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bad_watching_flags_are_named() {
+    let out = nabla(&["train", "--log", "run.txt", "--data", "/nonexistent"]);
+    assert!(!out.status.success());
+    let t = text(&out);
+    assert!(t.contains(".csv or .jsonl") || t.contains("MNIST"), "{t}");
+    let out = nabla(&["train", "--early-stop", "0"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--early-stop"), "{}", text(&out));
+}
