@@ -5,6 +5,7 @@
 mod data;
 mod eval;
 mod inspect;
+mod lr_find;
 mod predict;
 mod progress;
 mod runtime;
@@ -41,6 +42,9 @@ enum Command {
     Predict(predict::Args),
     /// Describe a checkpoint (layers, shapes, parameters, FLOPs) or an IDX file
     Inspect(inspect::Args),
+    /// Find a learning rate: train a fresh model while the rate grows, and suggest where the
+    /// loss falls fastest
+    LrFind(Box<lr_find::Args>),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::run(&args),
         Command::Predict(args) => predict::run(&args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::LrFind(args) => lr_find::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

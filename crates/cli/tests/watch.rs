@@ -233,3 +233,52 @@ fn bad_watching_flags_are_named() {
     assert!(!out.status.success());
     assert!(text(&out).contains("--early-stop"), "{}", text(&out));
 }
+
+#[test]
+fn lr_find_suggests_a_rate_and_draws_the_sweep() {
+    let Some(data) = nabla_testdata::mnist_dir() else {
+        return;
+    };
+    let dir = fresh_dir("lr-find");
+    let svg = dir.join("sweep.svg");
+    let out = nabla(&[
+        "lr-find",
+        "--model",
+        "mlp",
+        "--hidden",
+        "32",
+        "--steps",
+        "120",
+        "--data",
+        p(&data),
+        "--svg",
+        p(&svg),
+    ]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let lr: f64 = t
+        .lines()
+        .find_map(|l| l.strip_prefix("suggested learning rate: "))
+        .and_then(|r| r.split(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no suggestion in {t}"));
+    // Adam on an MLP: the loss falls fastest somewhere between 1e-4 and 1e-1.
+    assert!((1e-4..1e-1).contains(&lr), "{lr}");
+    assert!(t.contains("(smoothed loss; | the suggestion)"), "{t}");
+    let drawing = std::fs::read_to_string(&svg).unwrap();
+    assert!(drawing.starts_with("<svg") && drawing.trim_end().ends_with("</svg>"));
+    assert_eq!(drawing.matches("<polyline").count(), 2);
+    assert!(drawing.contains("suggested"));
+    let bad = nabla(&[
+        "lr-find",
+        "--min-lr",
+        "1",
+        "--max-lr",
+        "0.1",
+        "--data",
+        p(&data),
+    ]);
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("0 < min_lr < max_lr"), "{}", text(&bad));
+    std::fs::remove_dir_all(dir).unwrap();
+}

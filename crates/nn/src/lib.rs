@@ -52,6 +52,7 @@ mod classifier;
 mod deep_conv;
 mod error;
 mod hooks;
+mod lr_find;
 mod mlp;
 mod network;
 mod simple_conv;
@@ -69,6 +70,7 @@ pub use hooks::{
     ActivationHistograms, EarlyStopping, Flow, GradientNorms, Histogram, Hook, KeepBest, MetricLog,
     StepView, TensorBoardLog, crc32c,
 };
+pub use lr_find::{LrFindConfig, LrFindResult, LrPoint, lr_find};
 pub use mlp::MlpConfig;
 pub use nabla_datasets::{Layout, Split};
 pub use network::{LayerSummary, Network};

@@ -156,6 +156,30 @@ impl OptimizerConfig {
         }
     }
 
+    /// The same optimizer with base learning rate `lr`; the hyperparameters are checked
+    /// when it is built.
+    ///
+    /// ```
+    /// use nabla_optim::OptimizerConfig;
+    /// let adam = OptimizerConfig::adam(0.001).with_lr(0.01)?;
+    /// assert_eq!(adam, OptimizerConfig::adam(0.01));
+    /// # Ok::<(), nabla_optim::OptimError>(())
+    /// ```
+    pub fn with_lr(&self, lr: f64) -> Result<Self> {
+        let mut c = self.clone();
+        match &mut c {
+            OptimizerConfig::Sgd { lr: l }
+            | OptimizerConfig::Momentum { lr: l, .. }
+            | OptimizerConfig::Nesterov { lr: l, .. }
+            | OptimizerConfig::AdaGrad { lr: l, .. }
+            | OptimizerConfig::RmsProp { lr: l, .. }
+            | OptimizerConfig::Adam { lr: l, .. }
+            | OptimizerConfig::AdamW { lr: l, .. } => *l = lr,
+        }
+        c.build::<f64>()?;
+        Ok(c)
+    }
+
     /// Builds the optimizer, validating every hyperparameter.
     pub fn build<F: Float>(&self) -> Result<Box<dyn Optimizer<F>>> {
         Ok(match *self {

@@ -37,6 +37,14 @@ pub enum Schedule {
         /// The final factor in `[0, 1]`.
         min_factor: f64,
     },
+    /// The learning-rate range test's sweep: `factor = growth^(t / steps)`, from 1 at the
+    /// first step to `growth` after `steps` steps (and on, geometrically).
+    Sweep {
+        /// Steps to grow by `growth` (> 0).
+        steps: u64,
+        /// The total growth, at least 1 (1e8 sweeps 1e-7 to 10).
+        growth: f64,
+    },
     /// Linear warmup `factor = (t + 1)/steps` for the first `steps` steps, then `then`
     /// counted from the end of the warmup.
     Warmup {
@@ -102,6 +110,10 @@ impl Schedule {
                     "in [0, 1]",
                 )
             }
+            Schedule::Sweep { steps, growth } => {
+                positive("steps", *steps)?;
+                check_range("Schedule", "growth", *growth, 1.0, 1e30, "in [1, 1e30]")
+            }
             Schedule::Warmup { steps, then } => {
                 positive("steps", *steps)?;
                 then.validate()
@@ -120,6 +132,7 @@ impl Schedule {
                 min_factor
                     + (1.0 - min_factor) * (1.0 + (std::f64::consts::PI * progress).cos()) / 2.0
             }
+            Schedule::Sweep { steps, growth } => growth.powf(t as f64 / (*steps).max(1) as f64),
             Schedule::Warmup { steps, then } => {
                 if t < *steps {
                     (t + 1) as f64 / *steps as f64
@@ -216,6 +229,34 @@ mod tests {
             )
             .validate()
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_sweep_grows_geometrically_from_the_base_rate() {
+        let s = Schedule::Sweep {
+            steps: 100,
+            growth: 1e8,
+        };
+        assert!(s.validate().is_ok());
+        assert_eq!(s.lr(1e-7, 0), 1e-7);
+        assert!((s.lr(1e-7, 100) - 10.0).abs() < 1e-9);
+        assert!((s.lr(1e-7, 50) - 1e-3).abs() < 1e-12);
+        assert!(
+            Schedule::Sweep {
+                steps: 10,
+                growth: 0.5
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            Schedule::Sweep {
+                steps: 0,
+                growth: 10.0
+            }
+            .validate()
+            .is_err()
         );
     }
 }

@@ -10,7 +10,7 @@ use nabla_nn::{
 };
 use nabla_optim::{OptimizerConfig, Regularizer, Schedule};
 
-/// Which network to train.
+/// Which network to build.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ModelName {
     /// Fully connected layers (the classic MultiLayerNet)
@@ -40,9 +40,9 @@ pub enum ActivationName {
     Tanh,
 }
 
-/// Arguments of `train`.
+/// The flags that choose and shape the network (shared by `train` and `lr-find`).
 #[derive(clap::Args)]
-pub struct Args {
+pub struct ModelArgs {
     /// The network [default: mlp]
     #[arg(long, value_enum)]
     pub model: Option<ModelName>,
@@ -55,6 +55,19 @@ pub struct Args {
     /// Weight init: he, xavier (randn/√n_in, also called lecun), or a standard deviation such as 0.01 [default: he; simple-conv: 0.01]
     #[arg(long, value_parser = parse_init)]
     pub init: Option<WeightInit>,
+    /// Dropout probability after hidden activations (MLP) or of DeepConvNet's dropout layers
+    #[arg(long)]
+    pub dropout: Option<f64>,
+    /// BatchNorm after each hidden affine layer (MLP)
+    #[arg(long)]
+    pub batchnorm: bool,
+}
+
+/// Arguments of `train`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub net: ModelArgs,
     /// Optimizer [default: adam]
     #[arg(long, value_enum)]
     pub optimizer: Option<OptimizerName>,
@@ -79,12 +92,6 @@ pub struct Args {
     /// L1 strength λ (λ·Σ|W| added to the loss)
     #[arg(long, default_value_t = 0.0)]
     l1: f64,
-    /// Dropout probability after hidden activations (MLP) or of DeepConvNet's dropout layers
-    #[arg(long)]
-    pub dropout: Option<f64>,
-    /// BatchNorm after each hidden affine layer (MLP)
-    #[arg(long)]
-    pub batchnorm: bool,
     /// Seed of weights and batch order
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -173,7 +180,8 @@ fn parse_init(s: &str) -> std::result::Result<WeightInit, String> {
     }
 }
 
-pub(super) fn architecture(args: &Args) -> Result<Architecture> {
+/// The network the flags describe.
+pub fn architecture(args: &ModelArgs) -> Result<Architecture> {
     Ok(match args.model.unwrap_or(ModelName::Mlp) {
         ModelName::Mlp => {
             let hidden = args.hidden.clone().unwrap_or_else(|| vec![100, 100]);
@@ -213,15 +221,16 @@ fn optimizer_name(name: OptimizerName) -> &'static str {
     }
 }
 
-pub(super) fn optimizer(args: &Args) -> Result<OptimizerConfig> {
-    let chosen = args.optimizer.unwrap_or(OptimizerName::Adam);
+/// The optimizer called `name` [default: adam] at rate `lr` [default: its usual one].
+pub fn optimizer(name: Option<OptimizerName>, lr: Option<f64>) -> Result<OptimizerConfig> {
+    let chosen = name.unwrap_or(OptimizerName::Adam);
     let name = optimizer_name(chosen);
     let default_lr = if matches!(chosen, OptimizerName::Adam | OptimizerName::Adamw) {
         0.001
     } else {
         0.01
     };
-    OptimizerConfig::default_for(name, args.lr.unwrap_or(default_lr)).context("unknown optimizer")
+    OptimizerConfig::default_for(name, lr.unwrap_or(default_lr)).context("unknown optimizer")
 }
 
 /// Refuses `--save` into a folder that does not exist or cannot be written, before any work.
@@ -256,7 +265,8 @@ pub(super) fn check_resume_flags(
     arch: &Architecture,
     optimizer: &OptimizerConfig,
 ) -> Result<()> {
-    let model = args.model.map(|m| match m {
+    let net = &args.net;
+    let model = net.model.map(|m| match m {
         ModelName::Mlp => "mlp",
         ModelName::SimpleConv => "simple-conv",
         ModelName::DeepConv => "deep-conv",
@@ -282,11 +292,11 @@ pub(super) fn check_resume_flags(
         ));
     }
     for (given, flag) in [
-        (args.hidden.is_some(), "--hidden"),
-        (args.activation.is_some(), "--activation"),
-        (args.init.is_some(), "--init"),
-        (args.batchnorm, "--batchnorm"),
-        (args.dropout.is_some(), "--dropout"),
+        (net.hidden.is_some(), "--hidden"),
+        (net.activation.is_some(), "--activation"),
+        (net.init.is_some(), "--init"),
+        (net.batchnorm, "--batchnorm"),
+        (net.dropout.is_some(), "--dropout"),
     ] {
         if given {
             conflicts.push(format!(

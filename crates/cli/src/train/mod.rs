@@ -1,6 +1,6 @@
 //! `nabla train`.
 
-mod args;
+pub mod args;
 mod watch;
 
 use std::time::Instant;
@@ -31,8 +31,8 @@ pub fn run(args: &Args) -> Result<()> {
         None => {
             let mut config = TrainConfig::epochs(0, 1);
             config.seed = args.seed;
-            let net = Network::<f32>::new(&architecture(args)?, args.seed)?;
-            Trainer::new(net, &optimizer(args)?, config)?
+            let net = Network::<f32>::new(&architecture(&args.net)?, args.seed)?;
+            Trainer::new(net, &optimizer(args.optimizer, args.lr)?, config)?
         }
     };
     let arch = run.model().architecture().clone();
