@@ -79,7 +79,7 @@ pub fn run(args: &Args) -> Result<()> {
     }
     match found.suggestion {
         Some(lr) => println!(
-            "suggested learning rate: {lr:.1e} (where the smoothed loss falls fastest); try `nabla train --model {} --optimizer {} --lr {lr:.1e}`",
+            "suggested learning rate: {lr:.1e} (halfway through the descent of the smoothed loss); try `nabla train --model {} --optimizer {} --lr {lr:.1e}`",
             arch.name(),
             opt.name()
         ),

@@ -131,6 +131,10 @@ pub struct Args {
     /// Write TensorBoard event files (loss, accuracies, learning rate) into DIR
     #[arg(long, value_name = "DIR")]
     pub tensorboard: Option<PathBuf>,
+    /// Serve a live page of the run on 127.0.0.1 (a free port, or PORT) and keep serving it
+    /// after the run until Ctrl-C
+    #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "0")]
+    pub live: Option<u16>,
 }
 
 /// A schedule as given on the command line; cosine needs the run length, known later.

@@ -8,6 +8,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use nabla_nn::{Architecture, Budget, Ended, Layout, Network, Split, TrainConfig, Trainer};
 
+use nabla_live::LiveServer;
+
 use crate::data::load_mnist;
 use watch::Watchers;
 
@@ -82,8 +84,18 @@ pub fn run(args: &Args) -> Result<()> {
             .context("the run's optimizer comes from a config")?
     );
 
+    let live = match args.live {
+        Some(port) => {
+            let server = LiveServer::start(port)
+                .with_context(|| format!("cannot serve the live page on 127.0.0.1:{port}"))?;
+            println!("live page: {}", server.url());
+            server.publish(&live_config(args, &run, train_set.len(), &budget));
+            Some(server)
+        }
+        None => None,
+    };
     let started = Instant::now();
-    let mut watchers = Watchers::new(args, start, total, started)?;
+    let mut watchers = Watchers::new(args, start, total, started, &eval_set, live.as_ref())?;
     let history = run.fit(&train_set, &eval_set, &mut watchers.hooks());
     let restored = watchers.finish(&mut run, history.as_ref().map_err(|_| ()).ok())?;
     let history = history?;
@@ -118,5 +130,48 @@ pub fn run(args: &Args) -> Result<()> {
         "test accuracy {:.2}% after {budget} in {elapsed:.1} s",
         100.0 * acc
     );
+    if let Some(server) = live {
+        let reason = match history.ended {
+            Ended::Stopped { .. } => "stopped early",
+            _ => "completed",
+        };
+        server.publish(&serde_json::json!({
+            "type": "end", "reason": reason, "step": run.step(),
+            "test_accuracy": acc, "seconds": elapsed,
+        }));
+        println!("serving the live page at {} until Ctrl-C", server.url());
+        loop {
+            std::thread::park();
+        }
+    }
     Ok(())
+}
+
+/// The live page's description of the run.
+fn live_config(
+    args: &Args,
+    run: &Trainer<f32, Network<f32>>,
+    train_images: usize,
+    budget: &str,
+) -> serde_json::Value {
+    let arch = run.model().architecture();
+    let optimizer = run
+        .optimizer_config()
+        .map_or_else(|| "?".to_string(), |o| format!("{o:?}"));
+    serde_json::json!({
+        "type": "config",
+        "title": format!("{} on MNIST", arch.name()),
+        "split": if args.val.is_some() { "val" } else { "test" },
+        "settings": {
+            "model": arch.name(),
+            "parameters": run.model().param_count(),
+            "optimizer": optimizer,
+            "schedule": format!("{:?}", run.config().schedule),
+            "batch size": args.batch_size,
+            "budget": budget,
+            "training images": train_images,
+            "seed": run.config().seed,
+            "threads": nabla_tensor::parallel::threads(),
+        },
+    })
 }

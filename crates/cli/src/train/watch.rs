@@ -1,30 +1,40 @@
 //! Everything that watches a `nabla train` run, as the flags ask: the progress bar, early
-//! stopping, the best weights, metric logs.
+//! stopping, the best weights, metric logs, the live page.
 
 use std::time::Instant;
 
 use anyhow::{Result, bail};
+use nabla_live::{LiveHook, LiveServer};
 use nabla_nn::{
-    EarlyStopping, History, Hook, KeepBest, MetricLog, Network, TensorBoardLog, Trainer,
+    EarlyStopping, History, Hook, KeepBest, MetricLog, Network, Split, TensorBoardLog, Trainer,
 };
 
 use super::Args;
 use crate::progress::ProgressBarHook;
 
 /// The hooks of one run.
-pub struct Watchers {
+pub struct Watchers<'a> {
     progress: ProgressBarHook,
     early_stop: Option<EarlyStopping>,
     keep_best: Option<KeepBest>,
     log: Option<MetricLog>,
     tensorboard: Option<TensorBoardLog>,
+    live: Option<LiveHook<'a>>,
     /// What evaluations are measured on: `test`, or `val` with `--val`.
     split: &'static str,
 }
 
-impl Watchers {
-    /// The hooks `args` ask for, for a run from step `start` to `total`.
-    pub fn new(args: &Args, start: u64, total: u64, started: Instant) -> Result<Self> {
+impl<'a> Watchers<'a> {
+    /// The hooks `args` ask for, for a run from step `start` to `total` evaluated on
+    /// `eval_set`, publishing to `live` if given.
+    pub fn new(
+        args: &Args,
+        start: u64,
+        total: u64,
+        started: Instant,
+        eval_set: &'a Split<f32>,
+        live: Option<&LiveServer>,
+    ) -> Result<Self> {
         let split = if args.val.is_some() { "val" } else { "test" };
         Ok(Watchers {
             progress: ProgressBarHook::new(start, total, started, split),
@@ -40,6 +50,7 @@ impl Watchers {
                 .as_ref()
                 .map(|d| TensorBoardLog::for_split(d, split))
                 .transpose()?,
+            live: live.map(|server| LiveHook::new(server, eval_set, total)),
             split,
         })
     }
@@ -57,6 +68,9 @@ impl Watchers {
             hooks.push(h);
         }
         if let Some(h) = &mut self.tensorboard {
+            hooks.push(h);
+        }
+        if let Some(h) = &mut self.live {
             hooks.push(h);
         }
         hooks

@@ -1,0 +1,24 @@
+//! A live page for a training run: a small HTTP server on 127.0.0.1 that pushes a run's
+//! events to the browser as server-sent events, and a [`LiveHook`] that turns a
+//! [`Trainer`](nabla_nn::Trainer)'s steps and evaluations into those events.
+//!
+//! The training thread only appends an event to a list and hands it to a broadcast channel;
+//! it never waits for a client. The server runs on its own thread (a one-thread tokio
+//! runtime), sends a new client the whole history first, then every event as it comes.
+//!
+//! ```no_run
+//! use nabla_live::LiveServer;
+//! let server = LiveServer::start(0)?; // 0: any free port
+//! println!("open {}", server.url());
+//! server.publish(&serde_json::json!({"type": "note", "text": "hello"}));
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+mod hook;
+mod server;
+
+pub use hook::LiveHook;
+pub use server::LiveServer;
+
+/// The page, served at `/`: self-contained HTML, CSS and script.
+pub const PAGE: &str = include_str!("page.html");
