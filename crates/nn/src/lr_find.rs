@@ -165,20 +165,22 @@ fn suggestion(points: &[LrPoint]) -> Option<f64> {
         .map(|(i, p)| (i, p.smoothed))
         .min_by(|a, b| a.1.total_cmp(&b.1))?;
     // The starting level: the highest of the first tenth (the average's first steps are
-    // still settling).
+    // still settling, and may start below it); the descent is looked for after it.
     let head = (points.len() / 10).max(1);
-    let start = points[..head]
+    let (top, start) = points[..head]
         .iter()
-        .map(|p| p.smoothed)
-        .fold(f64::NEG_INFINITY, f64::max);
+        .enumerate()
+        .map(|(i, p)| (i, p.smoothed))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
     let drop = start - min;
-    if !(drop > 0.05 * start.abs().max(1e-12)) {
+    if !(drop > 0.05 * start.abs().max(1e-12)) || lowest <= top {
         return None;
     }
     let reached = |fraction: f64| {
-        points[..=lowest]
+        points[top..=lowest]
             .iter()
             .position(|p| p.smoothed < start - fraction * drop)
+            .map(|k| top + k)
     };
     let (a, b) = (reached(0.1)?, reached(0.9)?);
     let (la, lb) = (points[a].lr.log10(), points[b].lr.log10());
