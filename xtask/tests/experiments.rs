@@ -167,3 +167,78 @@ fn missing_mnist_is_fetched_and_verified_first() {
     assert_eq!(mnist.test.len(), 10_000);
     assert!(out.join("report.html").is_file());
 }
+
+#[test]
+fn live_page_shows_each_run_and_the_verdicts_then_stays_up() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let Some(data) = shared_mnist() else { return };
+    let out = scratch("live");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "experiments",
+            "--quick",
+            "--only",
+            "VG-1,OPT-A4",
+            "--live",
+            "--data",
+        ])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut url = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(u) = line.strip_prefix("live page: ") {
+            url = Some(u.to_string());
+        }
+        if line.starts_with("serving the live page at") {
+            break;
+        }
+    }
+    let url = url.expect("a live page address");
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut s = std::net::TcpStream::connect(addr.as_str()).unwrap();
+    write!(
+        s,
+        "GET /history.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    let body = reply.split("\r\n\r\n").nth(1).unwrap();
+    let events: Vec<serde_json::Value> = serde_json::from_str(body).unwrap();
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["type"].as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"config"));
+    assert_eq!(kinds.last(), Some(&"end"));
+    // Both runs queued, then each running and done with its curve.
+    for id in ["VG-1", "OPT-A4"] {
+        let states: Vec<&str> = events
+            .iter()
+            .filter(|e| e["type"] == "runs")
+            .flat_map(|e| e["runs"].as_array().unwrap())
+            .filter(|r| r["id"] == id)
+            .filter_map(|r| r["state"].as_str())
+            .collect();
+        assert_eq!(states, ["queued", "running", "done"], "{id}");
+    }
+    let done = events
+        .iter()
+        .flat_map(|e| e["runs"].as_array().cloned().unwrap_or_default())
+        .find(|r| r["id"] == "OPT-A4" && r["state"] == "done")
+        .unwrap();
+    assert!(done["curve"].as_array().unwrap().len() >= 10);
+    assert!(done["test"].as_f64().unwrap() > 0.5);
+    let verdicts = events.iter().find(|e| e["type"] == "verdicts").unwrap();
+    assert!(!verdicts["verdicts"].as_array().unwrap().is_empty());
+    let _ = std::fs::remove_dir_all(out);
+}

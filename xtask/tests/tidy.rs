@@ -187,3 +187,119 @@ fn published_crates_carry_full_metadata() {
         }
     }
 }
+
+/// Every package each library reaches through normal dependencies, transitively, from the
+/// resolved graph (`cargo metadata` with dependencies; offline, from the lock file).
+fn library_trees() -> BTreeMap<String, BTreeSet<String>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // This machine's platform only: other platforms' packages are not downloaded here.
+    let rustc = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+        .arg("-vV")
+        .output()
+        .expect("rustc runs");
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .expect("rustc names its host");
+    let out = Command::new(cargo)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--offline",
+            "--filter-platform",
+        ])
+        .arg(&host)
+        .current_dir(root())
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+    let name_of: BTreeMap<&str, &str> = doc["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap_or(""),
+                p["name"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    let nodes: BTreeMap<&str, Vec<&str>> = doc["resolve"]["nodes"]
+        .as_array()
+        .expect("resolve")
+        .iter()
+        .map(|n| {
+            let normal = n["deps"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|d| {
+                    d["dep_kinds"]
+                        .as_array()
+                        .is_some_and(|ks| ks.iter().any(|k| k["kind"].is_null()))
+                })
+                .filter_map(|d| d["pkg"].as_str())
+                .collect();
+            (n["id"].as_str().unwrap_or(""), normal)
+        })
+        .collect();
+    let members: Vec<&str> = doc["workspace_members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter_map(|m| m.as_str())
+        .collect();
+    members
+        .into_iter()
+        .map(|id| {
+            let mut seen = BTreeSet::new();
+            let mut todo = vec![id];
+            while let Some(next) = todo.pop() {
+                for &dep in nodes.get(next).into_iter().flatten() {
+                    if seen.insert(name_of[dep].to_string()) {
+                        todo.push(dep);
+                    }
+                }
+            }
+            (name_of[id].to_string(), seen)
+        })
+        .collect()
+}
+
+#[test]
+fn http_stays_out_of_the_training_libraries_trees() {
+    let http = [
+        "hyper",
+        "axum",
+        "tokio",
+        "tungstenite",
+        "ureq",
+        "reqwest",
+        "tiny_http",
+    ];
+    let trees = library_trees();
+    for lib in [
+        "nabla-tensor",
+        "nabla-init",
+        "nabla-layers",
+        "nabla-optim",
+        "nabla-datasets",
+        "nabla-nn",
+        "nabla-experiments",
+    ] {
+        let tree = trees
+            .get(lib)
+            .unwrap_or_else(|| panic!("{lib} is a workspace member"));
+        let found: Vec<&&str> = http.iter().filter(|h| tree.contains(**h)).collect();
+        assert!(found.is_empty(), "{lib} reaches {found:?}");
+    }
+    // The live page's crate is where HTTP lives; it must actually have it for this to mean
+    // anything.
+    assert!(trees["nabla-live"].contains("axum") && trees["nabla-live"].contains("hyper"));
+}

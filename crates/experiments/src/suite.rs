@@ -40,6 +40,9 @@ pub enum Event {
         id: String,
         /// Wall-clock seconds it took.
         seconds: f64,
+        /// Its test accuracy at each evaluation, `(iteration, accuracy)`; empty for a run
+        /// that failed and for the random search.
+        curve: Vec<(u64, f64)>,
     },
 }
 
@@ -155,6 +158,7 @@ pub fn run(
                     on_event(Event::Finished {
                         id: "X-SEARCH".into(),
                         seconds: t.elapsed().as_secs_f64(),
+                        curve: Vec::new(),
                     });
                     if let Ok(mut slot) = search.lock() {
                         *slot = Some(trials);
@@ -187,6 +191,10 @@ pub fn run(
                     on_event(Event::Finished {
                         id: spec.id.clone(),
                         seconds: outcome.as_ref().map_or(0.0, |r| r.seconds),
+                        curve: outcome.as_ref().map_or_else(
+                            |_| Vec::new(),
+                            |r| r.curve.iter().map(|p| (p.iteration, p.test)).collect(),
+                        ),
                     });
                     if let Ok(mut slots) = results.lock() {
                         slots[i] = Some(outcome);

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use crate::LiveServer;
 
-/// Publishes a run to a [`LiveServer`]: the loss and rate of a few hundred steps, per-layer
-/// gradient norms a hundred times a run, and at every evaluation the accuracies, the
+/// Publishes a run to a [`LiveServer`]: the loss and rate of 200 steps, per-layer
+/// gradient norms 50 times a run, and at every evaluation the accuracies, the
 /// confusion matrix, the first mistakes as images, and the first layer's weights as images.
 ///
 /// The work per event is a JSON string; the run never waits for the page.
@@ -29,8 +29,8 @@ impl<'a> LiveHook<'a> {
         LiveHook {
             server: server.clone(),
             eval_split,
-            step_every: (total / 400).max(1),
-            grads_every: (total / 100).max(1),
+            step_every: (total / 200).max(1),
+            grads_every: (total / 50).max(1),
             started: Instant::now(),
         }
     }

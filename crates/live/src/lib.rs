@@ -2,9 +2,9 @@
 //! events to the browser as server-sent events, and a [`LiveHook`] that turns a
 //! [`Trainer`](nabla_nn::Trainer)'s steps and evaluations into those events.
 //!
-//! The training thread only appends an event to a list and hands it to a broadcast channel;
-//! it never waits for a client. The server runs on its own thread (a one-thread tokio
-//! runtime), sends a new client the whole history first, then every event as it comes.
+//! The training thread only appends an event to a list and bumps a counter; it never waits
+//! for a client. The server runs on its own thread (a one-thread tokio runtime), sends a new
+//! client the whole history first, then new events in batches as they come.
 //!
 //! ```no_run
 //! use nabla_live::LiveServer;

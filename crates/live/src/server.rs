@@ -10,17 +10,21 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use futures_util::stream::{self, Stream, StreamExt};
-use tokio::sync::broadcast;
+use tokio::sync::watch;
 
-/// Events waiting for slow clients, per client: past this a client is dropped and its
-/// browser reconnects, getting the history again (the run never waits for it).
-const BACKLOG: usize = 4096;
+/// How long a client's stream gathers events after a wake-up before sending them: events
+/// come in bursts of a few per training step, and one wake-up per burst (not per event)
+/// keeps the server thread from competing with training for the cores.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// What the training thread and the server share.
 struct Shared {
-    /// Every event so far, as JSON text; its index is its SSE id.
+    /// Every event so far, as JSON text; its index is its SSE id. It is also every client's
+    /// buffer: a slow client reads on from where it is, and nothing waits for it.
     history: Mutex<Vec<Arc<str>>>,
-    live: broadcast::Sender<(usize, Arc<str>)>,
+    /// The number of events, for clients to wait on (a watch keeps only the latest value,
+    /// so many publications wake a client once).
+    count: watch::Sender<usize>,
 }
 
 /// A live page being served; dropping it stops nothing (the server thread serves until
@@ -45,10 +49,9 @@ impl LiveServer {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let (live, _) = broadcast::channel(BACKLOG);
         let shared = Arc::new(Shared {
             history: Mutex::new(Vec::new()),
-            live,
+            count: watch::Sender::new(0),
         });
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
@@ -91,10 +94,10 @@ impl LiveServer {
             .history
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let id = history.len();
-        history.push(Arc::clone(&text));
-        // Sent under the lock, so that ids reach the channel in order.
-        let _ = self.shared.live.send((id, text));
+        history.push(text);
+        let count = history.len();
+        drop(history);
+        self.shared.count.send_replace(count);
     }
 
     /// How many events have been published.
@@ -146,42 +149,47 @@ fn router(shared: Arc<Shared>) -> Router {
 }
 
 /// A client's stream: every event it has not seen (after `Last-Event-ID` when its browser
-/// reconnects), then the live ones.
+/// reconnects: the history first for a new page), then the new ones as they come.
 async fn events_stream(
     shared: Arc<Shared>,
     headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    // Subscribe before reading the history, so that nothing falls between the two.
-    let rx = shared.live.subscribe();
-    let past: Vec<Arc<str>> = shared
-        .history
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    let seen = headers
+    let next = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
         .map_or(0, |id| id + 1);
-    let sent = past.len();
-    let first = stream::iter(
-        past.into_iter()
-            .enumerate()
-            .skip(seen)
-            .map(|(id, text)| Ok(event(id, &text))),
-    );
-    let rest = stream::unfold((rx, sent), |(mut rx, sent)| async move {
-        loop {
-            match rx.recv().await {
-                Ok((id, _)) if id < sent => continue,
-                Ok((id, text)) => return Some((Ok(event(id, &text)), (rx, sent))),
-                // Too slow to keep up, or the run is over and gone: end this stream; the
-                // browser reconnects and gets what it missed from the history.
-                Err(_) => return None,
+    let count = shared.count.subscribe();
+    let batches = stream::unfold(
+        (shared, count, next),
+        |(shared, mut count, next)| async move {
+            loop {
+                let new: Vec<Arc<str>> = {
+                    let history = shared
+                        .history
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    history
+                        .get(next..)
+                        .map(<[Arc<str>]>::to_vec)
+                        .unwrap_or_default()
+                };
+                if !new.is_empty() {
+                    let events: Vec<Result<Event, Infallible>> = new
+                        .iter()
+                        .enumerate()
+                        .map(|(k, text)| Ok(event(next + k, text)))
+                        .collect();
+                    let next = next + new.len();
+                    return Some((stream::iter(events), (shared, count, next)));
+                }
+                // Nothing new: wait for a publication, then let a burst gather.
+                count.changed().await.ok()?;
+                tokio::time::sleep(GATHER).await;
             }
-        }
-    });
-    Sse::new(first.chain(rest)).keep_alive(KeepAlive::default())
+        },
+    );
+    Sse::new(batches.flatten()).keep_alive(KeepAlive::default())
 }
 
 fn event(id: usize, text: &str) -> Event {

@@ -17,6 +17,8 @@ use nabla_experiments::{Data, Expect, Group, RunSpec, catalog};
 
 use crate::fetch_mnist;
 
+mod live;
+
 /// Arguments of `experiments`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -47,6 +49,11 @@ pub struct Args {
     /// Exit non-zero when a reproduction is outside its tolerance or a verdict is unexpected
     #[arg(long)]
     check: bool,
+    /// Serve a live page of the suite on 127.0.0.1 (a free port, or PORT): which runs are
+    /// queued, running and done, each finished run's curve, then the verdicts; it stays up
+    /// after the suite until Ctrl-C
+    #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "0")]
+    live: Option<u16>,
 }
 
 fn select(args: &Args) -> Result<Vec<RunSpec>> {
@@ -155,7 +162,7 @@ impl Display {
                     bar.set_position(step);
                 }
             }
-            Event::Finished { id, seconds } => {
+            Event::Finished { id, seconds, .. } => {
                 if let Some(bar) = running.remove(&id) {
                     bar.finish_and_clear();
                     self.multi.remove(&bar);
@@ -226,6 +233,10 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
         .out
         .clone()
         .unwrap_or_else(|| report::default_dir(root));
+    let live = match args.live {
+        Some(port) => Some(live::start(port, &specs, &options, args.quick)?),
+        None => None,
+    };
     let display = Display::new(specs.len() + usize::from(options.random_search));
     let outcome = session::run_and_report(
         &specs,
@@ -234,7 +245,12 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
         args.quick,
         provenance,
         &out,
-        &|e| display.on(e),
+        &|e| {
+            if let Some(server) = &live {
+                live::publish_event(server, &e);
+            }
+            display.on(e)
+        },
     );
     display.finish();
     let outcome = outcome?;
@@ -245,6 +261,21 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
         outcome.wall_seconds,
         out.join("report.html").display()
     );
+    if let Some(server) = &live {
+        live::publish_end(server, &outcome);
+    }
+    let passed = check(args, &outcome);
+    if let Some(server) = live {
+        println!("serving the live page at {} until Ctrl-C", server.url());
+        loop {
+            std::thread::park();
+        }
+    }
+    Ok(passed)
+}
+
+/// With `--check`, prints whether every reproduction and verdict is as expected.
+fn check(args: &Args, outcome: &session::Outcome) -> bool {
     if args.check {
         if outcome.failures.is_empty() {
             println!(
@@ -259,10 +290,10 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
         } else {
             eprintln!("check failed:");
             outcome.failures.iter().for_each(|f| eprintln!("  {f}"));
-            return Ok(false);
+            return false;
         }
     }
-    Ok(true)
+    true
 }
 
 fn summary(result: &suite::SuiteResult, verdicts: &[verdict::Verdict]) {
