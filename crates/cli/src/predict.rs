@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
+use nabla_datasets::Pixel;
 use nabla_nn::{Architecture, Layout, Split, checkpoint};
 use nabla_tensor::softmax;
 use ndarray::{Array2, Array4};
@@ -50,10 +51,8 @@ fn read_image(path: &PathBuf, invert: bool) -> Result<Vec<f32>> {
     }
     Ok(img
         .pixels()
-        .map(|p| {
-            let v = p.0[0] as f32 / 255.0;
-            if invert { 1.0 - v } else { v }
-        })
+        // Inverting the byte keeps MNIST's one pixel formula (ink bright on black).
+        .map(|p| f32::normalized(if invert { 255 - p.0[0] } else { p.0[0] }))
         .collect())
 }
 
