@@ -109,6 +109,24 @@ pub fn fetch_into(dir: &Path, mirrors: &[String], project_root: &Path) -> Result
 }
 
 /// Whether `dir` holds the four files (verified or not).
+/// The MNIST folder a task reads: `explicit` (its `--data`), else `$NABLA_DATA`, else
+/// `datasets/mnist`, fetched there first when missing (a `--data` folder that lacks the files
+/// is an error instead: the user named it, and downloading into it unasked would surprise).
+pub fn ensure(explicit: Option<&Path>, mirrors: &[String], root: &Path) -> Result<PathBuf> {
+    let dir = nabla_datasets::resolve_data_dir(explicit, root);
+    if !present(&dir) {
+        if explicit.is_some() {
+            anyhow::bail!(
+                "{} does not hold the four MNIST files; fetch them with `cargo xtask fetch-mnist --dir {0}`",
+                dir.display()
+            );
+        }
+        eprintln!("MNIST is not in {}: fetching it first", dir.display());
+        fetch_into(&dir, mirrors, root)?;
+    }
+    Ok(dir)
+}
+
 pub fn present(dir: &Path) -> bool {
     FILES
         .iter()

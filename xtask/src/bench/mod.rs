@@ -25,9 +25,12 @@ pub struct Args {
     /// Only nabla: do not run the Python peers even when they are installed
     #[arg(long)]
     no_peers: bool,
-    /// Where MNIST is [default: $NABLA_DATA, else datasets/mnist]
+    /// Where MNIST is [default: $NABLA_DATA, else datasets/mnist, fetched there if missing]
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
+    /// Mirror to fetch MNIST from when it is missing (repeatable; default: the built-in list)
+    #[arg(long = "mirror", value_name = "URL")]
+    mirrors: Vec<String>,
     /// Where to write bench.json [default: target/bench]
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -40,22 +43,20 @@ pub struct Args {
 type Column = BTreeMap<String, f64>;
 
 pub fn run(args: &Args, root: &Path) -> Result<()> {
-    let data = resolve_data_dir(args.data.as_deref(), root);
     let threads = args
         .threads
         .map_or_else(nabla_tensor::parallel::threads, usize::from);
     nabla_tensor::parallel::set_threads(threads);
     if let Some(model) = &args.memory_child {
+        // The parent found (or fetched) the data and names it with --data.
+        let data = resolve_data_dir(args.data.as_deref(), root);
         let mb = nabla::memory_child(&data, model)?;
         println!("{mb}");
         return Ok(());
     }
-    let mnist = Mnist::load(&data).with_context(|| {
-        format!(
-            "loading MNIST from {} (run `cargo xtask fetch-mnist` first, or pass --data)",
-            data.display()
-        )
-    })?;
+    let data = crate::fetch_mnist::ensure(args.data.as_deref(), &args.mirrors, root)?;
+    let mnist =
+        Mnist::load(&data).with_context(|| format!("loading MNIST from {}", data.display()))?;
     let machine = nabla_tensor::machine();
     println!("nabla bench: {threads} thread(s), {machine}");
 

@@ -189,17 +189,7 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
         list(&specs);
         return Ok(true);
     }
-    let data_dir = nabla_datasets::resolve_data_dir(args.data.as_deref(), root);
-    if !fetch_mnist::present(&data_dir) {
-        if args.data.is_some() {
-            bail!(
-                "{} does not hold the four MNIST files; fetch them with `cargo xtask fetch-mnist --dir {0}`",
-                data_dir.display()
-            );
-        }
-        eprintln!("MNIST is not in {}: fetching it first", data_dir.display());
-        fetch_mnist::fetch_into(&data_dir, &args.mirrors, root)?;
-    }
+    let data_dir = fetch_mnist::ensure(args.data.as_deref(), &args.mirrors, root)?;
     let dataset = fetch_mnist::verified(&data_dir)?;
     let mnist =
         Mnist::load(&data_dir).with_context(|| format!("loading {}", data_dir.display()))?;
