@@ -72,6 +72,10 @@ pub fn run(args: &Args, root: &Path) -> Result<()> {
             memory_of_child(&data, threads, model)?,
         );
     }
+    eprintln!("  nabla: time to 99%");
+    let (seconds, accuracy) = nabla::time_to_99(&data)?;
+    nabla_rows.insert("to99/seconds".into(), seconds);
+    nabla_rows.insert("to99/accuracy".into(), accuracy);
     columns.push(("nabla".into(), nabla_rows));
 
     let mut missing = Vec::new();
@@ -246,7 +250,7 @@ mod tests {
             let path = crate::project_root().join("bench").join(script);
             let text = std::fs::read_to_string(&path).expect("peer script");
             for quoted in text.split('"').skip(1).step_by(2) {
-                let looks_like_row = ["gemm/", "layer/", "train/", "infer/", "memory/"]
+                let looks_like_row = ["gemm/", "layer/", "train/", "infer/", "memory/", "to99/"]
                     .iter()
                     .any(|p| quoted.starts_with(p));
                 if looks_like_row && !quoted.contains('{') {
@@ -270,6 +274,25 @@ mod tests {
             .collect::<Vec<_>>()
             .join(", ");
         assert_eq!(line, format!("GEMM_SHAPES = [{ours}]"));
+    }
+
+    #[test]
+    fn the_peers_follow_the_same_recipe_to_99_percent() {
+        let common = std::fs::read_to_string(crate::project_root().join("bench/common.py"))
+            .expect("bench/common.py");
+        let line = common
+            .lines()
+            .find(|l| l.starts_with("TO99 = "))
+            .expect("TO99 in common.py");
+        assert_eq!(
+            line,
+            format!(
+                "TO99 = {{\"lr\": {}, \"batch\": {}, \"epochs\": {}}}",
+                rows::TO99_LR,
+                rows::TO99_BATCH,
+                rows::TO99_EPOCHS
+            )
+        );
     }
 
     #[test]

@@ -17,7 +17,9 @@ use nabla_tensor::matmul_into;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-use super::rows::{DEEP_ITERS, GEMM_SHAPES, MLP_ITERS, SIMPLE_ITERS};
+use super::rows::{
+    DEEP_ITERS, GEMM_SHAPES, MLP_ITERS, SIMPLE_ITERS, TO99_BATCH, TO99_EPOCHS, TO99_LR,
+};
 
 /// Seconds per call: the fastest of `repeats` timings of `inner` calls, after one warm-up.
 fn best_of(repeats: usize, inner: usize, mut f: impl FnMut()) -> f64 {
@@ -207,6 +209,55 @@ pub fn measure(
         infer_images_per_second(&mut net, &test_flat)?,
     );
     Ok(rows)
+}
+
+/// The time-to-99% recipe from a cold start: loads MNIST from `dir`, trains, evaluates after
+/// every epoch; returns the seconds to the first evaluation at 99% or more (or to the end)
+/// and the final test accuracy in percent.
+pub fn time_to_99(dir: &std::path::Path) -> Result<(f64, f64)> {
+    let started = Instant::now();
+    let mnist = Mnist::load(dir)?;
+    let train_set = Split::mnist(&mnist.train, Layout::Images);
+    let test_set = Split::mnist(&mnist.test, Layout::Images);
+    drop(mnist);
+    let mut net = SimpleConvConfig::default();
+    net.init = WeightInit::He;
+    let mut config = TrainConfig::epochs(TO99_EPOCHS, TO99_BATCH);
+    config.schedule = nabla_optim::Schedule::Cosine {
+        total: config.total_steps(train_set.len()),
+        min_factor: 0.0,
+    };
+    config.eval_train = TrainEval::Sample(1000);
+    let net = Network::new(&Architecture::SimpleConv(net), 0)?;
+    let mut run = Trainer::new(net, &OptimizerConfig::adam(TO99_LR), config)?;
+    let mut reached = ReachedAt {
+        level: 0.99,
+        started,
+        seconds: None,
+    };
+    let history = run.fit(&train_set, &test_set, &mut [&mut reached])?;
+    history.diverged_as_error()?;
+    let accuracy = history.final_test_accuracy().unwrap_or(0.0);
+    let seconds = reached
+        .seconds
+        .unwrap_or_else(|| started.elapsed().as_secs_f64());
+    Ok((seconds, 100.0 * accuracy))
+}
+
+/// Notes when an evaluation first reaches `level`.
+struct ReachedAt {
+    level: f64,
+    started: Instant,
+    seconds: Option<f64>,
+}
+
+impl Hook<f32> for ReachedAt {
+    fn after_eval(&mut self, p: &nabla_nn::EvalPoint, _model: &mut dyn Classifier<f32>) -> Flow {
+        if self.seconds.is_none() && p.test_accuracy >= self.level {
+            self.seconds = Some(self.started.elapsed().as_secs_f64());
+        }
+        Flow::Continue
+    }
 }
 
 /// The body of the child process that measures peak memory: load MNIST, train `model` as
