@@ -48,6 +48,9 @@ pub fn run_and_report(
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<Outcome> {
     let started = Instant::now();
+    // A claim that names a run the catalog lacks is a bug: fail before any training.
+    let catalog = crate::catalog::full();
+    verdict::check_claims(&catalog.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
     let suite = suite::run(specs, data, options, on_event)?;
 
     let demo = im2col_demo::run()?;

@@ -1,0 +1,342 @@
+//! The claims of the notes, as data: each says what the notes say, which section it is from,
+//! what outcome is expected, and which runs decide it (with a function that reads them).
+
+use super::{Claim, Decision, Evidence, Outcome::*, Runs, Section::*, pct};
+use crate::RunResult;
+
+/// Every claim, in report order.
+pub const CLAIMS: &[Claim] = &[
+    Claim {
+        id: "relu-fixes-vanishing",
+        section: VanishingGradient,
+        statement: "Replacing sigmoid with ReLU fixes the vanishing gradient",
+        expected: Supported,
+        evidence: &[
+            Evidence::Runs(&["VG-1", "VG-2"], relu_fixes_full),
+            // Quick mode: sigmoid/0.01 against ReLU/He.
+            Evidence::Runs(&["VG-1", "VG-4"], relu_fixes_quick),
+        ],
+    },
+    Claim {
+        id: "xavier-helps-both",
+        section: VanishingGradient,
+        statement: "Xavier initialization improves both sigmoid and ReLU networks",
+        expected: Supported,
+        evidence: &[Evidence::Runs(
+            &["VG-1", "VG-3", "VG-2", "VG-6"],
+            xavier_helps_both,
+        )],
+    },
+    Claim {
+        id: "he-only-relu",
+        section: VanishingGradient,
+        statement: "He initialization improves only ReLU networks",
+        expected: Contradicted,
+        evidence: &[Evidence::Runs(&["VG-1", "VG-3", "VG-5"], he_only_relu)],
+    },
+    Claim {
+        id: "lr-speed-and-accuracy",
+        section: Optimizers,
+        statement: "The learning rate changes both the speed of learning and the accuracy reached",
+        expected: Supported,
+        evidence: &[Evidence::Runs(
+            &["OPT-A2", "OPT-C2", "OPT-A3", "OPT-C3", "OPT-A4", "OPT-C4"],
+            lr_speed_and_accuracy,
+        )],
+    },
+    Claim {
+        id: "adaptive-beats-stalled-sgd",
+        section: Optimizers,
+        statement: "Adaptive optimizers (RMSProp, Adam) learn where SGD stalls",
+        expected: Supported,
+        evidence: &[
+            Evidence::Runs(&["OPT-A1", "OPT-A4", "OPT-A5"], adaptive_full),
+            Evidence::Runs(&["OPT-A1", "OPT-A4"], adaptive_quick),
+        ],
+    },
+    Claim {
+        id: "batchnorm-rescues",
+        section: VanishingGradient,
+        statement: "Batch normalization lets the stalled optimizers learn",
+        expected: Supported,
+        evidence: &[Evidence::Runs(
+            &["OPT-A1", "OPT-A2", "OPT-A3", "OPT-E1", "OPT-E2", "OPT-E3"],
+            batchnorm_rescues,
+        )],
+    },
+    Claim {
+        id: "lr-decay",
+        section: Optimizers,
+        statement: "Starting with a large learning rate and decreasing it ends better than keeping it large",
+        expected: Supported,
+        evidence: &[Evidence::Runs(&["X-LR-CONST", "X-LR-DECAY"], lr_decay)],
+    },
+    Claim {
+        id: "regularization-strength",
+        section: Overfitting,
+        statement: "Too strong a penalty stops accuracy rising; too weak a one does not stop overfitting",
+        expected: Supported,
+        evidence: &[Evidence::Runs(
+            &["OF-0", "OF-T1b", "OF-T2b"],
+            regularization_strength,
+        )],
+    },
+    Claim {
+        id: "dropout-suppresses-overfitting",
+        section: Overfitting,
+        statement: "Dropout suppresses overfitting",
+        expected: Supported,
+        evidence: &[Evidence::Runs(
+            &["OF-0", "OF-D1", "OF-D2", "OF-D3", "OF-D4", "OF-D6"],
+            dropout_suppresses_overfitting,
+        )],
+    },
+    Claim {
+        id: "im2col-matrix",
+        section: Convolution,
+        statement: "im2col turns a batch of images into one matrix, a row per output position",
+        expected: Supported,
+        evidence: &[Evidence::Im2col(im2col_matrix)],
+    },
+    Claim {
+        id: "col2im-not-inverse",
+        section: Convolution,
+        statement: "col2im is not the inverse of im2col",
+        expected: Supported,
+        evidence: &[Evidence::Im2col(col2im_not_inverse)],
+    },
+    Claim {
+        id: "cnn-learns-images",
+        section: Convolution,
+        statement: "A convolutional network learns images well",
+        expected: Supported,
+        evidence: &[
+            Evidence::Runs(&["CNN-3", "REF-2_8"], cnn_learns_with_deep),
+            Evidence::Runs(&["CNN-3"], cnn_learns),
+        ],
+    },
+];
+
+fn relu_fixes_full(r: Runs<'_>) -> Decision {
+    let (s, relu) = (r[0], r[1]);
+    (
+        s.final_test() < 0.2 && relu.final_test() > 0.85,
+        format!(
+            "N(0, 0.01²) init: sigmoid ends at {} (one class), ReLU at {}",
+            pct(s.final_test()),
+            pct(relu.final_test())
+        ),
+    )
+}
+
+fn relu_fixes_quick(r: Runs<'_>) -> Decision {
+    let (s, relu) = (r[0], r[1]);
+    (
+        s.final_test() < 0.2 && relu.final_test() > 0.9,
+        format!(
+            "sigmoid with N(0, 0.01²) ends at {}, ReLU with He at {}",
+            pct(s.final_test()),
+            pct(relu.final_test())
+        ),
+    )
+}
+
+fn xavier_helps_both(r: Runs<'_>) -> Decision {
+    let (s01, sx, r01, rx) = (r[0], r[1], r[2], r[3]);
+    let rx90 = rx.first_above(0.9).unwrap_or(u64::MAX);
+    let r0190 = r01.first_above(0.9).unwrap_or(u64::MAX);
+    (
+        sx.final_test() > s01.final_test() + 0.3
+            && rx.final_test() >= r01.final_test() - 0.005
+            && rx90 < r0190,
+        format!(
+            "sigmoid {} → {}; ReLU {} → {}, above 90% from iteration {} instead of {}",
+            pct(s01.final_test()),
+            pct(sx.final_test()),
+            pct(r01.final_test()),
+            pct(rx.final_test()),
+            rx.first_above(0.9)
+                .map_or("never".into(), |i| i.to_string()),
+            r01.first_above(0.9)
+                .map_or("never".into(), |i| i.to_string()),
+        ),
+    )
+}
+
+fn he_only_relu(r: Runs<'_>) -> Decision {
+    let (s01, sx, sh) = (r[0], r[1], r[2]);
+    (
+        sh.final_test() < s01.final_test() + 0.1,
+        format!(
+            "sigmoid with He ends at {} against {} with N(0, 0.01²) and {} with Xavier: He helps sigmoid too",
+            pct(sh.final_test()),
+            pct(s01.final_test()),
+            pct(sx.final_test())
+        ),
+    )
+}
+
+fn lr_speed_and_accuracy(r: Runs<'_>) -> Decision {
+    let (mom01, mom1, ada01, ada1, rms01, rms1) = (r[0], r[1], r[2], r[3], r[4], r[5]);
+    let settled = |r: &RunResult| r.tail_median(10, |p| p.test);
+    (
+        settled(ada1) > settled(ada01) + 0.3 && settled(rms1) < settled(rms01) - 0.3,
+        format!(
+            "from lr 0.01 to 0.1 (median of the last 10 evaluations): AdaGrad {} → {} and Momentum {} → {} start learning, RMSProp {} → {} breaks",
+            pct(settled(ada01)),
+            pct(settled(ada1)),
+            pct(settled(mom01)),
+            pct(settled(mom1)),
+            pct(settled(rms01)),
+            pct(settled(rms1))
+        ),
+    )
+}
+
+fn adaptive_full(r: Runs<'_>) -> Decision {
+    let (sgd, rms, adam) = (r[0], r[1], r[2]);
+    (
+        sgd.final_test() < 0.2 && rms.final_test() > 0.85 && adam.final_test() > 0.85,
+        format!(
+            "sigmoid, N(0, 0.01²), lr 0.01: SGD {}, RMSProp {}, Adam {}",
+            pct(sgd.final_test()),
+            pct(rms.final_test()),
+            pct(adam.final_test())
+        ),
+    )
+}
+
+fn adaptive_quick(r: Runs<'_>) -> Decision {
+    let (sgd, rms) = (r[0], r[1]);
+    (
+        sgd.final_test() < 0.2 && rms.final_test() > 0.85,
+        format!(
+            "sigmoid, N(0, 0.01²), lr 0.01: SGD {}, RMSProp {}",
+            pct(sgd.final_test()),
+            pct(rms.final_test())
+        ),
+    )
+}
+
+fn batchnorm_rescues(r: Runs<'_>) -> Decision {
+    let (a1, a2, a3, e1, e2, e3) = (r[0], r[1], r[2], r[3], r[4], r[5]);
+    (
+        e1.final_test() > a1.final_test() + 0.3
+            && e2.final_test() > a2.final_test() + 0.3
+            && e3.final_test() > a3.final_test() + 0.3,
+        format!(
+            "without → with BatchNorm: SGD {} → {}, Momentum {} → {}, AdaGrad {} → {}",
+            pct(a1.final_test()),
+            pct(e1.final_test()),
+            pct(a2.final_test()),
+            pct(e2.final_test()),
+            pct(a3.final_test()),
+            pct(e3.final_test())
+        ),
+    )
+}
+
+fn lr_decay(r: Runs<'_>) -> Decision {
+    let (constant, decayed) = (r[0], r[1]);
+    let tail = |r: &RunResult| {
+        let k = r.curve.len().clamp(1, 5);
+        r.curve.iter().rev().take(k).map(|p| p.test).sum::<f64>() / k as f64
+    };
+    let loss = |r: &RunResult| r.curve.last().map_or(f64::NAN, |p| p.loss);
+    (
+        tail(decayed) > tail(constant) && loss(decayed) < loss(constant),
+        format!(
+            "Adam from lr 0.01: test {} on average over the last 5 evaluations with decay, {} without; training loss {:.3} against {:.3}",
+            pct(tail(decayed)),
+            pct(tail(constant)),
+            loss(decayed),
+            loss(constant)
+        ),
+    )
+}
+
+fn regularization_strength(r: Runs<'_>) -> Decision {
+    let (base, strong, weak) = (r[0], r[1], r[2]);
+    // Medians of the last 10 evaluations: lr 0.1 makes single evaluations spike.
+    let train = |r: &RunResult| r.tail_median(10, |p| p.train);
+    let test = |r: &RunResult| r.tail_median(10, |p| p.test);
+    let gap = |r: &RunResult| train(r) - test(r);
+    (
+        train(strong) < 0.95 && train(weak) > 0.97 && gap(weak) > 0.15,
+        format!(
+            "median of the last 10 evaluations: L1 λ 0.01 holds training accuracy at {}; λ 0.001 reaches train {}, test {} (gap {}, baseline gap {})",
+            pct(train(strong)),
+            pct(train(weak)),
+            pct(test(weak)),
+            pct(gap(weak)),
+            pct(gap(base))
+        ),
+    )
+}
+
+fn dropout_suppresses_overfitting(r: Runs<'_>) -> Decision {
+    let (base, d1, d2, d3, d4, d6) = (r[0], r[1], r[2], r[3], r[4], r[5]);
+    let sgd_train = (d1.final_train() + d2.final_train() + d3.final_train()) / 3.0;
+    let gap = |r: &RunResult| r.final_train() - r.final_test();
+    let sgd_gap = (gap(d1) + gap(d2) + gap(d3)) / 3.0;
+    (
+        sgd_train < 0.99
+            && sgd_gap < gap(base)
+            && d4.final_test() > base.final_test()
+            && d6.final_test() > base.final_test(),
+        format!(
+            "SGD: train {} instead of {}, gap {} instead of {}; with Momentum and Adam test reaches {} and {} against {}",
+            pct(sgd_train),
+            pct(base.final_train()),
+            pct(sgd_gap),
+            pct(gap(base)),
+            pct(d4.final_test()),
+            pct(d6.final_test()),
+            pct(base.final_test())
+        ),
+    )
+}
+
+fn im2col_matrix(shape_ok: bool, _returns_input: bool) -> Decision {
+    (
+        shape_ok,
+        "a (2, 1, 4, 4) batch with a 6x4 kernel, stride 2, padding 1 becomes a (4, 24) matrix: N·OH·OW rows, C·KH·KW columns".into(),
+    )
+}
+
+fn col2im_not_inverse(_shape_ok: bool, returns_input: bool) -> Decision {
+    (
+        !returns_input,
+        "col2im(im2col(x)) returns x multiplied by how many windows cover each pixel (columns [1, 2, 2, 1]); it is the adjoint, which is what backpropagation needs".into(),
+    )
+}
+
+/// SimpleConvNet passes its bar (94% after the full 1,000 iterations, 85% in a shorter run).
+fn simple_conv_bar(cnn: &RunResult) -> bool {
+    let full = cnn.curve.last().is_some_and(|p| p.iteration >= 1000);
+    cnn.final_test() > if full { 0.94 } else { 0.85 }
+}
+
+fn simple_conv_words(cnn: &RunResult) -> String {
+    format!(
+        "SimpleConvNet: {} test accuracy after {} iterations",
+        pct(cnn.final_test()),
+        cnn.curve.last().map_or(0, |p| p.iteration)
+    )
+}
+
+fn cnn_learns_with_deep(r: Runs<'_>) -> Decision {
+    let (cnn, deep) = (r[0], r[1]);
+    (
+        simple_conv_bar(cnn) && deep.final_test() > 0.96,
+        format!(
+            "{}; DeepConvNet: {}",
+            simple_conv_words(cnn),
+            pct(deep.final_test())
+        ),
+    )
+}
+
+fn cnn_learns(r: Runs<'_>) -> Decision {
+    (simple_conv_bar(r[0]), simple_conv_words(r[0]))
+}
