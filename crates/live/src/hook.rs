@@ -64,28 +64,26 @@ fn first_layer_images<F: Float>(model: &dyn Classifier<F>) -> Option<serde_json:
         }
         seen = true;
         let v = &p.value;
-        let ((rows, cols), images): ((usize, usize), Vec<Vec<f64>>) = match *v.shape() {
-            [filters, _, kh, kw] => (
-                (kh, kw),
-                (0..filters.min(32))
-                    .map(|f| {
-                        (0..kh * kw)
-                            .map(|k| v[[f, 0, k / kw, k % kw]].as_f64())
-                            .collect()
-                    })
-                    .collect(),
-            ),
-            [inputs, units] if side(inputs).is_some() => {
-                let s = side(inputs).unwrap_or(1);
-                (
+        let ((rows, cols), images): ((usize, usize), Vec<Vec<f64>>) =
+            match (v.shape(), v.shape().first().copied().and_then(side)) {
+                (&[filters, _, kh, kw], _) => (
+                    (kh, kw),
+                    (0..filters.min(32))
+                        .map(|f| {
+                            (0..kh * kw)
+                                .map(|k| v[[f, 0, k / kw, k % kw]].as_f64())
+                                .collect()
+                        })
+                        .collect(),
+                ),
+                (&[inputs, units], Some(s)) => (
                     (s, s),
                     (0..units.min(32))
                         .map(|u| (0..inputs).map(|i| v[[i, u]].as_f64()).collect())
                         .collect(),
-                )
-            }
-            _ => return,
-        };
+                ),
+                _ => return,
+            };
         let scaled: Vec<Vec<u8>> = images
             .iter()
             .map(|img| {

@@ -105,7 +105,7 @@ impl<F: Float> Hook<F> for Recorder {
 /// config.batch_size = 20;
 /// let found = lr_find(net, &OptimizerConfig::sgd(1.0), &data, &config)?;
 /// assert!(found.points.len() > 10);
-/// let lr = found.suggestion.expect("the loss falls somewhere");
+/// let lr = found.suggestion.ok_or("the loss did not fall")?;
 /// assert!((1e-7..10.0).contains(&lr));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -85,7 +85,7 @@ impl<F: Float> Hook<F> for EarlyStopping {
 /// let mut run = Trainer::new(net, &OptimizerConfig::adam(0.05), TrainConfig::epochs(20, 8))?;
 /// let mut best = KeepBest::new();
 /// run.fit(&data, &data, &mut [&mut best])?;
-/// let (step, accuracy) = best.best().unwrap();
+/// let (step, accuracy) = best.best().ok_or("the run made no evaluation")?;
 /// best.restore(run.model_mut())?;
 /// assert_eq!(run.evaluate(&data)?, accuracy);
 /// assert!(step <= run.step());
