@@ -22,16 +22,12 @@ struct Package {
     meta: serde_json::Value,
 }
 
-fn packages() -> Vec<Package> {
+/// `cargo metadata --format-version 1 --offline` with `extra` arguments, as JSON.
+fn metadata(extra: &[&str]) -> serde_json::Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(extra)
         .current_dir(root())
         .output()
         .expect("cargo metadata runs");
@@ -40,7 +36,11 @@ fn packages() -> Vec<Package> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+    serde_json::from_slice(&out.stdout).expect("metadata is JSON")
+}
+
+fn packages() -> Vec<Package> {
+    let doc = metadata(&["--no-deps"]);
     doc["packages"]
         .as_array()
         .expect("packages")
@@ -191,7 +191,6 @@ fn published_crates_carry_full_metadata() {
 /// Every package each library reaches through normal dependencies, transitively, from the
 /// resolved graph (`cargo metadata` with dependencies; offline, from the lock file).
 fn library_trees() -> BTreeMap<String, BTreeSet<String>> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     // This machine's platform only: other platforms' packages are not downloaded here.
     let rustc = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
         .arg("-vV")
@@ -201,24 +200,7 @@ fn library_trees() -> BTreeMap<String, BTreeSet<String>> {
         .lines()
         .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
         .expect("rustc names its host");
-    let out = Command::new(cargo)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--offline",
-            "--filter-platform",
-        ])
-        .arg(&host)
-        .current_dir(root())
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+    let doc = metadata(&["--filter-platform", &host]);
     let name_of: BTreeMap<&str, &str> = doc["packages"]
         .as_array()
         .expect("packages")

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use nabla_nn::{Architecture, Layout, Split, checkpoint};
+use nabla_nn::{Split, checkpoint};
 use nabla_tensor::argmax_rows;
 
 use crate::data::load_mnist;
@@ -24,10 +24,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<()> {
     let (mut net, _) = checkpoint::load::<f32>(&args.model)?;
-    let layout = match net.architecture() {
-        Architecture::Mlp(_) => Layout::Rows,
-        _ => Layout::Images,
-    };
+    let layout = net.architecture().layout();
     let mnist = load_mnist(args.data.as_deref())?;
     let test = Split::<f32>::mnist(&mnist.test, layout);
     let predicted = argmax_rows(&net.predict_split(&test, 500)?.view());

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use nabla_nn::{Architecture, Layout, LrFindConfig, LrFindResult, Network, Split, lr_find};
+use nabla_nn::{LrFindConfig, LrFindResult, Network, Split, lr_find};
 
 use crate::data::load_mnist;
 use crate::train::args::{ModelArgs, OptimizerName, architecture, optimizer};
@@ -42,10 +42,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<()> {
     let arch = architecture(&args.net)?;
-    let layout = match arch {
-        Architecture::Mlp(_) => Layout::Rows,
-        _ => Layout::Images,
-    };
+    let layout = arch.layout();
     let mnist = load_mnist(args.data.as_deref())?;
     let train = Split::<f32>::mnist(&mnist.train, layout);
     drop(mnist);

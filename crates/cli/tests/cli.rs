@@ -1,26 +1,13 @@
 //! The `nabla` binary as a user runs it: train, save, eval, predict, inspect, and bad input.
 
+mod support;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+
+use support::{nabla, text};
 
 fn shared_mnist() -> Option<PathBuf> {
     nabla_testdata::mnist_dir()
-}
-
-fn nabla(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nabla"))
-        .args(args)
-        .env_remove("NABLA_DATA")
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn tmp(name: &str) -> PathBuf {

@@ -1,24 +1,11 @@
 //! `nabla train`'s watching flags as a user runs them: --val, --early-stop, --keep-best,
 //! --log (CSV and JSON Lines, appended on resume) and --tensorboard.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn nabla(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nabla"))
-        .args(args)
-        .env_remove("NABLA_DATA")
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use support::{nabla, text};
 
 fn fresh_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("nabla-watch-{}-{name}", std::process::id()));

@@ -76,8 +76,8 @@ impl ModelSpec {
     /// How the model wants its MNIST images: rows for the MLPs, images for the CNNs.
     pub fn layout(&self) -> Layout {
         match self {
-            ModelSpec::Net(Architecture::Mlp(_)) => Layout::Rows,
-            _ => Layout::Images,
+            ModelSpec::Net(arch) => arch.layout(),
+            ModelSpec::DoubleConv { .. } => Layout::Images,
         }
     }
 }

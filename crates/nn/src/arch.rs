@@ -75,6 +75,15 @@ impl Architecture {
         }
     }
 
+    /// How MNIST images are laid out for this network: rows of 784 pixels for the
+    /// fully connected MLP, `(1, 28, 28)` images for the convolutional nets.
+    pub fn layout(&self) -> crate::Layout {
+        match self {
+            Architecture::Mlp(_) => crate::Layout::Rows,
+            _ => crate::Layout::Images,
+        }
+    }
+
     /// The number of classes.
     pub fn classes(&self) -> usize {
         match self {

@@ -54,71 +54,46 @@ pub trait Classifier<F: Float>: Send {
     }
 }
 
-/// A borrowed model trains in place: `Trainer::new(&mut net, …)` leaves `net` with the
-/// caller.
-impl<F: Float, M: Classifier<F> + ?Sized> Classifier<F> for &mut M {
-    fn forward_observed(
-        &mut self,
-        x: ArrayD<F>,
-        mode: Mode,
-        observe: &mut dyn FnMut(&str, &ArrayD<F>),
-    ) -> Result<ArrayD<F>> {
-        (**self).forward_observed(x, mode, observe)
-    }
-    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
-        (**self).forward(x, mode)
-    }
-    fn loss_of(&mut self, logits: &ArrayD<F>, labels: &[usize]) -> Result<F> {
-        (**self).loss_of(logits, labels)
-    }
-    fn backward(&mut self) -> Result<()> {
-        (**self).backward()
-    }
-    fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
-        (**self).visit_params(f)
-    }
-    fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
-        (**self).params(f)
-    }
-    fn check_input(&self, shape: &[usize]) -> Result<()> {
-        (**self).check_input(shape)
-    }
-    fn architecture(&self) -> Option<&crate::Architecture> {
-        (**self).architecture()
-    }
+/// Forwards every method of [`Classifier`] to the model behind a pointer: a borrowed model
+/// trains in place (`Trainer::new(&mut net, …)` leaves `net` with the caller), a boxed one
+/// lets a run hold any model.
+macro_rules! forward_classifier {
+    ($($pointer:ty),*) => {$(
+        impl<F: Float, M: Classifier<F> + ?Sized> Classifier<F> for $pointer {
+            fn forward_observed(
+                &mut self,
+                x: ArrayD<F>,
+                mode: Mode,
+                observe: &mut dyn FnMut(&str, &ArrayD<F>),
+            ) -> Result<ArrayD<F>> {
+                (**self).forward_observed(x, mode, observe)
+            }
+            fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
+                (**self).forward(x, mode)
+            }
+            fn loss_of(&mut self, logits: &ArrayD<F>, labels: &[usize]) -> Result<F> {
+                (**self).loss_of(logits, labels)
+            }
+            fn backward(&mut self) -> Result<()> {
+                (**self).backward()
+            }
+            fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
+                (**self).visit_params(f)
+            }
+            fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
+                (**self).params(f)
+            }
+            fn check_input(&self, shape: &[usize]) -> Result<()> {
+                (**self).check_input(shape)
+            }
+            fn architecture(&self) -> Option<&crate::Architecture> {
+                (**self).architecture()
+            }
+        }
+    )*};
 }
 
-impl<F: Float, M: Classifier<F> + ?Sized> Classifier<F> for Box<M> {
-    fn forward_observed(
-        &mut self,
-        x: ArrayD<F>,
-        mode: Mode,
-        observe: &mut dyn FnMut(&str, &ArrayD<F>),
-    ) -> Result<ArrayD<F>> {
-        (**self).forward_observed(x, mode, observe)
-    }
-    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
-        (**self).forward(x, mode)
-    }
-    fn loss_of(&mut self, logits: &ArrayD<F>, labels: &[usize]) -> Result<F> {
-        (**self).loss_of(logits, labels)
-    }
-    fn backward(&mut self) -> Result<()> {
-        (**self).backward()
-    }
-    fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
-        (**self).visit_params(f)
-    }
-    fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
-        (**self).params(f)
-    }
-    fn check_input(&self, shape: &[usize]) -> Result<()> {
-        (**self).check_input(shape)
-    }
-    fn architecture(&self) -> Option<&crate::Architecture> {
-        (**self).architecture()
-    }
-}
+forward_classifier!(&mut M, Box<M>);
 
 /// Any layers followed by any loss: the general [`Classifier`].
 ///
@@ -340,16 +315,11 @@ pub fn accuracy<F: Float + Pixel>(
     indices: Option<&[usize]>,
     batch: usize,
 ) -> Result<f64> {
-    let (predicted, labels) = match indices {
-        Some(idx) => {
-            let (x, labels) = split.gather(idx);
-            (argmax_rows(&predict(model, &x, batch)?.view()), labels)
-        }
-        None => (
-            argmax_rows(&predict_split(model, split, batch)?.view()),
-            split.labels().to_vec(),
-        ),
+    let Some(idx) = indices else {
+        return Ok(evaluate(model, split, batch, 0)?.accuracy);
     };
+    let (x, labels) = split.gather(idx);
+    let predicted = argmax_rows(&predict(model, &x, batch)?.view());
     Ok(fraction_correct(&predicted, &labels))
 }
 

@@ -260,14 +260,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_peers_multiply_the_same_shapes() {
+    /// The line of `bench/common.py` that starts with `prefix`.
+    fn common_py_line(prefix: &str) -> String {
         let common = std::fs::read_to_string(crate::project_root().join("bench/common.py"))
             .expect("bench/common.py");
-        let line = common
+        common
             .lines()
-            .find(|l| l.starts_with("GEMM_SHAPES = "))
-            .expect("GEMM_SHAPES in common.py");
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` line in common.py"))
+            .to_string()
+    }
+
+    #[test]
+    fn the_peers_multiply_the_same_shapes() {
+        let line = common_py_line("GEMM_SHAPES = ");
         let ours: String = rows::GEMM_SHAPES
             .iter()
             .map(|(m, k, n)| format!("({m}, {k}, {n})"))
@@ -278,12 +284,7 @@ mod tests {
 
     #[test]
     fn the_peers_follow_the_same_recipe_to_99_percent() {
-        let common = std::fs::read_to_string(crate::project_root().join("bench/common.py"))
-            .expect("bench/common.py");
-        let line = common
-            .lines()
-            .find(|l| l.starts_with("TO99 = "))
-            .expect("TO99 in common.py");
+        let line = common_py_line("TO99 = ");
         assert_eq!(
             line,
             format!(

@@ -6,7 +6,7 @@ mod watch;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use nabla_nn::{Architecture, Budget, Ended, Layout, Network, Split, TrainConfig, Trainer};
+use nabla_nn::{Budget, Ended, Network, Split, TrainConfig, Trainer};
 
 use nabla_live::LiveServer;
 
@@ -38,10 +38,7 @@ pub fn run(args: &Args) -> Result<()> {
         }
     };
     let arch = run.model().architecture().clone();
-    let layout = match arch {
-        Architecture::Mlp(_) => Layout::Rows,
-        _ => Layout::Images,
-    };
+    let layout = arch.layout();
     let mnist = load_mnist(args.data.as_deref())?;
     let mut train_set = Split::<f32>::mnist(&mnist.train, layout);
     if let Some(n) = args.train_samples {
@@ -51,14 +48,18 @@ pub fn run(args: &Args) -> Result<()> {
     drop(mnist);
     // With --val, the evaluations judge a split held out of the training images, so that
     // choosing the best epoch never looks at the test set.
-    let (train_set, eval_set) = match args.val {
+    let (train_set, val_set) = match args.val {
         Some(k) if k == 0 || k >= train_set.len() => bail!(
             "--val {k}: the validation split must leave training images (there are {})",
             train_set.len()
         ),
-        Some(k) => train_set.split_at(train_set.len() - k),
-        None => (train_set, test_set.clone()),
+        Some(k) => {
+            let (train, val) = train_set.split_at(train_set.len() - k);
+            (train, Some(val))
+        }
+        None => (train_set, None),
     };
+    let eval_set = val_set.as_ref().unwrap_or(&test_set);
 
     let config = plan(args, train_set.len(), run.config().seed)?;
     let start = run.step();
@@ -95,8 +96,8 @@ pub fn run(args: &Args) -> Result<()> {
         None => None,
     };
     let started = Instant::now();
-    let mut watchers = Watchers::new(args, start, total, started, &eval_set, live.as_ref())?;
-    let history = run.fit(&train_set, &eval_set, &mut watchers.hooks());
+    let mut watchers = Watchers::new(args, start, total, started, eval_set, live.as_ref())?;
+    let history = run.fit(&train_set, eval_set, &mut watchers.hooks());
     let restored = watchers.finish(&mut run, history.as_ref().map_err(|_| ()).ok())?;
     let history = history?;
     history.diverged_as_error()?;

@@ -38,10 +38,7 @@ impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
     pub fn resume(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let saved = checkpoint::read::<F>(path)?;
-        let state = saved.training.ok_or_else(|| NnError::Checkpoint {
-            path: path.to_path_buf(),
-            problem: "no training state to resume from (saved without one)".into(),
-        })?;
+        let state = saved.training.ok_or_else(|| no_training_state(path))?;
         match &self.optimizer_config {
             Some(ours) if *ours != state.optimizer => {
                 return Err(NnError::Checkpoint {
@@ -71,12 +68,16 @@ impl<F: Float + Pixel> Trainer<F, Network<F>> {
     pub fn from_checkpoint(path: impl AsRef<Path>, config: TrainConfig) -> Result<Self> {
         let path = path.as_ref();
         let (net, state) = checkpoint::load::<F>(path)?;
-        let state = state.ok_or_else(|| NnError::Checkpoint {
-            path: path.to_path_buf(),
-            problem: "no training state to resume from (saved without one)".into(),
-        })?;
+        let state = state.ok_or_else(|| no_training_state(path))?;
         let mut run = Trainer::new(net, &state.optimizer, config)?;
         run.apply(state)?;
         Ok(run)
+    }
+}
+
+fn no_training_state(path: &Path) -> NnError {
+    NnError::Checkpoint {
+        path: path.to_path_buf(),
+        problem: "no training state to resume from (saved without one)".into(),
     }
 }

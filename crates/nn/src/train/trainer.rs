@@ -1,5 +1,7 @@
 //! The run object and its loop.
 
+use std::borrow::Cow;
+
 use nabla_datasets::batches::Sampler;
 use nabla_datasets::{Pixel, Split};
 use nabla_layers::{Float, Mode};
@@ -164,7 +166,8 @@ impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
 struct Fit<'a, F: Float, M: Classifier<F>> {
     run: &'a mut Trainer<F, M>,
     train: &'a Split<F>,
-    test: Split<F>,
+    /// The split evaluated: the caller's, or its first samples when the plan asks for fewer.
+    test: Cow<'a, Split<F>>,
     /// The fixed sample that measures training accuracy, if not all of it.
     train_sample: Option<Vec<usize>>,
     sampler: Sampler,
@@ -177,7 +180,7 @@ struct Fit<'a, F: Float, M: Classifier<F>> {
 }
 
 impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
-    fn new(run: &'a mut Trainer<F, M>, train: &'a Split<F>, test: &Split<F>) -> Self {
+    fn new(run: &'a mut Trainer<F, M>, train: &'a Split<F>, test: &'a Split<F>) -> Self {
         let config = &run.config;
         let n = train.len();
         let train_sample = match config.eval_train {
@@ -190,8 +193,8 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
             _ => None,
         };
         let test = match config.eval_test_samples {
-            Some(k) if k < test.len() => test.first(k),
-            _ => test.clone(),
+            Some(k) if k < test.len() => Cow::Owned(test.first(k)),
+            _ => Cow::Borrowed(test),
         };
         Fit {
             sampler: Sampler::new(config.budget.order(), n, config.batch_size, config.seed),
@@ -209,13 +212,16 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
     fn run(mut self, hooks: &mut [&mut dyn Hook<F>]) -> Result<History> {
         while self.run.step < self.total {
             let batch = self.sampler.batch(self.run.step);
-            let flow = match self.train_step(&batch, hooks)? {
+            let done = self.run.step + 1;
+            let due =
+                self.run
+                    .config
+                    .evaluates_after(done, self.total, self.sampler.steps_per_epoch());
+            let flow = match self.train_step(&batch, due, hooks)? {
                 Some(flow) => flow,
                 None => break,
             };
-            let done = self.run.step;
-            let per_epoch = self.sampler.steps_per_epoch();
-            if flow == Flow::Stop || self.run.config.evaluates_after(done, self.total, per_epoch) {
+            if flow == Flow::Stop || due {
                 let point = self.evaluate(done)?;
                 let mut after = flow;
                 for h in hooks.iter_mut() {
@@ -236,6 +242,7 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
     fn train_step(
         &mut self,
         batch: &[usize],
+        evaluates: bool,
         hooks: &mut [&mut dyn Hook<F>],
     ) -> Result<Option<Flow>> {
         let t = self.run.step;
@@ -265,9 +272,7 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
             total: self.total,
             lr,
             loss,
-            evaluates: run
-                .config
-                .evaluates_after(done, self.total, self.sampler.steps_per_epoch()),
+            evaluates,
             batch,
             labels: &labels,
             logits: &logits,
