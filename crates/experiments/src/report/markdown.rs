@@ -29,12 +29,12 @@ fn run_table(md: &mut String, runs: &[&(RunSpec, RunResult)], suite: &SuiteResul
                 };
                 (
                     format!("{}–{}", pct(lo), pct(hi)),
-                    format!("{}{what}", if pass { "✅ in range" } else { "❌ outside" }),
+                    format!("{}{what}", if pass { "in range" } else { "**outside**" }),
                 )
             }
             Expect::Unstable => (
                 "–".into(),
-                "⚠ unstable in the original: judged by the claims".into(),
+                "unstable in the original: judged by the claims".into(),
             ),
             Expect::Nothing => (
                 "–".into(),
@@ -108,9 +108,9 @@ pub(super) fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
     md.push_str("## Verdicts\n\nEach claim of the notes, decided from the numbers measured below.\n\n| claim | verdict | expected | evidence |\n|---|---|---|---|\n");
     for v in inputs.verdicts {
         let mark = |o: Outcome| match o {
-            Outcome::Supported => "✅ supported",
-            Outcome::Contradicted => "❌ contradicted",
-            Outcome::Undecided => "– not decided",
+            Outcome::Supported => "supported",
+            Outcome::Contradicted => "**contradicted**",
+            Outcome::Undecided => "not decided",
         };
         let _ = writeln!(
             md,
