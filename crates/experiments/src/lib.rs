@@ -10,9 +10,11 @@
 //! - [`quirks`]: the original code's deviations, as named options.
 
 pub mod catalog;
+pub mod computed;
 mod error;
 pub mod extras;
 pub mod im2col_demo;
+pub mod measure;
 mod plot;
 pub mod quirks;
 pub mod recorded;

@@ -1,6 +1,9 @@
 //! What a run measured.
 
+use nabla_nn::Histogram;
 use serde::Serialize;
+
+use crate::measure::LayerWeights;
 
 /// One evaluation of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -30,6 +33,18 @@ pub struct RunResult {
     pub seconds: f64,
     /// Why the run ended early (divergence), if it did.
     pub diverged: Option<String>,
+    /// How each weight tensor moved over the run.
+    pub weights: Vec<LayerWeights>,
+    /// The norm of all weights together at each evaluation, `(iteration, ‖W‖)`.
+    pub weight_norm: Vec<(u64, f64)>,
+    /// Every weight after training, as a histogram over ±0.3 (the overfitting runs).
+    pub weight_histogram: Option<Histogram>,
+    /// The fraction of exactly-zero outputs per activation layer on 1,000 test images after
+    /// training (the MLPs).
+    pub zero_activations: Vec<(String, f64)>,
+    /// Dropout runs: test accuracy of the scaled network (`k = 0`) and of the averaged
+    /// predictions of `k` thinned networks.
+    pub ensemble: Vec<(usize, f64)>,
 }
 
 impl RunResult {
@@ -48,11 +63,7 @@ impl RunResult {
     pub fn tail_median(&self, k: usize, value: impl Fn(&Point) -> f64) -> f64 {
         let mut tail: Vec<f64> = self.curve.iter().rev().take(k.max(1)).map(value).collect();
         tail.sort_by(f64::total_cmp);
-        match tail.len() {
-            0 => 0.0,
-            n if n % 2 == 1 => tail[n / 2],
-            n => (tail[n / 2 - 1] + tail[n / 2]) / 2.0,
-        }
+        median(&tail)
     }
 
     /// The test accuracy at `iteration` (the last evaluation at or before it).
@@ -70,6 +81,15 @@ impl RunResult {
             .iter()
             .find(|p| p.test > level)
             .map(|p| p.iteration)
+    }
+}
+
+/// The median of sorted `values` (0 when empty).
+pub fn median(sorted: &[f64]) -> f64 {
+    match sorted.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
     }
 }
 
@@ -94,6 +114,11 @@ mod tests {
             first_filters: None,
             seconds: 0.0,
             diverged: None,
+            weights: Vec::new(),
+            weight_norm: Vec::new(),
+            weight_histogram: None,
+            zero_activations: Vec::new(),
+            ensemble: Vec::new(),
         }
     }
 

@@ -13,6 +13,7 @@ use nabla_optim::{Regularizer, Schedule};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
+use crate::measure;
 use crate::quirks::{AdaGradTheta, BatchTrainAccuracy, SigmoidGradOnOutput};
 use crate::result::{Point, RunResult};
 use crate::spec::{Group, ModelSpec, OptSpec, RunSpec, Subset, TrainAccuracy};
@@ -211,16 +212,23 @@ pub fn run(
 ) -> Result<RunResult> {
     let started = Instant::now();
     let layout = spec.model.layout();
-    let train = data.split(layout, Part::Train, spec.train)?;
-    let test = data.split(layout, Part::Test, spec.test)?;
+    let mut train = data.split(layout, Part::Train, spec.train)?;
+    let mut test = data.split(layout, Part::Test, spec.test)?;
+    if spec.permute_pixels {
+        train = permute_pixels(&train)?;
+        test = permute_pixels(&test)?;
+    }
     let mut run = trainer(spec, run_seed(suite_seed, &spec.id), threads)?;
+    let weights_before = measure::weights(run.model_mut().as_ref());
     let eval_batch = run.config().eval_batch_size;
 
     let mut progress = StepCallback(on_step);
     let mut batch_accuracy = BatchTrainAccuracy::new(spec.train_accuracy, &train, eval_batch);
     let mut norms = GradientNorms::new(spec.eval_every * 10);
-    let mut hooks: Vec<&mut dyn Hook<f32>> = vec![&mut progress, &mut batch_accuracy];
-    if spec.group == Group::Vg {
+    let mut weight_norm = measure::WeightNorms::default();
+    let mut hooks: Vec<&mut dyn Hook<f32>> =
+        vec![&mut progress, &mut batch_accuracy, &mut weight_norm];
+    if layout == Layout::Rows {
         hooks.push(&mut norms);
     }
     let history = run.fit(&train, &test, &mut hooks)?;
@@ -250,10 +258,22 @@ pub fn run(
         }
         _ => None,
     };
+    let model = run.model_mut().as_mut();
     let first_filters = match layout {
-        Layout::Images => first_filters(run.model_mut().as_mut()),
+        Layout::Images => first_filters(model),
         Layout::Rows => None,
     };
+    let weights = measure::layer_weights(&weights_before, &measure::weights(model));
+    let (mut zero_activations, mut ensemble, mut weight_histogram) = (vec![], vec![], None);
+    if layout == Layout::Rows && diverged.is_none() {
+        zero_activations = measure::zero_activations(model, &test, 1000)?;
+        if spec.group == Group::Of {
+            weight_histogram = Some(measure::weight_histogram(model, 0.3));
+        }
+        if matches!(&spec.model, ModelSpec::Net(Architecture::Mlp(c)) if c.dropout.is_some()) {
+            ensemble = measure::dropout_ensemble(model, &test, 2000, &[1, 5, 20, 100])?;
+        }
+    }
     Ok(RunResult {
         id: spec.id.clone(),
         curve,
@@ -261,7 +281,36 @@ pub fn run(
         first_filters,
         seconds: started.elapsed().as_secs_f64(),
         diverged,
+        weights,
+        weight_norm: weight_norm.rows,
+        weight_histogram,
+        zero_activations,
+        ensemble,
     })
+}
+
+/// The seed of the one fixed pixel permutation of the permuted-MNIST runs: the same for
+/// every run and every suite seed, as the experiment asks.
+const PERMUTATION_SEED: u64 = 0x5eed_0f_9e12;
+
+/// `split` with the pixels of every image shuffled by one fixed permutation: the same
+/// information for a network that ignores where pixels are, noise for one that does not.
+pub fn permute_pixels(split: &Split<f32>) -> Result<Split<f32>> {
+    use rand::seq::SliceRandom;
+    let x = split.to_array();
+    let shape = x.shape().to_vec();
+    let pixels: usize = shape[1..].iter().product();
+    let mut order: Vec<usize> = (0..pixels).collect();
+    order.shuffle(&mut StdRng::seed_from_u64(PERMUTATION_SEED));
+    let rows = x
+        .to_shape((shape[0], pixels))
+        .map_err(|e| ExperimentError::Setup(format!("permuting pixels: {e}")))?;
+    let permuted = rows.select(ndarray::Axis(1), &order);
+    let x = permuted
+        .to_shape(shape)
+        .map_err(|e| ExperimentError::Setup(format!("permuting pixels: {e}")))?
+        .into_owned();
+    Ok(Split::new(x, split.labels().to_vec())?)
 }
 
 /// Reports every step to a plain callback.
@@ -304,6 +353,27 @@ pub fn first_filters(model: &mut dyn Classifier<f32>) -> Option<Vec<Vec<f32>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permuting_pixels_keeps_each_image_s_values_and_labels() {
+        let x =
+            ndarray::Array::from_shape_fn((3, 1, 2, 2), |(n, _, i, j)| (10 * n + 2 * i + j) as f32);
+        let split = Split::new(x.into_dyn(), vec![0, 1, 2]).unwrap();
+        let p = permute_pixels(&split).unwrap();
+        assert_eq!(p.labels(), split.labels());
+        assert_eq!(p.shape(), split.shape());
+        let (a, b) = (split.to_array(), p.to_array());
+        for n in 0..3 {
+            let mut before: Vec<f32> = a.index_axis(ndarray::Axis(0), n).iter().copied().collect();
+            let mut after: Vec<f32> = b.index_axis(ndarray::Axis(0), n).iter().copied().collect();
+            assert_ne!(before, after, "some pixel moved");
+            before.sort_by(f32::total_cmp);
+            after.sort_by(f32::total_cmp);
+            assert_eq!(before, after);
+        }
+        // The same permutation for every image and every call.
+        assert_eq!(permute_pixels(&split).unwrap().to_array(), b);
+    }
 
     #[test]
     fn run_seeds_differ_by_id_and_suite_seed() {

@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::report::{self, Inputs, Manifest};
 use crate::suite::{self, Event, Options, SuiteResult};
 use crate::verdict::{self, Verdict};
-use crate::{Data, Group, Result, RunSpec, im2col_demo, runner};
+use crate::{Data, Group, Result, RunSpec, computed, runner};
 
 /// What the report records about where and how it was made, beside the results.
 #[derive(Debug, Clone)]
@@ -53,22 +53,20 @@ pub fn run_and_report(
     verdict::check_claims(&catalog.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
     let suite = suite::run(specs, data, options, on_event)?;
 
-    let demo = im2col_demo::run()?;
-    let shape_ok = demo.scrambled_col.dim() == (4, 24);
-    let returns_input = demo.round_trip == im2col_demo::recorded_input();
-    let verdicts = verdict::all(&suite, Some((shape_ok, returns_input)));
+    let computed = computed::run()?;
+    let verdicts = verdict::all(&suite, Some(&computed));
     // AlexNet's table belongs to the extras: drawn in a full run, or when they were asked for.
     let alexnet = (!quick && specs.iter().any(|s| s.group == Group::Extra))
         .then(crate::extras::alexnet_table)
         .transpose()?;
     let filters_before = specs.iter().find(|s| s.id == "CNN-3").and_then(|spec| {
-        let seed = runner::run_seed(options.seed, &spec.id);
+        let seed = runner::run_seed(options.seed(), &spec.id);
         runner::build_model(spec, seed)
             .ok()
             .and_then(|mut m| runner::first_filters(m.as_mut()))
     });
     let manifest = Manifest {
-        seed: options.seed,
+        seed: options.seed(),
         jobs: options.jobs,
         threads_per_run: options.threads_per_run,
         quick,
@@ -88,7 +86,7 @@ pub fn run_and_report(
         &Inputs {
             suite: &suite,
             verdicts: &verdicts,
-            im2col: &demo,
+            computed: &computed,
             alexnet: alexnet.as_deref(),
             filters_before: filters_before.as_deref(),
             manifest: &manifest,

@@ -196,6 +196,8 @@ pub struct RunSpec {
     pub frozen_output: bool,
     /// Quirk: BatchNorm's γ and β are never updated.
     pub frozen_bn_affine: bool,
+    /// Every image's pixels shuffled by one fixed permutation (train and test alike).
+    pub permute_pixels: bool,
     /// Learning-rate decay: multiply by this every 100 iterations (1 = constant).
     pub decay_per_100: f64,
     /// What the original printed.
@@ -234,6 +236,7 @@ impl RunSpec {
             one_hot_targets: false,
             frozen_output: false,
             frozen_bn_affine: false,
+            permute_pixels: false,
             decay_per_100: 1.0,
             recorded: None,
             expect: Expect::Nothing,

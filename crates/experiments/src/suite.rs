@@ -49,8 +49,9 @@ pub enum Event {
 /// How to run the suite.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The suite's seed.
-    pub seed: u64,
+    /// The suite's seeds: every run trains once per seed. The first is the primary seed,
+    /// whose runs the report's tables show; the others give the spread.
+    pub seeds: Vec<u64>,
     /// Runs trained at the same time.
     pub jobs: usize,
     /// Threads per run.
@@ -61,13 +62,22 @@ pub struct Options {
     pub search_trials: usize,
 }
 
+impl Options {
+    /// The primary seed (the first).
+    pub fn seed(&self) -> u64 {
+        self.seeds.first().copied().unwrap_or(0)
+    }
+}
+
 /// One check of a reproduction against its tolerance.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
     /// The run's id.
     pub id: String,
-    /// What was measured.
+    /// What was measured: the median over the seeds.
     pub measured: f64,
+    /// The smallest and largest measurement over the seeds.
+    pub spread: (f64, f64),
     /// The accepted range.
     pub range: (f64, f64),
     /// Whether the measurement is in range.
@@ -77,8 +87,12 @@ pub struct Check {
 /// Everything one suite run produced.
 #[derive(Debug, Clone, Serialize)]
 pub struct SuiteResult {
-    /// The runs, in catalog order, with their results.
+    /// The runs, in catalog order, with their results for the primary seed.
     pub runs: Vec<(RunSpec, RunResult)>,
+    /// Every seed, the primary first.
+    pub seeds: Vec<u64>,
+    /// The results for the other seeds: one list per seed after the first, in catalog order.
+    pub replicas: Vec<Vec<RunResult>>,
     /// The random search trials, best first (empty when not run).
     pub search: Vec<Trial>,
     /// The weight-initialization figure.
@@ -95,16 +109,50 @@ impl SuiteResult {
         self.runs.iter().find(|(s, _)| s.id == id).map(|(_, r)| r)
     }
 
+    /// Every seed's result of run `id`, the primary seed's first.
+    pub fn all_seeds(&self, id: &str) -> Vec<&RunResult> {
+        let Some(k) = self.runs.iter().position(|(s, _)| s.id == id) else {
+            return Vec::new();
+        };
+        std::iter::once(&self.runs[k].1)
+            .chain(self.replicas.iter().filter_map(|r| r.get(k)))
+            .collect()
+    }
+
+    /// For each seed, a lookup of its results by run id.
+    pub fn per_seed(&self) -> Vec<(u64, Vec<&RunResult>)> {
+        std::iter::once(self.runs.iter().map(|(_, r)| r).collect())
+            .chain(self.replicas.iter().map(|r| r.iter().collect()))
+            .zip(self.seeds.iter().copied())
+            .map(|(runs, seed)| (seed, runs))
+            .collect()
+    }
+
     /// Wall time per group: the sum of the runs' own times.
     pub fn seconds_per_group(&self) -> Vec<(Group, f64)> {
         let mut out: Vec<(Group, f64)> = Vec::new();
-        for (spec, result) in &self.runs {
+        for (k, (spec, _)) in self.runs.iter().enumerate() {
+            let seconds: f64 = self
+                .all_seeds(&self.runs[k].0.id)
+                .iter()
+                .map(|r| r.seconds)
+                .sum();
             match out.iter_mut().find(|(g, _)| *g == spec.group) {
-                Some((_, s)) => *s += result.seconds,
-                None => out.push((spec.group, result.seconds)),
+                Some((_, s)) => *s += seconds,
+                None => out.push((spec.group, seconds)),
             }
         }
         out
+    }
+}
+
+/// The name events give one training job: the run id, and its seed when the suite trains
+/// several.
+pub fn job_label(id: &str, seed: u64, seeds: usize) -> String {
+    if seeds > 1 {
+        format!("{id} seed {seed}")
+    } else {
+        id.to_string()
     }
 }
 
@@ -129,11 +177,23 @@ pub fn run(
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<SuiteResult> {
     let started = Instant::now();
-    let mut order: Vec<usize> = (0..specs.len()).collect();
-    order.sort_by(|&a, &b| cost(&specs[b]).total_cmp(&cost(&specs[a])));
+    let seeds = if options.seeds.is_empty() {
+        vec![0]
+    } else {
+        options.seeds.clone()
+    };
+    // Jobs are (seed, run) pairs, longest first; the primary seed's first among equals.
+    let jobs_total = seeds.len() * specs.len();
+    let mut order: Vec<usize> = (0..jobs_total).collect();
+    order.sort_by(|&a, &b| {
+        cost(&specs[b % specs.len()])
+            .total_cmp(&cost(&specs[a % specs.len()]))
+            .then(a.cmp(&b))
+    });
+    let label = |spec: &RunSpec, seed: u64| job_label(&spec.id, seed, seeds.len());
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<RunResult>>>> =
-        Mutex::new((0..specs.len()).map(|_| None).collect());
+        Mutex::new((0..jobs_total).map(|_| None).collect());
     let search: Mutex<Option<Result<Vec<Trial>>>> = Mutex::new(None);
     let search_claimed = AtomicUsize::new(0);
     std::thread::scope(|scope| {
@@ -148,12 +208,7 @@ pub fn run(
                     let t = Instant::now();
                     let trials =
                         nabla_tensor::parallel::with_threads(options.threads_per_run, || {
-                            crate::extras::random_search(
-                                data,
-                                options.seed,
-                                options.search_trials,
-                                200,
-                            )
+                            crate::extras::random_search(data, seeds[0], options.search_trials, 200)
                         });
                     on_event(Event::Finished {
                         id: "X-SEARCH".into(),
@@ -166,22 +221,21 @@ pub fn run(
                 }
                 loop {
                     let k = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(&i) = order.get(k) else { break };
-                    let spec = &specs[i];
-                    on_event(Event::Started {
-                        id: spec.id.clone(),
-                    });
+                    let Some(&job) = order.get(k) else { break };
+                    let (spec, seed) = (&specs[job % specs.len()], seeds[job / specs.len()]);
+                    let id = label(spec, seed);
+                    on_event(Event::Started { id: id.clone() });
                     let mut last = 0;
                     let outcome = runner::run(
                         spec,
                         data,
-                        options.seed,
+                        seed,
                         options.threads_per_run,
                         &mut |step, total| {
                             if step == total || step - last >= total.div_ceil(50) {
                                 last = step;
                                 on_event(Event::Step {
-                                    id: spec.id.clone(),
+                                    id: id.clone(),
                                     step,
                                     total,
                                 });
@@ -189,7 +243,7 @@ pub fn run(
                         },
                     );
                     on_event(Event::Finished {
-                        id: spec.id.clone(),
+                        id,
                         seconds: outcome.as_ref().map_or(0.0, |r| r.seconds),
                         curve: outcome.as_ref().map_or_else(
                             |_| Vec::new(),
@@ -197,53 +251,82 @@ pub fn run(
                         ),
                     });
                     if let Ok(mut slots) = results.lock() {
-                        slots[i] = Some(outcome);
+                        slots[job] = Some(outcome);
                     }
                 }
             });
         }
     });
-    let mut runs = Vec::new();
-    let slots = results.into_inner().unwrap_or_default();
-    for (spec, slot) in specs.iter().zip(slots) {
-        match slot {
-            Some(Ok(r)) => runs.push((spec.clone(), r)),
-            Some(Err(e)) => return Err(e),
-            None => {
-                return Err(crate::ExperimentError::Setup(format!(
-                    "run {} did not finish",
-                    spec.id
-                )));
+    let mut per_seed: Vec<Vec<RunResult>> = Vec::new();
+    let mut slots = results.into_inner().unwrap_or_default().into_iter();
+    for &seed in &seeds {
+        let mut runs = Vec::new();
+        for spec in specs {
+            match slots.next().flatten() {
+                Some(Ok(r)) => runs.push(r),
+                Some(Err(e)) => return Err(e),
+                None => {
+                    return Err(crate::ExperimentError::Setup(format!(
+                        "run {} did not finish",
+                        label(spec, seed)
+                    )));
+                }
             }
         }
+        per_seed.push(runs);
     }
+    let mut per_seed = per_seed.into_iter();
+    let runs: Vec<(RunSpec, RunResult)> = specs
+        .iter()
+        .cloned()
+        .zip(per_seed.next().unwrap_or_default())
+        .collect();
+    let replicas: Vec<Vec<RunResult>> = per_seed.collect();
     let search = match search.into_inner().ok().flatten() {
         Some(r) => r?,
         None => Vec::new(),
     };
-    let checks = runs
+    let mut suite = SuiteResult {
+        runs,
+        seeds: seeds.clone(),
+        replicas,
+        search,
+        init_figure: crate::extras::weight_init_figure(seeds[0])?,
+        checks: Vec::new(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    suite.checks = checks(&suite);
+    Ok(suite)
+}
+
+/// Each reproduction against its tolerance: the median over the seeds must be in range, and
+/// no seed may diverge.
+fn checks(suite: &SuiteResult) -> Vec<Check> {
+    suite
+        .runs
         .iter()
-        .filter_map(|(spec, result)| match spec.expect {
+        .filter_map(|(spec, _)| match spec.expect {
             Expect::Test { lo, hi } | Expect::TailMedian { lo, hi } => {
-                let measured = match spec.expect {
-                    Expect::TailMedian { .. } => result.tail_median(10, |p| p.test),
-                    _ => result.final_test(),
-                };
+                let results = suite.all_seeds(&spec.id);
+                let mut values: Vec<f64> = results
+                    .iter()
+                    .map(|r| match spec.expect {
+                        Expect::TailMedian { .. } => r.tail_median(10, |p| p.test),
+                        _ => r.final_test(),
+                    })
+                    .collect();
+                values.sort_by(f64::total_cmp);
+                let measured = crate::result::median(&values);
                 Some(Check {
                     id: spec.id.clone(),
                     measured,
+                    spread: (values[0], values[values.len() - 1]),
                     range: (lo, hi),
-                    pass: (lo..=hi).contains(&measured) && result.diverged.is_none(),
+                    pass: (lo..=hi).contains(&measured)
+                        && results.iter().all(|r| r.diverged.is_none()),
                 })
             }
             _ => None,
         })
-        .collect();
-    Ok(SuiteResult {
-        runs,
-        search,
-        init_figure: crate::extras::weight_init_figure(options.seed)?,
-        checks,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+        .collect()
 }

@@ -36,6 +36,9 @@ pub enum WeightInit {
     Xavier,
     /// `randn · sqrt(2 / n_in)`.
     He,
+    /// Every weight the same value: the symmetric start the notes warn about (every unit of
+    /// a layer computes the same thing and gets the same gradient), kept to show it.
+    Constant(f64),
 }
 
 impl WeightInit {
@@ -45,6 +48,7 @@ impl WeightInit {
             WeightInit::Std(std) => Init::Normal { mean: 0.0, std },
             WeightInit::Xavier => Init::Xavier(Dist::Normal),
             WeightInit::He => Init::He(Dist::Normal),
+            WeightInit::Constant(value) => Init::Constant(value),
         }
     }
 }

@@ -3,8 +3,7 @@
 use anyhow::{Context, Result};
 use nabla_experiments::RunSpec;
 use nabla_experiments::session::Outcome as SessionOutcome;
-use nabla_experiments::suite::{Event, Options};
-use nabla_experiments::verdict::Outcome;
+use nabla_experiments::suite::{self, Event, Options};
 use nabla_live::LiveServer;
 use serde_json::json;
 
@@ -17,14 +16,20 @@ pub fn start(port: u16, specs: &[RunSpec], options: &Options, quick: bool) -> Re
         "type": "config",
         "title": if quick { "the experiments (quick)" } else { "the experiments" },
         "settings": {
-            "runs": specs.len(), "seed": options.seed, "jobs": options.jobs,
+            "runs": specs.len(), "seeds": options.seeds, "jobs": options.jobs,
             "threads per run": options.threads_per_run,
             "random search": options.random_search,
         },
     }));
-    let runs: Vec<_> = specs
+    let seeds = &options.seeds;
+    let runs: Vec<_> = seeds
         .iter()
-        .map(|s| json!({"id": s.id, "title": s.title, "state": "queued"}))
+        .flat_map(|&seed| {
+            specs.iter().map(move |s| {
+                let id = suite::job_label(&s.id, seed, seeds.len());
+                json!({"id": id, "title": s.title, "state": "queued"})
+            })
+        })
         .collect();
     server.publish(&json!({"type": "runs", "runs": runs}));
     Ok(server)
@@ -50,14 +55,7 @@ pub fn publish_end(server: &LiveServer, outcome: &SessionOutcome) {
     let verdicts: Vec<_> = outcome
         .verdicts
         .iter()
-        .map(|v| {
-            let word = match v.outcome {
-                Outcome::Supported => "supported",
-                Outcome::Contradicted => "contradicted",
-                Outcome::Undecided => "not decided",
-            };
-            json!({"claim": v.claim, "outcome": word, "evidence": v.evidence})
-        })
+        .map(|v| json!({"claim": v.claim, "outcome": v.tally(), "evidence": v.evidence}))
         .collect();
     server.publish(&json!({"type": "verdicts", "verdicts": verdicts}));
     server.publish(&json!({

@@ -34,6 +34,12 @@ pub struct Args {
     /// Seed of every weight, batch and dropout mask
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Train every run with several seeds: a count N (seeds --seed … --seed+N−1) or a
+    /// comma-separated list (`--seeds 100,101,102`). Curves are drawn as the median with a
+    /// min–max band, each verdict is counted per seed, each reproduction checked on the
+    /// median
+    #[arg(long, value_name = "N|LIST", value_parser = parse_seeds)]
+    seeds: Option<SeedChoice>,
     /// Where MNIST is [default: $NABLA_DATA, else datasets/mnist, fetched there if missing]
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
@@ -54,6 +60,52 @@ pub struct Args {
     /// after the suite until Ctrl-C
     #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "0")]
     live: Option<u16>,
+}
+
+/// What `--seeds` asked for.
+#[derive(Debug, Clone)]
+enum SeedChoice {
+    Count(u64),
+    List(Vec<u64>),
+}
+
+fn parse_seeds(text: &str) -> std::result::Result<SeedChoice, String> {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("`{t}` is not a seed (a whole number)"))
+    };
+    if text.contains(',') {
+        let seeds = text
+            .split(',')
+            .map(number)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut unique = seeds.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        if unique.len() != seeds.len() {
+            return Err("a seed appears twice in the list".into());
+        }
+        Ok(SeedChoice::List(seeds))
+    } else {
+        match number(text)? {
+            0 => Err("the count of seeds must be at least 1".into()),
+            n if n > 1000 => Err(format!(
+                "{n} seeds is more than this suite should train (at most 1000)"
+            )),
+            n => Ok(SeedChoice::Count(n)),
+        }
+    }
+}
+
+impl Args {
+    fn seed_list(&self) -> Vec<u64> {
+        match &self.seeds {
+            None => vec![self.seed],
+            Some(SeedChoice::Count(n)) => (0..*n).map(|k| self.seed.wrapping_add(k)).collect(),
+            Some(SeedChoice::List(list)) => list.clone(),
+        }
+    }
 }
 
 fn select(args: &Args) -> Result<Vec<RunSpec>> {
@@ -199,8 +251,9 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = args.jobs.map_or(cores, usize::from).min(specs.len().max(1));
     let threads_per_run = (cores / jobs).max(1);
+    let seeds = args.seed_list();
     let options = Options {
-        seed: args.seed,
+        seeds: seeds.clone(),
         jobs,
         threads_per_run,
         random_search: !args.quick
@@ -208,9 +261,19 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
         search_trials: 40,
     };
     eprintln!(
-        "Running {} runs on {jobs} jobs of {threads_per_run} thread(s), seed {}{}",
+        "Running {} runs on {jobs} jobs of {threads_per_run} thread(s), {}{}",
         specs.len(),
-        args.seed,
+        match seeds.as_slice() {
+            [one] => format!("seed {one}"),
+            many => format!(
+                "{} seeds ({})",
+                many.len(),
+                many.iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
         if args.quick { ", quick mode" } else { "" }
     );
     let provenance = Provenance {
@@ -227,7 +290,7 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
         Some(port) => Some(live::start(port, &specs, &options, args.quick)?),
         None => None,
     };
-    let display = Display::new(specs.len() + usize::from(options.random_search));
+    let display = Display::new(specs.len() * seeds.len() + usize::from(options.random_search));
     let outcome = session::run_and_report(
         &specs,
         &data,
@@ -318,11 +381,6 @@ fn summary(result: &suite::SuiteResult, verdicts: &[verdict::Verdict]) {
     }
     println!();
     for v in verdicts {
-        let mark = match v.outcome {
-            Outcome::Supported => "supported",
-            Outcome::Contradicted => "contradicted",
-            Outcome::Undecided => "not decided",
-        };
-        println!("{mark:>13}  {}", v.claim);
+        println!("{:>28}  {}", v.tally(), v.claim);
     }
 }

@@ -110,6 +110,7 @@ pub(super) fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
         let mark = |o: Outcome| match o {
             Outcome::Supported => "supported",
             Outcome::Contradicted => "**contradicted**",
+            Outcome::Mixed => "**mixed**",
             Outcome::Undecided => "not decided",
         };
         let _ = writeln!(
@@ -162,7 +163,7 @@ pub(super) fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
         let _ = writeln!(md, "## {}\n", group.title());
         let _ = writeln!(md, "{}\n", intro(group));
         if group == Group::Cnn {
-            im2col_section(&mut md, inputs.im2col);
+            im2col_section(&mut md, &inputs.computed.im2col);
         }
         if !runs.is_empty() {
             run_table(&mut md, &runs, suite);

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::computed::Computed;
 use crate::extras::InitRow;
 use crate::im2col_demo::Im2colDemo;
 use crate::plot::{self, BLUE_, Line, ORANGE_, PALETTE};
@@ -57,8 +58,8 @@ pub struct Inputs<'a> {
     pub suite: &'a SuiteResult,
     /// The verdicts.
     pub verdicts: &'a [Verdict],
-    /// The im2col demonstration.
-    pub im2col: &'a Im2colDemo,
+    /// What the suite computed without training.
+    pub computed: &'a Computed,
     /// AlexNet's layer table, when built.
     pub alexnet: Option<&'a [nabla_nn::LayerSummary]>,
     /// The first convolution's filters at initialization, for CNN-3.
@@ -133,6 +134,9 @@ fn write_into(dir: &Path, inputs: &Inputs<'_>) -> Result<()> {
         "verdicts": inputs.verdicts,
         "checks": suite.checks,
         "runs": suite.runs.iter().map(|(s, r)| serde_json::json!({"spec": s, "result": r})).collect::<Vec<_>>(),
+        "seeds": suite.seeds,
+        "replicas": suite.replicas,
+        "computed": inputs.computed,
         "random_search": suite.search,
         "weight_init": suite.init_figure,
         "seconds": suite.seconds,

@@ -1,7 +1,7 @@
 //! The claims of the notes, as data: each says what the notes say, which section it is from,
 //! what outcome is expected, and which runs decide it (with a function that reads them).
 
-use super::{Claim, Decision, Evidence, Outcome::*, Runs, Section::*, pct};
+use super::{Claim, Computed, Decision, Evidence, Outcome::*, Runs, Section::*, pct};
 use crate::RunResult;
 
 /// Every claim, in report order.
@@ -96,14 +96,14 @@ pub const CLAIMS: &[Claim] = &[
         section: Convolution,
         statement: "im2col turns a batch of images into one matrix, a row per output position",
         expected: Supported,
-        evidence: &[Evidence::Im2col(im2col_matrix)],
+        evidence: &[Evidence::Computed(im2col_matrix)],
     },
     Claim {
         id: "col2im-not-inverse",
         section: Convolution,
         statement: "col2im is not the inverse of im2col",
         expected: Supported,
-        evidence: &[Evidence::Im2col(col2im_not_inverse)],
+        evidence: &[Evidence::Computed(col2im_not_inverse)],
     },
     Claim {
         id: "cnn-learns-images",
@@ -297,16 +297,16 @@ fn dropout_suppresses_overfitting(r: Runs<'_>) -> Decision {
     )
 }
 
-fn im2col_matrix(shape_ok: bool, _returns_input: bool) -> Decision {
+fn im2col_matrix(c: &Computed) -> Decision {
     (
-        shape_ok,
+        c.im2col_shape_ok,
         "a (2, 1, 4, 4) batch with a 6x4 kernel, stride 2, padding 1 becomes a (4, 24) matrix: N·OH·OW rows, C·KH·KW columns".into(),
     )
 }
 
-fn col2im_not_inverse(_shape_ok: bool, returns_input: bool) -> Decision {
+fn col2im_not_inverse(c: &Computed) -> Decision {
     (
-        !returns_input,
+        !c.round_trip_returns_input,
         "col2im(im2col(x)) returns x multiplied by how many windows cover each pixel (columns [1, 2, 2, 1]); it is the adjoint, which is what backpropagation needs".into(),
     )
 }

@@ -7,7 +7,10 @@ use serde::Serialize;
 use crate::suite::SuiteResult;
 use crate::{ExperimentError, Result, RunResult};
 
+pub mod body;
 pub mod claims;
+
+pub use crate::computed::Computed;
 
 /// The section of the notes a claim comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -35,9 +38,9 @@ pub type Runs<'a> = &'a [&'a RunResult];
 pub enum Evidence {
     /// These runs (ids of the catalog), read by the function; used when all of them ran.
     Runs(&'static [&'static str], fn(Runs<'_>) -> Decision),
-    /// The im2col/col2im demonstration: whether the matrix had the textbook shape, and
-    /// whether the round trip returned the input.
-    Im2col(fn(bool, bool) -> Decision),
+    /// Computed without training (the same for every seed): from the library's layers,
+    /// optimizers and geometry.
+    Computed(fn(&Computed) -> Decision),
 }
 
 /// One claim of the notes.
@@ -56,10 +59,15 @@ pub struct Claim {
     pub evidence: &'static [Evidence],
 }
 
+/// Every claim: the closing summary's, then the body's.
+pub fn every_claim() -> impl Iterator<Item = &'static Claim> {
+    claims::CLAIMS.iter().chain(body::CLAIMS)
+}
+
 /// Checks that every run a claim reads is a run of `known` (the catalog's ids): a misspelled
 /// id would otherwise leave its claim silently undecided.
 pub fn check_claims(known: &[&str]) -> Result<()> {
-    for claim in claims::CLAIMS {
+    for claim in every_claim() {
         for evidence in claim.evidence {
             if let Evidence::Runs(ids, _) = evidence {
                 if let Some(bad) = ids.iter().find(|id| !known.contains(id)) {
@@ -81,6 +89,8 @@ pub enum Outcome {
     Supported,
     /// The numbers contradict it.
     Contradicted,
+    /// The seeds disagree: supported with some, contradicted with others.
+    Mixed,
     /// The runs that decide it did not run (quick mode, `--only`).
     Undecided,
 }
@@ -98,11 +108,31 @@ pub struct Verdict {
     pub outcome: Outcome,
     /// What we expect them to say (the original data contradicts one claim of the notes).
     pub expected: Outcome,
-    /// The numbers behind the verdict.
+    /// The numbers behind the verdict (the primary seed's).
     pub evidence: String,
+    /// The verdict with each seed, `(seed, outcome, evidence)`.
+    pub per_seed: Vec<(u64, Outcome, String)>,
 }
 
 impl Verdict {
+    /// "supported with 4 of 5 seeds", or the outcome alone with one seed.
+    pub fn tally(&self) -> String {
+        let n = self.per_seed.len();
+        let supported = self
+            .per_seed
+            .iter()
+            .filter(|(_, o, _)| *o == Outcome::Supported)
+            .count();
+        match self.outcome {
+            Outcome::Undecided => "not decided".into(),
+            _ if n <= 1 => match self.outcome {
+                Outcome::Supported => "supported".into(),
+                _ => "contradicted".into(),
+            },
+            _ => format!("supported with {supported} of {n} seeds"),
+        }
+    }
+
     /// Whether a decided verdict differs from the expected one.
     pub fn is_unexpected(&self) -> bool {
         self.outcome != Outcome::Undecided && self.outcome != self.expected
@@ -121,24 +151,46 @@ fn decide(ok: bool) -> Outcome {
     }
 }
 
-/// Every claim, decided where its runs are present. `im2col` is the outcome of the
-/// im2col/col2im demonstrations (shape of the matrix, and whether the round trip returned
-/// the input), which need no training.
-pub fn all(suite: &SuiteResult, im2col: Option<(bool, bool)>) -> Vec<Verdict> {
-    claims::CLAIMS
-        .iter()
+/// The first piece of evidence of `claim` that can decide it with one seed's runs.
+fn decide_once<'r>(
+    claim: &Claim,
+    runs: &dyn Fn(&str) -> Option<&'r RunResult>,
+    computed: Option<&Computed>,
+) -> Option<Decision> {
+    claim.evidence.iter().find_map(|e| match *e {
+        Evidence::Runs(ids, decide) => {
+            let runs: Option<Vec<&RunResult>> = ids.iter().map(|id| runs(id)).collect();
+            runs.map(|runs| decide(&runs))
+        }
+        Evidence::Computed(decide) => computed.map(decide),
+    })
+}
+
+/// Every claim, decided with each seed where its runs are present; `computed` holds what
+/// needs no training.
+pub fn all(suite: &SuiteResult, computed: Option<&Computed>) -> Vec<Verdict> {
+    let seeds = suite.per_seed();
+    every_claim()
         .map(|claim| {
-            let decided = claim.evidence.iter().find_map(|e| match *e {
-                Evidence::Runs(ids, decide) => {
-                    let runs: Option<Vec<&RunResult>> =
-                        ids.iter().map(|id| suite.get(id)).collect();
-                    runs.map(|runs| decide(&runs))
+            let mut per_seed = Vec::new();
+            let mut evidence = None;
+            for (seed, results) in &seeds {
+                let lookup = |id: &str| -> Option<&RunResult> {
+                    suite
+                        .runs
+                        .iter()
+                        .position(|(s, _)| s.id == id)
+                        .and_then(|k| results.get(k).copied())
+                };
+                if let Some((ok, words)) = decide_once(claim, &lookup, computed) {
+                    evidence.get_or_insert(words.clone());
+                    per_seed.push((*seed, decide(ok), words));
                 }
-                Evidence::Im2col(decide) => im2col.map(|(shape, back)| decide(shape, back)),
-            });
-            let (outcome, evidence) = match decided {
-                Some((ok, ev)) => (decide(ok), ev),
-                None => (Outcome::Undecided, "not run in this suite".to_string()),
+            }
+            let outcome = match per_seed.first() {
+                None => Outcome::Undecided,
+                Some((_, first, _)) if per_seed.iter().all(|(_, o, _)| o == first) => *first,
+                Some(_) => Outcome::Mixed,
             };
             Verdict {
                 id: claim.id,
@@ -146,7 +198,8 @@ pub fn all(suite: &SuiteResult, im2col: Option<(bool, bool)>) -> Vec<Verdict> {
                 claim: claim.statement,
                 outcome,
                 expected: claim.expected,
-                evidence,
+                evidence: evidence.unwrap_or_else(|| "not run in this suite".to_string()),
+                per_seed,
             }
         })
         .collect()
@@ -167,9 +220,9 @@ mod tests {
 
     #[test]
     fn claim_ids_are_unique() {
-        let mut ids: Vec<&str> = claims::CLAIMS.iter().map(|c| c.id).collect();
+        let mut ids: Vec<&str> = every_claim().map(|c| c.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), claims::CLAIMS.len());
+        assert_eq!(ids.len(), every_claim().count());
     }
 }

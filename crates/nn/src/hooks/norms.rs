@@ -49,7 +49,7 @@ impl<F: Float> Hook<F> for GradientNorms {
 
 /// A histogram of values in `[lo, hi]` with equal-width bins; values outside are clamped
 /// into the end bins so that nothing is lost from the counts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Histogram {
     /// Lower edge of the first bin.
     pub lo: f64,

@@ -10,6 +10,8 @@ use nabla_optim::OptimizerConfig;
 
 use crate::spec::{Group, ModelSpec, OptSpec, RunSpec, Subset, TrainAccuracy};
 
+pub mod notes;
+
 const SIGMOID: Activation = Activation::Sigmoid;
 const RELU: Activation = Activation::Relu;
 const STD: WeightInit = WeightInit::Std(0.01);
@@ -470,6 +472,7 @@ pub fn full() -> Vec<RunSpec> {
             deep
         },
     ]);
+    runs.extend(notes::runs());
     runs.extend(extras());
     runs
 }
