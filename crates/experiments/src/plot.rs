@@ -15,6 +15,8 @@ pub(crate) struct Line<'a> {
     pub points: &'a [(f64, f64)],
     pub color: RGBColor,
     pub dashed: bool,
+    /// `(x, low, high)`: the spread over seeds, shaded under the line (empty: none).
+    pub band: &'a [(f64, f64, f64)],
 }
 
 pub(crate) const BLUE_: RGBColor = RGBColor(31, 119, 180);
@@ -40,6 +42,38 @@ pub(crate) fn lines(
     log_y: bool,
     series: &[Line<'_>],
 ) -> Result<String> {
+    lines_in(
+        title,
+        x_desc,
+        y_desc,
+        (0.0, x_max),
+        false,
+        y_range,
+        log_y,
+        series,
+    )
+}
+
+/// Lines over `x` in `x_range` (labelled `10^x` when `pow10`: x is a log10) and `y` in
+/// `y_range`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn lines_in(
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    x_range: (f64, f64),
+    pow10: bool,
+    y_range: (f64, f64),
+    log_y: bool,
+    series: &[Line<'_>],
+) -> Result<String> {
+    let x_label = move |x: &f64| {
+        if pow10 {
+            format!("1e{x:.0}")
+        } else {
+            format!("{x:.0}")
+        }
+    };
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (520, 320)).into_drawing_area();
@@ -54,12 +88,12 @@ pub(crate) fn lines(
         };
         if log_y {
             let mut chart = builder(&root)
-                .build_cartesian_2d(0f64..x_max, (y_range.0..y_range.1).log_scale())
+                .build_cartesian_2d(x_range.0..x_range.1, (y_range.0..y_range.1).log_scale())
                 .map_err(err)?;
             chart
                 .configure_mesh()
                 .max_light_lines(0)
-                .x_label_formatter(&|x| format!("{x:.0}"))
+                .x_label_formatter(&x_label)
                 .x_desc(x_desc)
                 .y_desc(y_desc)
                 .draw()
@@ -70,12 +104,12 @@ pub(crate) fn lines(
             legend(&mut chart)?;
         } else {
             let mut chart = builder(&root)
-                .build_cartesian_2d(0f64..x_max, y_range.0..y_range.1)
+                .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)
                 .map_err(err)?;
             chart
                 .configure_mesh()
                 .max_light_lines(0)
-                .x_label_formatter(&|x| format!("{x:.0}"))
+                .x_label_formatter(&x_label)
                 .x_desc(x_desc)
                 .y_desc(y_desc)
                 .draw()
@@ -99,6 +133,20 @@ where
     Y: Ranged<ValueType = f64>,
 {
     let color = line.color;
+    if !line.band.is_empty() {
+        let outline: Vec<(f64, f64)> = line
+            .band
+            .iter()
+            .map(|&(x, lo, _)| (x, lo))
+            .chain(line.band.iter().rev().map(|&(x, _, hi)| (x, hi)))
+            .collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                outline,
+                color.mix(0.18).filled(),
+            )))
+            .map_err(err)?;
+    }
     let style = color.stroke_width(if line.dashed { 1 } else { 2 });
     let points = line.points.iter().copied();
     // The legend draws each line as the chart does: recorded curves dashed, ours solid.
@@ -213,6 +261,106 @@ pub(crate) fn filters(title: &str, filters: &[Vec<f32>], side: usize) -> Result<
                 .map_err(err)?;
             }
         }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// A path on a surface: its label, its points and its colour.
+pub(crate) type PathLine<'a> = (&'a str, &'a [(f64, f64)], RGBColor);
+
+/// Contour lines of `f` at `levels` over the window (marching squares on a 120x80 grid),
+/// with paths drawn over them and `marks` as crosses.
+pub(crate) fn contours(
+    title: &str,
+    f: &dyn Fn(f64, f64) -> f64,
+    window: ((f64, f64), (f64, f64)),
+    levels: &[f64],
+    paths: &[PathLine<'_>],
+    marks: &[(f64, f64)],
+) -> Result<String> {
+    let ((x0, x1), (y0, y1)) = window;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (560, 360)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 15))
+            .margin(10)
+            .x_label_area_size(28)
+            .y_label_area_size(36)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc("x")
+            .y_desc("y")
+            .draw()
+            .map_err(err)?;
+        let (nx, ny) = (120usize, 80usize);
+        let at = |i: usize, j: usize| {
+            let x = x0 + (x1 - x0) * i as f64 / nx as f64;
+            let y = y0 + (y1 - y0) * j as f64 / ny as f64;
+            (x, y, f(x, y))
+        };
+        let grey = RGBColor(170, 170, 170);
+        let mut segments = Vec::new();
+        for &level in levels {
+            for i in 0..nx {
+                for j in 0..ny {
+                    let corners = [at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1)];
+                    // Where the level crosses each edge of the cell.
+                    let mut cross = Vec::new();
+                    for k in 0..4 {
+                        let (a, b) = (corners[k], corners[(k + 1) % 4]);
+                        if (a.2 - level) * (b.2 - level) < 0.0 {
+                            let t = (level - a.2) / (b.2 - a.2);
+                            cross.push((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1)));
+                        }
+                    }
+                    if cross.len() >= 2 {
+                        segments.push(vec![cross[0], cross[1]]);
+                    }
+                    if cross.len() == 4 {
+                        segments.push(vec![cross[2], cross[3]]);
+                    }
+                }
+            }
+        }
+        chart
+            .draw_series(segments.into_iter().map(|s| PathElement::new(s, grey)))
+            .map_err(err)?;
+        for &(label, points, color) in paths {
+            let inside: Vec<(f64, f64)> = points
+                .iter()
+                .map(|&(x, y)| (x.clamp(x0, x1), y.clamp(y0, y1)))
+                .collect();
+            let style = color.stroke_width(2);
+            chart
+                .draw_series(LineSeries::new(inside.iter().copied(), style))
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+            chart
+                .draw_series(inside.iter().map(|&p| Circle::new(p, 2, color.filled())))
+                .map_err(err)?;
+        }
+        chart
+            .draw_series(
+                marks
+                    .iter()
+                    .map(|&p| Cross::new(p, 5, BLACK.stroke_width(2))),
+            )
+            .map_err(err)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.4))
+            .label_font(("sans-serif", 11))
+            .draw()
+            .map_err(err)?;
         root.present().map_err(err)?;
     }
     Ok(svg)

@@ -63,8 +63,8 @@ impl Surface {
     pub fn window(self) -> ((f64, f64), (f64, f64)) {
         match self {
             Surface::Bowl => ((-10.0, 10.0), (-5.0, 5.0)),
-            Surface::TwoMinima => ((-2.0, 2.5), (-1.5, 1.5)),
-            Surface::Saddle => ((-2.0, 2.0), (-1.6, 1.6)),
+            Surface::TwoMinima => ((-2.5, 2.5), (-2.0, 1.6)),
+            Surface::Saddle => ((-2.0, 2.0), (-1.8, 1.6)),
         }
     }
 }

@@ -30,12 +30,14 @@ pub(super) fn curve_figure(spec: &RunSpec, result: &RunResult) -> Result<Figure>
             points: &ours_train,
             color: BLUE_,
             dashed: false,
+            band: &[],
         },
         Line {
             label: "nabla test".into(),
             points: &ours_test,
             color: ORANGE_,
             dashed: false,
+            band: &[],
         },
     ];
     if !rec.is_empty() {
@@ -44,12 +46,14 @@ pub(super) fn curve_figure(spec: &RunSpec, result: &RunResult) -> Result<Figure>
             points: &rec_train,
             color: BLUE_,
             dashed: true,
+            band: &[],
         });
         lines.push(Line {
             label: "recorded test".into(),
             points: &rec_test,
             color: ORANGE_,
             dashed: true,
+            band: &[],
         });
     }
     let x_max = spec.iterations.max(1) as f64;
@@ -100,6 +104,7 @@ pub(super) fn gradient_figure(spec: &RunSpec, result: &RunResult) -> Result<Opti
             points: s,
             color: PALETTE[k % PALETTE.len()],
             dashed: false,
+            band: &[],
         })
         .collect();
     let svg = plot::lines(

@@ -1,107 +1,56 @@
-//! `report.html`: the Markdown with its figures inlined, readable offline.
+//! `report.html`: the Markdown rendered by pulldown-cmark (tables, links to the claims'
+//! anchors, inline code all as CommonMark says), with every figure's SVG inlined so the page
+//! reads offline.
 
-use std::fmt::Write as _;
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html::push_html};
 
 use super::*;
 
 pub(super) fn html(md: &str, figures: &[Figure]) -> String {
-    let mut body = String::new();
-    let mut in_table = false;
-    let mut in_list = false;
-    for line in md.lines() {
-        let t = line.trim();
-        if t.starts_with('|') {
-            if t.starts_with("|---") {
-                continue;
-            }
-            let cells: Vec<String> = t
-                .trim_matches('|')
-                .split(" | ")
-                .map(|c| inline(c.trim()))
-                .collect();
-            if !in_table {
-                body.push_str("<table>\n<tr>");
-                cells.iter().for_each(|c| {
-                    let _ = write!(body, "<th>{c}</th>");
-                });
-                body.push_str("</tr>\n");
-                in_table = true;
-            } else {
-                body.push_str("<tr>");
-                cells.iter().for_each(|c| {
-                    let _ = write!(body, "<td>{c}</td>");
-                });
-                body.push_str("</tr>\n");
-            }
-            continue;
-        }
-        if in_table {
-            body.push_str("</table>\n");
-            in_table = false;
-        }
-        if let Some(item) = t.strip_prefix("- ") {
-            if !in_list {
-                body.push_str("<ul>\n");
-                in_list = true;
-            }
-            let _ = writeln!(body, "<li>{}</li>", inline(item));
-            continue;
-        }
-        if in_list {
-            body.push_str("</ul>\n");
-            in_list = false;
-        }
-        if let Some(rest) = t.strip_prefix("![") {
-            if let Some(file) = rest
-                .split("](figures/")
-                .nth(1)
-                .map(|f| f.trim_end_matches(')'))
-            {
+    let mut events = Vec::new();
+    let mut in_image = false;
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                in_image = true;
+                let file = dest_url.strip_prefix("figures/").unwrap_or(&dest_url);
                 if let Some(f) = figures.iter().find(|f| f.file == file) {
                     let svg = f.svg.find("<svg").map_or(f.svg.as_str(), |i| &f.svg[i..]);
-                    let _ = writeln!(body, "<figure>{svg}</figure>");
+                    events.push(Event::InlineHtml(CowStr::from(format!(
+                        "<span class=\"figure\">{svg}</span>"
+                    ))));
                 }
             }
-        } else if let Some(h) = t.strip_prefix("### ") {
-            let _ = writeln!(body, "<h3>{}</h3>", inline(h));
-        } else if let Some(h) = t.strip_prefix("## ") {
-            let _ = writeln!(body, "<h2>{}</h2>", inline(h));
-        } else if let Some(h) = t.strip_prefix("# ") {
-            let _ = writeln!(body, "<h1>{}</h1>", inline(h));
-        } else if !t.is_empty() {
-            let _ = writeln!(body, "<p>{}</p>", inline(t));
+            // The alt text is for the Markdown reader; the SVG carries its own title.
+            Event::End(TagEnd::Image) => in_image = false,
+            _ if in_image => {}
+            other => events.push(other),
         }
     }
-    if in_table {
-        body.push_str("</table>\n");
-    }
-    if in_list {
-        body.push_str("</ul>\n");
-    }
+    let mut body = String::new();
+    push_html(&mut body, events.into_iter());
     format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>nabla experiments report</title>\n<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.4}}table{{border-collapse:collapse;margin:1em 0;font-size:0.9em}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}}th{{background:#f3f3f3}}figure{{display:inline-block;margin:4px}}code{{background:#f5f5f5;padding:0 3px}}</style></head>\n<body>\n{body}</body></html>\n"
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>nabla experiments report</title>\n<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.4}}table{{border-collapse:collapse;margin:1em 0;font-size:0.9em}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}}th{{background:#f3f3f3}}.figure{{display:inline-block;margin:4px}}code{{background:#f5f5f5;padding:0 3px}}</style></head>\n<body>\n{body}</body></html>\n"
     )
 }
 
-/// Escapes HTML and turns `code` and **bold** spans into tags.
-fn inline(s: &str) -> String {
-    let escaped = s
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
-    let mut out = String::new();
-    for (k, part) in escaped.split('`').enumerate() {
-        if k % 2 == 1 {
-            let _ = write!(out, "<code>{part}</code>");
-        } else {
-            for (j, p) in part.split("**").enumerate() {
-                if j % 2 == 1 {
-                    let _ = write!(out, "<b>{p}</b>");
-                } else {
-                    out.push_str(p);
-                }
-            }
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_tables_links_and_inlines_figures() {
+        let figures = [Figure {
+            file: "a.svg".into(),
+            svg: "<?xml version=\"1.0\"?><svg id=\"x\"></svg>".into(),
+        }];
+        let md = "# T\n\n| a | b |\n|---|---|\n| [x](#claim-x) | `c` |\n\n![alt text](figures/a.svg)\n\n<a id=\"claim-x\"></a>\n";
+        let page = html(md, &figures);
+        assert!(page.contains("<table>"), "{page}");
+        assert!(page.contains("<a href=\"#claim-x\">x</a>"), "{page}");
+        assert!(page.contains("<code>c</code>"));
+        assert!(page.contains("<svg id=\"x\"></svg>") && !page.contains("<?xml"));
+        assert!(!page.contains("alt text"));
+        assert!(page.contains("<a id=\"claim-x\"></a>"));
     }
-    out
 }

@@ -2,9 +2,11 @@
 
 use std::fmt::Write as _;
 
+use super::claims;
 use super::figures::{curve_figure, gradient_figure};
 use super::sections::{alexnet_section, im2col_section, init_section, search_section};
 use super::*;
+use crate::verdict::Section;
 
 fn run_table(md: &mut String, runs: &[&(RunSpec, RunResult)], suite: &SuiteResult) {
     md.push_str("| run | setup | train | test | recorded train / test | fresh rerun test | accepted test | check | time |\n|---|---|---|---|---|---|---|---|---|\n");
@@ -84,16 +86,80 @@ fn intro(group: Group) -> &'static str {
     }
 }
 
+/// A verdict's outcome in words.
+pub(super) fn word(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Supported => "supported",
+        Outcome::Contradicted => "**contradicted**",
+        Outcome::Mixed => "**mixed**",
+        Outcome::Undecided => "not decided",
+    }
+}
+
+/// What the notes say in each section, in our words.
+fn notes_say(section: Section) -> &'static str {
+    match section {
+        Section::VanishingGradient => {
+            "The notes: a sigmoid's slope is at most a quarter, so the error signal fades as it travels back through sigmoid layers and the layers near the input hardly learn; ReLU passes it through where it is active. How the weights start matters as much: too small and every unit looks alike, equal and they stay alike; Xavier's scale suits sigmoid and tanh, He's suits ReLU. Batch normalization rescales each layer's inputs during training (with the batch's statistics, and running averages at inference) and makes learning faster and less sensitive to the start."
+        }
+        Section::Optimizers => {
+            "The notes: plain SGD zigzags down a long valley; Momentum keeps a velocity and overshoots; AdaGrad gives each parameter its own rate, which only ever shrinks; RMSProp forgets old gradients so the rate stops shrinking; Adam joins Momentum and RMSProp. The learning rate changes both how fast and how far a network learns, and decaying it helps at the end."
+        }
+        Section::Overfitting => {
+            "The notes: a large network on little data memorizes it (train accuracy far above test). A penalty on the weights (L2's ½λW², L1's λ|W|, added to the loss and to the gradient, never to the biases) keeps weights small; L1 drives many to zero. Dropout switches random units off while training, like training many thinned networks, and scales the whole network at test time."
+        }
+        Section::Convolution => {
+            "The notes: a convolution slides filters over an image, so a network keeps and uses the image's 2D structure that a fully connected layer flattens away. im2col unfolds every window into a row so that the convolution becomes one matrix product (col2im folds gradients back); padding and stride set the output's size; pooling shrinks it."
+        }
+        Section::AlexNet => {
+            "The notes: AlexNet stacks five convolutions and three fully connected layers, with ReLU, local response normalization, max pooling and dropout on its two 4,096-wide layers."
+        }
+    }
+}
+
+/// The experiment group whose runs belong to a section.
+fn group_of(section: Section) -> Option<Group> {
+    match section {
+        Section::VanishingGradient => Some(Group::Vg),
+        Section::Optimizers => Some(Group::Opt),
+        Section::Overfitting => Some(Group::Of),
+        Section::Convolution => Some(Group::Cnn),
+        Section::AlexNet => None,
+    }
+}
+
+/// The learning-rate sweep's runs: a table row each, one chart for all (under its claim).
+fn is_sweep(id: &str) -> bool {
+    id.starts_with("OPT-LR-")
+}
+
 pub(super) fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
     let suite = inputs.suite;
     let mut md = String::new();
     let mut figures = Vec::new();
     let m = inputs.manifest;
-    let _ = writeln!(md, "# nabla experiments report\n");
     let _ = writeln!(
         md,
-        "Seed {}, {} jobs of {} thread(s) each{}, {:.0} s wall time. Command: `{}`. Commit {}.\n",
-        m.seed,
+        "# nabla experiments report
+"
+    );
+    let seeds = if suite.seeds.len() > 1 {
+        format!(
+            "Seeds {} (curves are the median of the seeds with their min–max band; tables show seed {}; reproductions are checked on the median)",
+            suite
+                .seeds
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            m.seed
+        )
+    } else {
+        format!("Seed {}", m.seed)
+    };
+    let _ = writeln!(
+        md,
+        "{seeds}, {} jobs of {} thread(s) each{}, {:.0} s wall time. Command: `{}`. Commit {}.\n",
         m.jobs,
         m.threads_per_run,
         if m.quick {
@@ -105,21 +171,20 @@ pub(super) fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
         m.command,
         m.git_commit.as_deref().unwrap_or("unknown")
     );
-    md.push_str("## Verdicts\n\nEach claim of the notes, decided from the numbers measured below.\n\n| claim | verdict | expected | evidence |\n|---|---|---|---|\n");
+    md.push_str("## Verdicts\n\nEvery testable statement of the notes, decided from the numbers measured below; each links to its section. A claim decided without training (paths on a formula, a layer's own output) has no seed count.\n\n| § | claim | verdict | expected | evidence |\n|---|---|---|---|---|\n");
     for v in inputs.verdicts {
-        let mark = |o: Outcome| match o {
-            Outcome::Supported => "supported",
-            Outcome::Contradicted => "**contradicted**",
-            Outcome::Mixed => "**mixed**",
-            Outcome::Undecided => "not decided",
-        };
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} |",
+            "| {} | [{}](#{}) | {} | {} | {} |",
+            &v.section.title()[..1],
             v.claim,
-            mark(v.outcome),
-            mark(v.expected),
-            v.evidence
+            claims::anchor(v.id),
+            match v.outcome {
+                Outcome::Supported | Outcome::Undecided => v.tally(),
+                _ => format!("**{}**", v.tally()),
+            },
+            word(v.expected),
+            v.evidence.replace('|', "/")
         );
     }
     let failed: Vec<_> = suite.checks.iter().filter(|c| !c.pass).collect();
@@ -141,68 +206,163 @@ pub(super) fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
             )
         }
     );
-    md.push_str("Time per group (sum of the runs' own wall times; runs train in parallel):\n\n| group | seconds |\n|---|---|\n");
+    md.push_str("Time per group (sum of the runs' own wall times, every seed; runs train in parallel):\n\n| group | seconds |\n|---|---|\n");
     for (g, s) in suite.seconds_per_group() {
         let _ = writeln!(md, "| {g} | {s:.1} |");
     }
     md.push('\n');
 
-    for group in Group::ALL {
-        let runs: Vec<&(RunSpec, RunResult)> = suite
-            .runs
-            .iter()
-            .filter(|(s, _)| s.group == group)
-            .collect();
-        let extra_here = group == Group::Extra
-            && (!suite.init_figure.is_empty()
-                || !suite.search.is_empty()
-                || inputs.alexnet.is_some());
-        if runs.is_empty() && !(group == Group::Cnn || extra_here) {
-            continue;
-        }
-        let _ = writeln!(md, "## {}\n", group.title());
-        let _ = writeln!(md, "{}\n", intro(group));
-        if group == Group::Cnn {
+    for section in Section::ALL {
+        let _ = writeln!(
+            md,
+            "<a id=\"{}\"></a>\n\n## {}\n",
+            section.anchor(),
+            section.title()
+        );
+        let _ = writeln!(md, "{}\n", notes_say(section));
+        md.push_str("### What nabla measured\n\n");
+        claims::claims_of(
+            &mut md,
+            &mut figures,
+            section,
+            inputs.verdicts,
+            suite,
+            inputs.computed,
+        )?;
+        if section == Section::Convolution {
             im2col_section(&mut md, &inputs.computed.im2col);
         }
-        if !runs.is_empty() {
-            run_table(&mut md, &runs, suite);
+        if section == Section::AlexNet {
+            if let Some(table) = inputs.alexnet {
+                alexnet_section(&mut md, table);
+            }
         }
-        for (spec, result) in &runs {
-            let f = curve_figure(spec, result)?;
-            let _ = writeln!(md, "![{}](figures/{})\n", spec.id, f.file);
-            figures.push(f);
+        if let Some(group) = group_of(section) {
+            group_runs(&mut md, &mut figures, group, inputs)?;
+        }
+    }
+    check_yourself(&mut md, inputs.verdicts);
+    let _ = writeln!(md, "## {}\n", Group::Extra.title());
+    let _ = writeln!(md, "{}\n", intro(Group::Extra));
+    group_runs(&mut md, &mut figures, Group::Extra, inputs)?;
+    comparisons(&mut md, suite);
+    init_section(&mut md, &mut figures, &suite.init_figure)?;
+    search_section(&mut md, suite);
+    Ok((md, figures))
+}
+
+/// A group's runs: the table, then each run's curves (and gradient norms for the VG runs).
+fn group_runs(
+    md: &mut String,
+    figures: &mut Vec<Figure>,
+    group: Group,
+    inputs: &Inputs<'_>,
+) -> Result<()> {
+    let suite = inputs.suite;
+    let runs: Vec<&(RunSpec, RunResult)> = suite
+        .runs
+        .iter()
+        .filter(|(s, _)| s.group == group)
+        .collect();
+    if runs.is_empty() {
+        return Ok(());
+    }
+    if group != Group::Extra {
+        let _ = writeln!(md, "### The runs\n\n{}\n", intro(group));
+    }
+    run_table(md, &runs, suite);
+    for (spec, result) in runs.iter().filter(|(s, _)| !is_sweep(&s.id)) {
+        let f = curve_figure(spec, result)?;
+        let _ = writeln!(md, "![{}](figures/{})\n", spec.id, f.file);
+        figures.push(f);
+        if group == Group::Vg {
             if let Some(g) = gradient_figure(spec, result)? {
                 let _ = writeln!(md, "![{} gradients](figures/{})\n", spec.id, g.file);
                 figures.push(g);
             }
         }
-        if group == Group::Cnn {
-            if let (Some(before), Some((_, cnn))) = (
-                inputs.filters_before,
-                suite.runs.iter().find(|(s, _)| s.id == "CNN-3"),
-            ) {
-                if let Some(after) = &cnn.first_filters {
-                    md.push_str("SimpleConvNet's 30 first-layer 5x5 filters before and after training (each scaled to its own range): noise becomes edge and stroke detectors.\n\n");
-                    for (name, f) in [("before", before), ("after", after.as_slice())] {
-                        let svg = plot::filters(&format!("CNN-3 filters {name} training"), f, 5)?;
-                        let file = format!("CNN-3-filters-{name}.svg");
-                        let _ = writeln!(md, "![filters {name}](figures/{file})\n");
-                        figures.push(Figure { file, svg });
-                    }
+    }
+    if group == Group::Cnn {
+        if let (Some(before), Some((_, cnn))) = (
+            inputs.filters_before,
+            suite.runs.iter().find(|(s, _)| s.id == "CNN-3"),
+        ) {
+            if let Some(after) = &cnn.first_filters {
+                md.push_str("SimpleConvNet's 30 first-layer 5x5 filters before and after training (each scaled to its own range): noise becomes edge and stroke detectors.\n\n");
+                for (name, f) in [("before", before), ("after", after.as_slice())] {
+                    let svg = plot::filters(&format!("CNN-3 filters {name} training"), f, 5)?;
+                    let file = format!("CNN-3-filters-{name}.svg");
+                    let _ = writeln!(md, "![filters {name}](figures/{file})\n");
+                    figures.push(Figure { file, svg });
                 }
             }
         }
-        if group == Group::Extra {
-            comparisons(&mut md, suite);
-            init_section(&mut md, &mut figures, &suite.init_figure)?;
-            search_section(&mut md, suite);
-            if let Some(table) = inputs.alexnet {
-                alexnet_section(&mut md, table);
-            }
-        }
     }
-    Ok((md, figures))
+    Ok(())
+}
+
+/// The notes' check-yourself questions, in our words, with the answer nabla computed.
+fn check_yourself(md: &mut String, verdicts: &[crate::verdict::Verdict]) {
+    md.push_str("<a id=\"check-yourself\"></a>\n\n## Check yourself\n\nThe notes end with questions; here each is asked in our words and answered from what this suite computed, with a link to the claim that measured it.\n\n| question | nabla's answer | measured by |\n|---|---|---|\n");
+    let questions: [(&str, &str, &str); 9] = [
+        (
+            "What is the largest value of the sigmoid's derivative: 0.15, 0.25, 0.35 or 0.45?",
+            "0.25, at x = 0",
+            "sigmoid-slope",
+        ),
+        (
+            "What goes wrong when every weight starts at the same value?",
+            "every unit of a layer stays a copy of the others",
+            "same-init-same-units",
+        ),
+        (
+            "What does batch normalization bring?",
+            "faster learning, larger gradients in the first layer, less dependence on the start",
+            "batchnorm-speeds-learning",
+        ),
+        (
+            "Which optimizer overshoots and settles slowly, and why?",
+            "Momentum: it keeps a velocity",
+            "momentum-settles-slowly",
+        ),
+        (
+            "Which optimizer's learning rate only shrinks?",
+            "AdaGrad; RMSProp's settles at its base rate",
+            "adagrad-rate-shrinks",
+        ),
+        (
+            "What does Adam combine?",
+            "Momentum's velocity and RMSProp's scale-free step",
+            "adam-combines",
+        ),
+        (
+            "Does L2 regularization penalize the biases? What happens with a huge λ?",
+            "no, weights only; every weight goes to 0",
+            "huge-lambda-zero-weights",
+        ),
+        (
+            "Which constraint region is L1's and which L2's, and which gives exact zeros?",
+            "L1 is the diamond, whose corners give exact zeros; L2 the circle",
+            "l1-diamond-corner",
+        ),
+        (
+            "What is the output size of a 6x6 input with a 2x2 filter, stride 1 and padding 1?",
+            "7x7",
+            "conv-output-size",
+        ),
+    ];
+    for (question, answer, id) in questions {
+        let verdict = verdicts
+            .iter()
+            .find(|v| v.id == id)
+            .map_or("–".into(), |v| v.tally());
+        let _ = writeln!(
+            md,
+            "| {question} | {answer} | [{id}](#{}) ({verdict}) |",
+            claims::anchor(id)
+        );
+    }
+    md.push('\n');
 }
 
 /// One sentence per side-by-side extra, from the measured numbers.

@@ -18,6 +18,7 @@ use crate::suite::SuiteResult;
 use crate::verdict::{Outcome, Verdict};
 use crate::{ExperimentError, Result, RunResult, recorded};
 
+mod claims;
 mod figures;
 mod html;
 mod markdown;

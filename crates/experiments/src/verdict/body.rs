@@ -286,9 +286,18 @@ fn lower_layers_learn_least(r: Runs<'_>) -> Decision {
     let mut ok = true;
     let mut words = Vec::new();
     for run in r {
+        // Per weight (the norm over √count): layer 1 has 784·40 weights, layer 3 only 20·10,
+        // so whole-tensor norms would compare sizes, not how hard each weight is pushed.
         let g: Vec<f64> = ["affine1.weight", "affine2.weight", "affine3.weight"]
             .iter()
-            .map(|l| gradient_norm(run, l))
+            .map(|l| {
+                let count = run
+                    .weights
+                    .iter()
+                    .find(|w| w.name == *l)
+                    .map_or(1, |w| w.count);
+                gradient_norm(run, l) / (count as f64).sqrt()
+            })
             .collect();
         let c: Vec<f64> = ["affine1.weight", "affine2.weight", "affine3.weight"]
             .iter()
@@ -296,7 +305,7 @@ fn lower_layers_learn_least(r: Runs<'_>) -> Decision {
             .collect();
         ok &= g[0] < g[1] && g[1] < g[2] && c[0] < c[2];
         words.push(format!(
-            "{}: gradient norms {:.2e} < {:.2e} < {:.2e} (layer 1 to 3, median over the run), weights moved {:.0}%, {:.0}%, {:.0}% of their start",
+            "{}: root-mean-square gradient per weight {:.1e}, {:.1e}, {:.1e} (layers 1 to 3, median over the run); weights moved {:.0}%, {:.0}%, {:.0}% of their start",
             run.id,
             g[0],
             g[1],

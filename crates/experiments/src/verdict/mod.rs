@@ -27,6 +27,41 @@ pub enum Section {
     AlexNet,
 }
 
+impl Section {
+    /// Every section, in the notes' order.
+    pub const ALL: [Section; 5] = [
+        Section::VanishingGradient,
+        Section::Optimizers,
+        Section::Overfitting,
+        Section::Convolution,
+        Section::AlexNet,
+    ];
+
+    /// The section's number in the notes and its title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::VanishingGradient => {
+                "1. The vanishing gradient, initialization and batch normalization"
+            }
+            Section::Optimizers => "2. Learning-rate optimizers",
+            Section::Overfitting => "3. Overfitting: penalties and dropout",
+            Section::Convolution => "4. Convolution",
+            Section::AlexNet => "5. AlexNet",
+        }
+    }
+
+    /// The anchor of its heading.
+    pub fn anchor(self) -> &'static str {
+        match self {
+            Section::VanishingGradient => "section-1",
+            Section::Optimizers => "section-2",
+            Section::Overfitting => "section-3",
+            Section::Convolution => "section-4",
+            Section::AlexNet => "section-5",
+        }
+    }
+}
+
 /// A verdict and the numbers behind it.
 pub type Decision = (bool, String);
 
@@ -115,7 +150,8 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// "supported with 4 of 5 seeds", or the outcome alone with one seed.
+    /// The verdict in words with its count over the seeds: "supported (5 of 5 seeds)",
+    /// "mixed: supported with 3 of 5 seeds"; a claim decided without training has no count.
     pub fn tally(&self) -> String {
         let n = self.per_seed.len();
         let supported = self
@@ -123,13 +159,16 @@ impl Verdict {
             .iter()
             .filter(|(_, o, _)| *o == Outcome::Supported)
             .count();
-        match self.outcome {
-            Outcome::Undecided => "not decided".into(),
-            _ if n <= 1 => match self.outcome {
-                Outcome::Supported => "supported".into(),
-                _ => "contradicted".into(),
-            },
-            _ => format!("supported with {supported} of {n} seeds"),
+        let word = match self.outcome {
+            Outcome::Supported => "supported",
+            Outcome::Contradicted => "contradicted",
+            Outcome::Mixed => return format!("mixed: supported with {supported} of {n} seeds"),
+            Outcome::Undecided => return "not decided".into(),
+        };
+        if n <= 1 {
+            word.into()
+        } else {
+            format!("{word} ({n} of {n} seeds)")
         }
     }
 
@@ -185,6 +224,14 @@ pub fn all(suite: &SuiteResult, computed: Option<&Computed>) -> Vec<Verdict> {
                 if let Some((ok, words)) = decide_once(claim, &lookup, computed) {
                     evidence.get_or_insert(words.clone());
                     per_seed.push((*seed, decide(ok), words));
+                }
+                // Decided without training: the same for every seed, so decided once.
+                let runs_decide = claim.evidence.iter().any(|e| match e {
+                    Evidence::Runs(ids, _) => ids.iter().all(|id| lookup(id).is_some()),
+                    Evidence::Computed(_) => false,
+                });
+                if !runs_decide {
+                    break;
                 }
             }
             let outcome = match per_seed.first() {

@@ -1,0 +1,389 @@
+//! Each claim in its section of the report: the statement, the verdict with its count over
+//! the seeds, the numbers, and a figure that shows why (its runs on one chart, the median of
+//! the seeds with their min–max band, or what was computed).
+
+use std::fmt::Write as _;
+
+use super::*;
+use crate::computed::{Computed, Surface, penalty};
+use crate::verdict::{Evidence, Section, every_claim};
+
+/// The anchor of a claim in the report.
+pub(super) fn anchor(id: &str) -> String {
+    format!("claim-{id}")
+}
+
+/// `(x, median, min, max)` of a value over the seeds' curves, by evaluation index.
+fn spread(runs: &[&RunResult], value: impl Fn(&crate::Point) -> f64) -> Vec<(f64, f64, f64, f64)> {
+    let longest = runs.iter().map(|r| r.curve.len()).max().unwrap_or(0);
+    (0..longest)
+        .filter_map(|k| {
+            let mut v: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.curve.get(k))
+                .map(&value)
+                .collect();
+            let x = runs.iter().find_map(|r| r.curve.get(k))?.iteration as f64;
+            v.sort_by(f64::total_cmp);
+            Some((x, crate::result::median(&v), v[0], v[v.len() - 1]))
+        })
+        .collect()
+}
+
+/// The runs a claim read (its first evidence whose runs all ran).
+fn runs_of(claim_id: &str, suite: &SuiteResult) -> Vec<&'static str> {
+    every_claim()
+        .find(|c| c.id == claim_id)
+        .and_then(|c| {
+            c.evidence.iter().find_map(|e| match e {
+                Evidence::Runs(ids, _) if ids.iter().all(|id| suite.get(id).is_some()) => {
+                    Some(ids.to_vec())
+                }
+                _ => None,
+            })
+        })
+        .unwrap_or_default()
+}
+
+/// Test accuracy of the claim's runs on one chart.
+fn comparison(claim_id: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Option<Figure>> {
+    if ids.is_empty() || ids.len() > PALETTE.len() {
+        return Ok(None);
+    }
+    let many = suite.seeds.len() > 1;
+    let stats: Vec<Vec<(f64, f64, f64, f64)>> = ids
+        .iter()
+        .map(|id| spread(&suite.all_seeds(id), |p| p.test))
+        .collect();
+    let medians: Vec<Vec<(f64, f64)>> = stats
+        .iter()
+        .map(|s| s.iter().map(|p| (p.0, p.1)).collect())
+        .collect();
+    let bands: Vec<Vec<(f64, f64, f64)>> = stats
+        .iter()
+        .map(|s| {
+            if many {
+                s.iter().map(|p| (p.0, p.2, p.3)).collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let lines: Vec<Line<'_>> = ids
+        .iter()
+        .enumerate()
+        .map(|(k, id)| Line {
+            label: id.to_string(),
+            points: &medians[k],
+            color: PALETTE[k],
+            dashed: false,
+            band: &bands[k],
+        })
+        .collect();
+    let x_max = medians.iter().flatten().map(|p| p.0).fold(1.0, f64::max);
+    let what = if many {
+        format!("median of {} seeds, band min–max", suite.seeds.len())
+    } else {
+        "one seed".to_string()
+    };
+    let svg = plot::lines(
+        &format!("{claim_id}: test accuracy ({what})"),
+        "iteration",
+        "test accuracy",
+        x_max,
+        (0.0, 1.0),
+        false,
+        &lines,
+    )?;
+    Ok(Some(Figure {
+        file: format!("claim-{claim_id}.svg"),
+        svg,
+    }))
+}
+
+/// The weight norm over training of the claim's runs.
+fn weight_norms(claim_id: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Option<Figure>> {
+    let series: Vec<Vec<(f64, f64)>> = ids
+        .iter()
+        .filter_map(|id| suite.get(id))
+        .map(|r| {
+            r.weight_norm
+                .iter()
+                .map(|&(i, n)| (i as f64, n.max(1e-6)))
+                .collect()
+        })
+        .collect();
+    let (lo, hi) = series
+        .iter()
+        .flatten()
+        .fold((f64::INFINITY, 0f64), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    if series.is_empty() || !lo.is_finite() {
+        return Ok(None);
+    }
+    let lines: Vec<Line<'_>> = ids
+        .iter()
+        .zip(&series)
+        .enumerate()
+        .map(|(k, (id, s))| Line {
+            label: id.to_string(),
+            points: s,
+            color: PALETTE[k % PALETTE.len()],
+            dashed: false,
+            band: &[],
+        })
+        .collect();
+    let x_max = series.iter().flatten().map(|p| p.0).fold(1.0, f64::max);
+    let svg = plot::lines(
+        &format!("{claim_id}: norm of all weights (primary seed)"),
+        "iteration",
+        "‖W‖",
+        x_max,
+        (lo / 2.0, hi * 2.0),
+        true,
+        &lines,
+    )?;
+    Ok(Some(Figure {
+        file: format!("claim-{claim_id}.svg"),
+        svg,
+    }))
+}
+
+/// Settled accuracy against the learning rate, per optimizer (the sweep).
+fn sweep(claim_id: &str, suite: &SuiteResult) -> Result<Option<Figure>> {
+    use crate::catalog::notes::{SWEEP_OPTIMIZERS, SWEEP_RATES, sweep_id};
+    let many = suite.seeds.len() > 1;
+    let mut medians = Vec::new();
+    let mut bands = Vec::new();
+    for name in SWEEP_OPTIMIZERS {
+        let (mut m, mut b) = (Vec::new(), Vec::new());
+        for (k, lr) in SWEEP_RATES.iter().enumerate() {
+            let mut v: Vec<f64> = suite
+                .all_seeds(&sweep_id(name, k))
+                .iter()
+                .map(|r| r.tail_median(3, |p| p.test))
+                .collect();
+            if v.is_empty() {
+                return Ok(None);
+            }
+            v.sort_by(f64::total_cmp);
+            m.push((lr.log10(), crate::result::median(&v)));
+            b.push((lr.log10(), v[0], v[v.len() - 1]));
+        }
+        medians.push(m);
+        bands.push(if many { b } else { Vec::new() });
+    }
+    let lines: Vec<Line<'_>> = SWEEP_OPTIMIZERS
+        .iter()
+        .enumerate()
+        .map(|(k, name)| Line {
+            label: name.to_string(),
+            points: &medians[k],
+            color: PALETTE[k],
+            dashed: false,
+            band: &bands[k],
+        })
+        .collect();
+    let svg = plot::lines_in(
+        &format!("{claim_id}: test accuracy after 500 steps by learning rate"),
+        "learning rate",
+        "test accuracy",
+        (-4.0, 0.0),
+        true,
+        (0.0, 1.0),
+        false,
+        &lines,
+    )?;
+    Ok(Some(Figure {
+        file: format!("claim-{claim_id}.svg"),
+        svg,
+    }))
+}
+
+fn surface_figure(claim_id: &str, c: &Computed, surface: Surface) -> Result<Option<Figure>> {
+    let Some(run) = c.surface(surface) else {
+        return Ok(None);
+    };
+    let paths: Vec<plot::PathLine<'_>> = run
+        .paths
+        .iter()
+        .enumerate()
+        .map(|(k, p)| (p.optimizer, p.points.as_slice(), PALETTE[k % PALETTE.len()]))
+        .collect();
+    let levels: Vec<f64> = match surface {
+        Surface::Bowl => (1..12).map(|k| 0.25 * f64::from(k * k)).collect(),
+        Surface::TwoMinima => (0..14).map(|k| -0.2 + 0.3 * f64::from(k)).collect(),
+        Surface::Saddle => (1..14).map(|k| 0.12 * f64::from(k * k) / 2.0).collect(),
+    };
+    let svg = plot::contours(
+        &format!("{}, {} steps", surface.formula(), run.steps),
+        &|x, y| surface.value(x, y),
+        surface.window(),
+        &levels,
+        &paths,
+        &[surface.start()],
+    )?;
+    Ok(Some(Figure {
+        file: format!("claim-{claim_id}.svg"),
+        svg,
+    }))
+}
+
+fn penalty_figure(claim_id: &str, c: &Computed) -> Result<Option<Figure>> {
+    let circle: Vec<(f64, f64)> = (0..=200)
+        .map(|k| {
+            let t = f64::from(k) * std::f64::consts::TAU / 200.0;
+            (t.cos(), t.sin())
+        })
+        .collect();
+    let diamond = [(1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0), (1.0, 0.0)];
+    let s = &c.penalty_shapes;
+    let l2 = [s.l2, s.l2];
+    let l1 = [s.l1, s.l1];
+    let svg = plot::contours(
+        "loss contours, the L2 ball (circle) and the L1 ball (diamond), each optimum marked",
+        &|x, y| penalty::loss((x, y)),
+        ((-1.5, 3.0), (-1.5, 1.8)),
+        &[loss_at(s.l1), loss_at(s.l2), 0.1, 0.4, 2.5, 4.0],
+        &[
+            ("‖w‖₂ ≤ 1", &circle, BLUE_),
+            ("‖w‖₁ ≤ 1", &diamond, ORANGE_),
+            ("L2 optimum", &l2, BLUE_),
+            ("L1 optimum", &l1, ORANGE_),
+        ],
+        &[penalty::CENTRE],
+    )?;
+    Ok(Some(Figure {
+        file: format!("claim-{claim_id}.svg"),
+        svg,
+    }))
+}
+
+fn loss_at(w: (f64, f64)) -> f64 {
+    penalty::loss(w)
+}
+
+fn sigmoid_figure(claim_id: &str, c: &Computed) -> Result<Option<Figure>> {
+    let svg = plot::lines_in(
+        "σ'(x), from the library's Sigmoid backward pass",
+        "x",
+        "σ'(x)",
+        (-8.0, 8.0),
+        false,
+        (0.0, 0.3),
+        false,
+        &[Line {
+            label: "σ'(x)".into(),
+            points: &c.sigmoid.curve,
+            color: BLUE_,
+            dashed: false,
+            band: &[],
+        }],
+    )?;
+    Ok(Some(Figure {
+        file: format!("claim-{claim_id}.svg"),
+        svg,
+    }))
+}
+
+fn figure_of(claim_id: &str, suite: &SuiteResult, c: &Computed) -> Result<Option<Figure>> {
+    let ids = runs_of(claim_id, suite);
+    match claim_id {
+        "sigmoid-slope" => sigmoid_figure(claim_id, c),
+        "momentum-settles-slowly" => surface_figure(claim_id, c, Surface::Bowl),
+        // Its paths are the bowl's, drawn under momentum-settles-slowly; its gradients are
+        // the runs' figures below.
+        "adam-combines" | "lower-layers-learn-least" | "relu-sparse" | "dropout-ensemble" => {
+            Ok(None)
+        }
+        "momentum-global-minimum" => surface_figure(claim_id, c, Surface::TwoMinima),
+        "adagrad-stalls-at-saddle" => surface_figure(claim_id, c, Surface::Saddle),
+        "l1-diamond-corner" => penalty_figure(claim_id, c),
+        "rmsprop-less-tuning" => sweep(claim_id, suite),
+        "penalty-keeps-weights-small" | "huge-lambda-zero-weights" => {
+            weight_norms(claim_id, suite, &ids)
+        }
+        _ => comparison(claim_id, suite, &ids),
+    }
+}
+
+/// What to look at in a claim's figure.
+fn caption(claim_id: &str, seeds: usize) -> String {
+    let fixed = match claim_id {
+        "sigmoid-slope" => {
+            "The peak is 0.25 at x = 0, and the slope falls fast on both sides: below 0.01 beyond |x| = 5, where a saturated unit passes almost nothing back."
+        }
+        "momentum-settles-slowly" => {
+            "Follow Momentum (orange): it overshoots x = 0 lengthwise several times before it settles; SGD (blue) zigzags across the narrow direction instead; RMSProp and AdaGrad head almost straight in. The cross marks the start."
+        }
+        "momentum-global-minimum" => {
+            "SGD stops in the right-hand basin (the local minimum); Momentum's velocity carries it over the ridge into the deeper left-hand one. The cross marks the start."
+        }
+        "adagrad-stalls-at-saddle" => {
+            "The start (cross) sits just off the saddle's ridge (the x axis); SGD (blue) first slides along the ridge toward the saddle at the origin, AdaGrad (red) turns toward the minimum at (0, 1) at once, then slows as its rate shrinks."
+        }
+        "l1-diamond-corner" => {
+            "The first contour of the loss to touch the diamond touches it at the corner on the x axis (the second weight exactly 0); the one that touches the circle does so where both weights are non-zero."
+        }
+        "rmsprop-less-tuning" => {
+            "Read the width of each curve's plateau above 90%: the range of learning rates that work for that optimizer."
+        }
+        "penalty-keeps-weights-small" | "huge-lambda-zero-weights" => {
+            "The norm of all weights over training (log scale): without a penalty it grows from its start; with L2 it falls, the faster the larger λ."
+        }
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_string();
+    }
+    if seeds > 1 {
+        format!(
+            "Test accuracy of the runs the claim compares: the median of {seeds} seeds, the shaded band from the lowest to the highest."
+        )
+    } else {
+        "Test accuracy of the runs the claim compares.".to_string()
+    }
+}
+
+/// The claims of `section`, each with its verdict, numbers and figure.
+pub(super) fn claims_of(
+    md: &mut String,
+    figures: &mut Vec<Figure>,
+    section: Section,
+    verdicts: &[crate::verdict::Verdict],
+    suite: &SuiteResult,
+    computed: &Computed,
+) -> Result<()> {
+    for v in verdicts.iter().filter(|v| v.section == section) {
+        let _ = writeln!(md, "<a id=\"{}\"></a>\n\n#### {}\n", anchor(v.id), v.claim);
+        let _ = writeln!(
+            md,
+            "**{}** (expected: {}). {}.\n",
+            v.tally(),
+            super::markdown::word(v.expected),
+            v.evidence
+        );
+        if v.outcome == crate::verdict::Outcome::Mixed {
+            for (seed, outcome, words) in &v.per_seed {
+                let _ = writeln!(
+                    md,
+                    "- seed {seed}: {}: {words}",
+                    super::markdown::word(*outcome)
+                );
+            }
+            md.push('\n');
+        }
+        if v.outcome != crate::verdict::Outcome::Undecided {
+            if let Some(f) = figure_of(v.id, suite, computed)? {
+                let _ = writeln!(
+                    md,
+                    "![{}](figures/{})\n\n*{}*\n",
+                    v.id,
+                    f.file,
+                    caption(v.id, suite.seeds.len())
+                );
+                figures.push(f);
+            }
+        }
+    }
+    Ok(())
+}
