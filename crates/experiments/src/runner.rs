@@ -84,6 +84,9 @@ pub fn build_model(spec: &RunSpec, seed: u64) -> Result<Box<dyn Classifier<f32>>
     let mut model: Box<dyn Classifier<f32>> = match &spec.model {
         ModelSpec::Net(arch) => {
             let mut layers = arch.layers::<f32>(seed)?;
+            if spec.batchnorm_after_activation {
+                layers = batchnorm_after_activation(layers)?;
+            }
             if spec.sigmoid_grad_on_output {
                 for (name, layer) in layers.layers_mut() {
                     if name.starts_with("activation") {
@@ -119,6 +122,28 @@ pub fn build_model(spec: &RunSpec, seed: u64) -> Result<Box<dyn Classifier<f32>>
         set_frozen(model.as_mut(), "batchnorm", true);
     }
     Ok(model)
+}
+
+/// The same layers with each `batchnormK` moved after its `activationK`.
+fn batchnorm_after_activation(layers: Sequential<f32>) -> Result<Sequential<f32>> {
+    let mut parts = layers.into_layers();
+    let mut moved = 0;
+    for k in 1..parts.len() {
+        if parts[k - 1].0.starts_with("batchnorm") && parts[k].0.starts_with("activation") {
+            parts.swap(k - 1, k);
+            moved += 1;
+        }
+    }
+    if moved == 0 {
+        return Err(ExperimentError::Setup(
+            "BatchNorm after the activation asks for a network with BatchNorm".into(),
+        ));
+    }
+    let mut out = Sequential::new();
+    for (name, layer) in parts {
+        out.push_boxed(name, layer);
+    }
+    Ok(out)
 }
 
 /// The CNN notebook's two-convolution reference networks, weights `0.01 · randn`.

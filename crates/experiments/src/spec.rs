@@ -196,6 +196,8 @@ pub struct RunSpec {
     pub frozen_output: bool,
     /// Quirk: BatchNorm's γ and β are never updated.
     pub frozen_bn_affine: bool,
+    /// BatchNorm after each activation instead of before it (an MLP with BatchNorm).
+    pub batchnorm_after_activation: bool,
     /// Every image's pixels shuffled by one fixed permutation (train and test alike).
     pub permute_pixels: bool,
     /// Learning-rate decay: multiply by this every 100 iterations (1 = constant).
@@ -236,6 +238,7 @@ impl RunSpec {
             one_hot_targets: false,
             frozen_output: false,
             frozen_bn_affine: false,
+            batchnorm_after_activation: false,
             permute_pixels: false,
             decay_per_100: 1.0,
             recorded: None,

@@ -67,6 +67,23 @@ impl<F: Float> Sequential<F> {
         self.layers.iter_mut().map(|(n, l)| (n.as_str(), l))
     }
 
+    /// The layers with their names, taken out (to rebuild a network in another order, or
+    /// with a layer swapped).
+    ///
+    /// ```
+    /// use nabla_layers::{Relu, Sequential, Sigmoid};
+    /// let mut net = Sequential::<f32>::new();
+    /// net.push("a", Relu::new()).push("b", Sigmoid::new());
+    /// let mut reversed = Sequential::new();
+    /// for (name, layer) in net.into_layers().into_iter().rev() {
+    ///     reversed.push_boxed(name, layer);
+    /// }
+    /// assert_eq!(reversed.layers().map(|(n, _)| n).collect::<Vec<_>>(), ["b", "a"]);
+    /// ```
+    pub fn into_layers(self) -> Vec<(String, Box<dyn Layer<F>>)> {
+        self.layers
+    }
+
     /// The forward pass, calling `observe(name, output)` after each layer: how hooks see
     /// activations (histograms, dead units) without the layers knowing about them.
     ///

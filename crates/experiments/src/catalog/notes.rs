@@ -60,6 +60,19 @@ pub(super) fn runs() -> Vec<RunSpec> {
             WeightInit::He,
         )),
     ];
+    for (id, of, activation, init) in [
+        ("VG-1-BNA", "VG-1-BN", SIGMOID, STD),
+        ("VG-4-BNA", "VG-4-BN", RELU, WeightInit::He),
+    ] {
+        let mut run = with_batchnorm(vg(
+            id,
+            &format!("{of} with BatchNorm after the activation"),
+            activation,
+            init,
+        ));
+        run.batchnorm_after_activation = true;
+        runs.push(run);
+    }
 
     for name in SWEEP_OPTIMIZERS {
         for (k, &lr) in SWEEP_RATES.iter().enumerate() {

@@ -221,3 +221,70 @@ pub(super) fn arithmetic() -> Result<Vec<ArithmeticShare>> {
     })
     .collect()
 }
+
+/// Where one training step's time goes, layer by layer (a batch of 100 images, one thread,
+/// the median of 3 timings; machine-dependent, shown beside the arithmetic).
+#[derive(Debug, Clone, Serialize)]
+pub struct StepTime {
+    /// The network.
+    pub network: &'static str,
+    /// `(layer, kind, forward + backward milliseconds)`.
+    pub layers: Vec<(String, &'static str, f64)>,
+    /// The convolutions' share of the step's time.
+    pub conv_share: f64,
+}
+
+pub(super) fn step_times() -> Result<Vec<StepTime>> {
+    use std::time::Instant;
+    [
+        (
+            "SimpleConvNet",
+            Architecture::SimpleConv(SimpleConvConfig::default()),
+        ),
+        (
+            "DeepConvNet",
+            Architecture::DeepConv(DeepConvConfig::default()),
+        ),
+    ]
+    .into_iter()
+    .map(|(network, arch)| {
+        let mut parts = arch.layers::<f32>(0)?.into_layers();
+        parts[0].1.set_input_gradient(false);
+        let x = ArrayD::<f32>::from_elem(IxDyn(&[100, 1, 28, 28]), 0.5);
+        let mut times = vec![Vec::new(); parts.len()];
+        nabla_tensor::parallel::with_threads(1, || -> Result<()> {
+            for _ in 0..3 {
+                let mut y = x.clone();
+                for (k, (_, layer)) in parts.iter_mut().enumerate() {
+                    let t = Instant::now();
+                    y = layer.forward(y, Mode::Train)?;
+                    times[k].push(t.elapsed().as_secs_f64());
+                }
+                let mut dy = ArrayD::from_elem(y.raw_dim(), 0.01f32);
+                for (k, (_, layer)) in parts.iter_mut().enumerate().rev() {
+                    let t = Instant::now();
+                    dy = layer.backward(dy)?;
+                    let last = times[k].len() - 1;
+                    times[k][last] += t.elapsed().as_secs_f64();
+                }
+            }
+            Ok(())
+        })?;
+        let layers: Vec<(String, &'static str, f64)> = parts
+            .iter()
+            .zip(&mut times)
+            .map(|((name, layer), t)| {
+                t.sort_by(f64::total_cmp);
+                (name.clone(), layer.kind(), 1e3 * t[t.len() / 2])
+            })
+            .collect();
+        let total: f64 = layers.iter().map(|l| l.2).sum();
+        let conv: f64 = layers.iter().filter(|l| l.1 == "Conv2d").map(|l| l.2).sum();
+        Ok(StepTime {
+            network,
+            layers,
+            conv_share: conv / total.max(1e-12),
+        })
+    })
+    .collect()
+}

@@ -11,7 +11,7 @@ pub mod facts;
 pub mod paths;
 pub mod penalty;
 
-pub use facts::{AlexNetShape, ArithmeticShare, ConvSize, PenaltyTargets, SigmoidSlope};
+pub use facts::{AlexNetShape, ArithmeticShare, ConvSize, PenaltyTargets, SigmoidSlope, StepTime};
 pub use paths::{Path, Surface, SurfaceRun};
 pub use penalty::PenaltyShapes;
 
@@ -35,6 +35,8 @@ pub struct Computed {
     pub penalty_targets: PenaltyTargets,
     /// The convolutions' share of the arithmetic.
     pub arithmetic: Vec<ArithmeticShare>,
+    /// The convolutions' share of a training step's measured time.
+    pub step_times: Vec<StepTime>,
     /// Each optimizer on each two-variable surface.
     pub surfaces: Vec<SurfaceRun>,
     /// Step length under a constant gradient at steps 1, 10, 100, 1000.
@@ -64,6 +66,7 @@ pub fn run() -> Result<Computed> {
         alexnet: facts::alexnet_shape()?,
         penalty_targets: facts::penalty_targets()?,
         arithmetic: facts::arithmetic()?,
+        step_times: facts::step_times()?,
         surfaces: paths::surfaces()?,
         step_lengths: paths::step_lengths()?,
         scale_invariance: paths::scale_invariance()?,

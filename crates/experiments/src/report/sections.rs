@@ -117,3 +117,22 @@ pub(super) fn alexnet_section(md: &mut String, table: &[nabla_nn::LayerSummary])
         2.0 * macs as f64 / 1e6
     );
 }
+
+pub(super) fn step_time_section(md: &mut String, times: &[crate::computed::StepTime]) {
+    if times.is_empty() {
+        return;
+    }
+    md.push_str("### Where a training step's time goes\n\nForward and backward pass of each layer for a batch of 100 images on one thread, in milliseconds (the median of three; this machine's numbers, unlike everything else in this report).\n\n| network | layer | kind | ms |\n|---|---|---|---|\n");
+    for t in times {
+        for (name, kind, ms) in &t.layers {
+            let _ = writeln!(md, "| {} | {name} | {kind} | {ms:.2} |", t.network);
+        }
+        let _ = writeln!(
+            md,
+            "| {} | all convolutions | | {} of the step |",
+            t.network,
+            pct(t.conv_share)
+        );
+    }
+    md.push('\n');
+}

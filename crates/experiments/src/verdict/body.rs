@@ -50,6 +50,16 @@ pub const CLAIMS: &[Claim] = &[
         )],
     },
     Claim {
+        id: "batchnorm-either-side",
+        section: VanishingGradient,
+        statement: "Batch normalization can go before or after the activation",
+        expected: Supported,
+        evidence: &[Evidence::Runs(
+            &["VG-1-BN", "VG-1-BNA", "VG-4-BN", "VG-4-BNA"],
+            batchnorm_either_side,
+        )],
+    },
+    Claim {
         id: "momentum-settles-slowly",
         section: Optimizers,
         statement: "Momentum rolls like a ball: it overshoots the bottom of a long valley and takes a while to settle there",
@@ -377,6 +387,23 @@ fn batchnorm_speeds_learning(r: Runs<'_>) -> Decision {
             when(relu),
             g1(s_bn),
             g1(s)
+        ),
+    )
+}
+
+fn batchnorm_either_side(r: Runs<'_>) -> Decision {
+    let (s_before, s_after, relu_before, relu_after) = (r[0], r[1], r[2], r[3]);
+    let close = |a: &RunResult, b: &RunResult| {
+        settled(a).min(settled(b)) > 0.9 && (settled(a) - settled(b)).abs() < 0.02
+    };
+    (
+        close(s_before, s_after) && close(relu_before, relu_after),
+        format!(
+            "test accuracy with BatchNorm before / after the activation: sigmoid {} / {}, ReLU {} / {}",
+            pct(settled(s_before)),
+            pct(settled(s_after)),
+            pct(settled(relu_before)),
+            pct(settled(relu_after))
         ),
     )
 }
@@ -717,10 +744,20 @@ fn convolution_dominates_compute(c: &Computed) -> Decision {
         .iter()
         .filter(|a| a.network != "SimpleConvNet")
         .all(|a| a.conv_share > 0.9);
+    let deep_time = c
+        .step_times
+        .iter()
+        .find(|t| t.network == "DeepConvNet")
+        .map_or(0.0, |t| t.conv_share);
     (
-        deep,
+        deep && deep_time > 0.5,
         format!(
-            "share of the multiply-adds in convolutions (and of the parameters): {}",
+            "the convolutions' share of a training step's measured time (batch of 100, one thread): {}; of the multiply-adds (and of the parameters): {}",
+            c.step_times
+                .iter()
+                .map(|t| format!("{} {}", t.network, pct(t.conv_share)))
+                .collect::<Vec<_>>()
+                .join(", "),
             c.arithmetic
                 .iter()
                 .map(|a| format!(
@@ -748,4 +785,143 @@ fn alexnet_shape(c: &Computed) -> Decision {
             a.params as f64 / 1e6
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Point;
+    use crate::measure::LayerWeights;
+
+    fn run(id: &str, tests: &[f64]) -> RunResult {
+        RunResult {
+            id: id.into(),
+            curve: tests
+                .iter()
+                .enumerate()
+                .map(|(k, &test)| Point {
+                    iteration: 50 * (k as u64 + 1),
+                    train: 1.0,
+                    test,
+                    loss: 0.1,
+                })
+                .collect(),
+            gradient_norms: Vec::new(),
+            first_filters: None,
+            seconds: 0.0,
+            diverged: None,
+            weights: Vec::new(),
+            weight_norm: Vec::new(),
+            weight_histogram: None,
+            zero_activations: Vec::new(),
+            ensemble: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_sweep_id_is_a_catalog_run_in_optimizer_then_rate_order() {
+        use crate::catalog::notes::{SWEEP_OPTIMIZERS, SWEEP_RATES, sweep_id};
+        let expected: Vec<String> = SWEEP_OPTIMIZERS
+            .iter()
+            .flat_map(|o| (0..SWEEP_RATES.len()).map(move |k| sweep_id(o, k)))
+            .collect();
+        assert_eq!(SWEEP_IDS, expected.as_slice());
+    }
+
+    #[test]
+    fn sweep_width_counts_the_rates_that_settle_above_90_percent() {
+        let runs: Vec<RunResult> = SWEEP_IDS
+            .iter()
+            .enumerate()
+            .map(|(k, id)| {
+                // RMSProp (the fourth optimizer) works at every rate, the others at one.
+                let works = (27..36).contains(&k) || k % 9 == 4;
+                run(
+                    id,
+                    &[
+                        0.5,
+                        if works { 0.95 } else { 0.3 },
+                        if works { 0.94 } else { 0.3 },
+                        0.93,
+                    ],
+                )
+            })
+            .collect();
+        let refs: Vec<&RunResult> = runs.iter().collect();
+        let widths = sweep_widths(&refs);
+        assert_eq!(
+            widths,
+            [
+                ("SGD", 1),
+                ("Momentum", 1),
+                ("AdaGrad", 1),
+                ("RMSProp", 9),
+                ("Adam", 1)
+            ]
+        );
+        assert!(rmsprop_less_tuning(&refs).0);
+        // A diverged run never counts, whatever its curve.
+        let mut broken = runs.clone();
+        for r in &mut broken[27..36] {
+            r.diverged = Some("loss NaN".into());
+        }
+        let refs: Vec<&RunResult> = broken.iter().collect();
+        assert!(!rmsprop_less_tuning(&refs).0);
+    }
+
+    #[test]
+    fn units_that_stayed_copies_support_the_symmetric_start_claim() {
+        let weights = |spread: f64| {
+            ["affine1.weight", "affine2.weight", "affine3.weight"]
+                .iter()
+                .map(|name| LayerWeights {
+                    name: name.to_string(),
+                    norm_start: 1.0,
+                    norm_end: 1.0,
+                    relative_change: 0.5,
+                    unit_spread: Some(spread),
+                    near_zero: 0.0,
+                    count: 100,
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut same = run("VG-SAME", &[0.3, 0.3, 0.3]);
+        same.weights = weights(0.0);
+        let random = run("VG-4", &[0.9, 0.95, 0.95]);
+        assert!(same_init_same_units(&[&same, &random]).0);
+        same.weights = weights(0.2);
+        assert!(!same_init_same_units(&[&same, &random]).0);
+    }
+
+    #[test]
+    fn l1_is_judged_against_the_l2_run_of_closest_accuracy() {
+        let with = |id: &str, test: f64, near_zero: f64| {
+            let mut r = run(id, &[test, test, test]);
+            r.weights = vec![LayerWeights {
+                name: "affine1.weight".into(),
+                norm_start: 1.0,
+                norm_end: 1.0,
+                relative_change: 0.1,
+                unit_spread: None,
+                near_zero,
+                count: 10,
+            }];
+            r
+        };
+        let runs = [
+            with("OF-L1-0.001", 0.70, 0.5),
+            with("OF-L1-0.003", 0.60, 0.8),
+            with("OF-L1-0.01", 0.20, 1.0),
+            with("OF-L2-0.01", 0.71, 0.0),
+            with("OF-L2-0.1", 0.40, 0.01),
+            with("OF-L2-1", 0.10, 0.02),
+        ];
+        let refs: Vec<&RunResult> = runs.iter().collect();
+        let (ok, words) = l1_exact_zeros(&refs);
+        assert!(ok, "{words}");
+        assert!(
+            words.contains("OF-L1-0.001") && words.contains("OF-L2-0.01"),
+            "{words}"
+        );
+    }
 }
