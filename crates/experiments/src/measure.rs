@@ -31,6 +31,9 @@ pub struct LayerWeights {
     pub unit_spread: Option<f64>,
     /// The fraction of weights below [`NEAR_ZERO`] in magnitude after training.
     pub near_zero: f64,
+    /// The fraction of weights below 1% of the tensor's RMS after training: scale-free, so
+    /// a penalty that only shrinks (L2) leaves it where a Gaussian has it (0.8%).
+    pub near_zero_relative: f64,
     /// How many weights the tensor holds.
     pub count: usize,
 }
@@ -73,8 +76,14 @@ pub(crate) fn layer_weights(
             } else {
                 0.0
             };
-            let near_zero = w1.iter().filter(|v| f64::from(v.abs()) < NEAR_ZERO).count() as f64
-                / w1.len().max(1) as f64;
+            let n = w1.len().max(1) as f64;
+            let near_zero = w1.iter().filter(|v| f64::from(v.abs()) < NEAR_ZERO).count() as f64 / n;
+            let rms = norm(w1.iter()) / n.sqrt();
+            let near_zero_relative = w1
+                .iter()
+                .filter(|v| f64::from(v.abs()) < 0.01 * rms)
+                .count() as f64
+                / n;
             LayerWeights {
                 name: name.clone(),
                 norm_start,
@@ -82,6 +91,7 @@ pub(crate) fn layer_weights(
                 relative_change,
                 unit_spread: unit_spread(w1),
                 near_zero,
+                near_zero_relative,
                 count: w1.len(),
             }
         })
@@ -240,5 +250,7 @@ mod tests {
         assert_eq!(l.norm_end, 3.0);
         assert!((l.relative_change - 0.8).abs() < 1e-12);
         assert_eq!(l.near_zero, 0.5);
+        // RMS of [3, 0] is 2.12: only the 0 is below 1% of it.
+        assert_eq!(l.near_zero_relative, 0.5);
     }
 }

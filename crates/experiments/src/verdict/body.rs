@@ -98,7 +98,7 @@ pub const CLAIMS: &[Claim] = &[
         id: "rmsprop-less-tuning",
         section: Optimizers,
         statement: "RMSProp needs less tuning of the learning rate",
-        expected: Supported,
+        expected: Contradicted,
         evidence: &[Evidence::Runs(SWEEP_IDS, rmsprop_less_tuning)],
     },
     Claim {
@@ -313,7 +313,9 @@ fn lower_layers_learn_least(r: Runs<'_>) -> Decision {
             .iter()
             .map(|l| change(run, l))
             .collect();
-        ok &= g[0] < g[1] && g[1] < g[2] && c[0] < c[2];
+        // Seeds: the first layer's gradient per weight is 8 to 15 times below the last's, and
+        // its weights move 0.35 to 0.45 times as far.
+        ok &= g[0] < g[1] && g[1] < g[2] && g[0] < g[2] / 3.0 && c[0] < 0.7 * c[2];
         words.push(format!(
             "{}: root-mean-square gradient per weight {:.1e}, {:.1e}, {:.1e} (layers 1 to 3, median over the run); weights moved {:.0}%, {:.0}%, {:.0}% of their start",
             run.id,
@@ -527,7 +529,10 @@ fn adam_combines(c: &Computed) -> Decision {
     )
 }
 
-/// How many of the sweep's rates bring each optimizer above 90%.
+/// The bar a sweep run must clear after 500 steps.
+const SWEEP_BAR: f64 = 0.85;
+
+/// How many of the sweep's rates bring each optimizer above [`SWEEP_BAR`].
 pub fn sweep_widths(r: Runs<'_>) -> Vec<(&'static str, usize)> {
     let rates = crate::catalog::notes::SWEEP_RATES.len();
     crate::catalog::notes::SWEEP_OPTIMIZERS
@@ -536,7 +541,7 @@ pub fn sweep_widths(r: Runs<'_>) -> Vec<(&'static str, usize)> {
         .map(|(k, &name)| {
             let works = r[k * rates..(k + 1) * rates]
                 .iter()
-                .filter(|run| run.diverged.is_none() && settled(run) > 0.9)
+                .filter(|run| run.diverged.is_none() && settled(run) > SWEEP_BAR)
                 .count();
             (name, works)
         })
@@ -545,18 +550,32 @@ pub fn sweep_widths(r: Runs<'_>) -> Vec<(&'static str, usize)> {
 
 fn rmsprop_less_tuning(r: Runs<'_>) -> Decision {
     let widths = sweep_widths(r);
-    let of = |n: &str| widths.iter().find(|(o, _)| *o == n).map_or(0, |(_, w)| *w);
+    let rms = widths
+        .iter()
+        .find(|(o, _)| *o == "RMSProp")
+        .map_or(0, |(_, w)| *w);
+    let others = widths
+        .iter()
+        .filter(|(o, _)| *o != "RMSProp")
+        .map(|(_, w)| *w);
+    // Less tuning than the others: a wider range of rates that work than any other
+    // optimizer's (ten seeds: RMSProp 4-5 rates, SGD 3-4, Momentum 4-5, AdaGrad 3-5, Adam 5).
+    let (narrower, not): (Vec<_>, Vec<_>) = widths
+        .iter()
+        .filter(|(o, _)| *o != "RMSProp")
+        .partition(|(_, w)| *w < rms);
+    let names = |v: &[&(&str, usize)]| v.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
     (
-        of("RMSProp") > of("SGD")
-            && of("RMSProp") >= of("Momentum")
-            && of("RMSProp") >= of("AdaGrad"),
+        others.max().is_some_and(|best| rms > best),
         format!(
-            "learning rates (of 9 from 1e-4 to 1, half a decade apart) that reach 90% test accuracy in 500 steps: {}",
+            "learning rates (of 9 from 1e-4 to 1, half a decade apart) that bring test accuracy above 85% in 500 steps: {}; RMSProp's range is wider than that of [{}], not wider than that of [{}]",
             widths
                 .iter()
                 .map(|(n, w)| format!("{n} {w}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            names(&narrower),
+            names(&not)
         ),
     )
 }
@@ -617,12 +636,14 @@ fn bias_not_penalized(c: &Computed) -> Decision {
     )
 }
 
-/// The fraction of all the run's weights below 1e-3 after training.
-fn near_zero(r: &RunResult) -> f64 {
-    let (zero, all) = r.weights.iter().fold((0.0, 0.0), |(z, n), w| {
-        (z + w.near_zero * w.count as f64, n + w.count as f64)
+/// The fraction of all the run's weights below 1e-3 after training, and below 1% of their
+/// own tensor's RMS (scale-free: a shrunken Gaussian keeps about 0.8% there).
+fn near_zero(r: &RunResult) -> (f64, f64) {
+    let (abs, rel, all) = r.weights.iter().fold((0.0, 0.0, 0.0), |(a, b, n), w| {
+        let c = w.count as f64;
+        (a + w.near_zero * c, b + w.near_zero_relative * c, n + c)
     });
-    zero / all
+    (abs / all, rel / all)
 }
 
 fn l1_exact_zeros(r: Runs<'_>) -> Decision {
@@ -640,16 +661,19 @@ fn l1_exact_zeros(r: Runs<'_>) -> Decision {
     let Some((a, b)) = best else {
         return (false, "no runs".into());
     };
+    let (za, zb) = (near_zero(a), near_zero(b));
     (
-        near_zero(a) > 0.3 && near_zero(b) < 0.05 && (settled(a) - settled(b)).abs() < 0.05,
+        za.1 > 0.05 && za.1 > 3.0 * zb.1 && (settled(a) - settled(b)).abs() < 0.05,
         format!(
-            "at comparable test accuracy ({} with {}, {} with {}): {} of the weights below 1e-3 with L1, {} with L2",
+            "at comparable test accuracy ({} with {}, {} with {}): {} of the weights below 1% of their layer's RMS with L1, {} with L2 (a Gaussian has 0.8% there); below 1e-3: {} and {}",
             pct(settled(a)),
             a.id,
             pct(settled(b)),
             b.id,
-            pct(near_zero(a)),
-            pct(near_zero(b))
+            pct(za.1),
+            pct(zb.1),
+            pct(za.0),
+            pct(zb.0)
         ),
     )
 }
@@ -829,7 +853,7 @@ mod tests {
     }
 
     #[test]
-    fn sweep_width_counts_the_rates_that_settle_above_90_percent() {
+    fn sweep_width_counts_the_rates_that_settle_above_the_bar() {
         let runs: Vec<RunResult> = SWEEP_IDS
             .iter()
             .enumerate()
@@ -881,6 +905,7 @@ mod tests {
                     relative_change: 0.5,
                     unit_spread: Some(spread),
                     near_zero: 0.0,
+                    near_zero_relative: 0.0,
                     count: 100,
                 })
                 .collect::<Vec<_>>()
@@ -895,7 +920,7 @@ mod tests {
 
     #[test]
     fn l1_is_judged_against_the_l2_run_of_closest_accuracy() {
-        let with = |id: &str, test: f64, near_zero: f64| {
+        let with = |id: &str, test: f64, near_zero_relative: f64| {
             let mut r = run(id, &[test, test, test]);
             r.weights = vec![LayerWeights {
                 name: "affine1.weight".into(),
@@ -903,7 +928,8 @@ mod tests {
                 norm_end: 1.0,
                 relative_change: 0.1,
                 unit_spread: None,
-                near_zero,
+                near_zero: near_zero_relative,
+                near_zero_relative,
                 count: 10,
             }];
             r

@@ -179,16 +179,43 @@ fn he_only_relu(r: Runs<'_>) -> Decision {
 fn lr_speed_and_accuracy(r: Runs<'_>) -> Decision {
     let (mom01, mom1, ada01, ada1, rms01, rms1) = (r[0], r[1], r[2], r[3], r[4], r[5]);
     let settled = |r: &RunResult| r.tail_median(10, |p| p.test);
+    let pairs = [
+        ("Momentum", mom01, mom1),
+        ("AdaGrad", ada01, ada1),
+        ("RMSProp", rms01, rms1),
+    ];
+    // The claim is about change, in either direction: accuracy moved by more than 20 points
+    // for two of the three optimizers (seeds land 37 to 85 points apart for two of them)...
+    let moved = pairs
+        .iter()
+        .filter(|(_, a, b)| (settled(a) - settled(b)).abs() > 0.2)
+        .count();
+    // ...and the speed changed: 50% reached at one rate and not the other, or twice as fast.
+    let faster = pairs
+        .iter()
+        .any(|(_, a, b)| match (a.first_above(0.5), b.first_above(0.5)) {
+            (Some(x), Some(y)) => x >= 2 * y || y >= 2 * x,
+            (x, y) => x.is_some() != y.is_some(),
+        });
+    let when = |r: &RunResult| {
+        r.first_above(0.5)
+            .map_or("never".into(), |i| format!("at {i}"))
+    };
     (
-        settled(ada1) > settled(ada01) + 0.3 && settled(rms1) < settled(rms01) - 0.3,
+        moved >= 2 && faster,
         format!(
-            "from lr 0.01 to 0.1 (median of the last 10 evaluations): AdaGrad {} → {} and Momentum {} → {} start learning, RMSProp {} → {} breaks",
-            pct(settled(ada01)),
-            pct(settled(ada1)),
-            pct(settled(mom01)),
-            pct(settled(mom1)),
-            pct(settled(rms01)),
-            pct(settled(rms1))
+            "from lr 0.01 to 0.1 (median of the last 10 evaluations; iteration of the first evaluation above 50%): {}",
+            pairs
+                .iter()
+                .map(|(name, a, b)| format!(
+                    "{name} {} → {} (50% {} → {})",
+                    pct(settled(a)),
+                    pct(settled(b)),
+                    when(a),
+                    when(b)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     )
 }
@@ -261,11 +288,15 @@ fn regularization_strength(r: Runs<'_>) -> Decision {
     let train = |r: &RunResult| r.tail_median(10, |p| p.train);
     let test = |r: &RunResult| r.tail_median(10, |p| p.test);
     let gap = |r: &RunResult| train(r) - test(r);
+    // Too strong: training accuracy held well below the unpenalized run's (seeds: 14 to 39
+    // points below). Too weak: more than half of the unpenalized gap remains (seeds: 63% to
+    // 112% of it).
     (
-        train(strong) < 0.95 && train(weak) > 0.97 && gap(weak) > 0.15,
+        train(strong) < train(base) - 0.05 && gap(weak) > 0.5 * gap(base),
         format!(
-            "median of the last 10 evaluations: L1 λ 0.01 holds training accuracy at {}; λ 0.001 reaches train {}, test {} (gap {}, baseline gap {})",
+            "median of the last 10 evaluations: L1 λ 0.01 holds training accuracy at {} (unpenalized {}); with λ 0.001 train {}, test {}: a gap of {} against {} unpenalized",
             pct(train(strong)),
+            pct(train(base)),
             pct(train(weak)),
             pct(test(weak)),
             pct(gap(weak)),
