@@ -395,8 +395,9 @@ fn batchnorm_speeds_learning(r: Runs<'_>) -> Decision {
 
 fn batchnorm_either_side(r: Runs<'_>) -> Decision {
     let (s_before, s_after, relu_before, relu_after) = (r[0], r[1], r[2], r[3]);
+    // Both learn, within 3 points of each other (ten seeds: at most 1.9 apart).
     let close = |a: &RunResult, b: &RunResult| {
-        settled(a).min(settled(b)) > 0.9 && (settled(a) - settled(b)).abs() < 0.02
+        settled(a).min(settled(b)) > 0.9 && (settled(a) - settled(b)).abs() < 0.03
     };
     (
         close(s_before, s_after) && close(relu_before, relu_after),
@@ -699,7 +700,10 @@ fn dropout_ensemble(r: Runs<'_>) -> Decision {
                 .find(|(n, _)| *n == k)
                 .map_or(f64::NAN, |(_, a)| *a)
         };
-        ok &= (at(100) - at(0)).abs() < 0.015 && at(1) < at(100);
+        // Ten seeds: the average of 100 lands within 0.5 points of the scaled network, one
+        // thinned network 0.5 to 4.6 points off it.
+        let (many, one) = ((at(100) - at(0)).abs(), (at(1) - at(0)).abs());
+        ok &= many < 0.015 && many < one;
         words.push(format!(
             "{}: scaled network {}, one thinned network {}, average of 5 / 20 / 100: {} / {} / {}",
             run.id,
@@ -715,8 +719,10 @@ fn dropout_ensemble(r: Runs<'_>) -> Decision {
 
 fn cnn_uses_2d_structure(r: Runs<'_>) -> Decision {
     let (cnn, cnn_perm, mlp, mlp_perm) = (r[0], r[1], r[2], r[3]);
+    let cnn_loss = settled(cnn) - settled(cnn_perm);
+    // Ten seeds: SimpleConvNet loses 4.3 to 6.6 points, the MLP moves at most 1.0 either way.
     (
-        settled(cnn) - settled(cnn_perm) > 0.02 && (settled(mlp) - settled(mlp_perm)).abs() < 0.015,
+        cnn_loss > 0.02 && (settled(mlp) - settled(mlp_perm)).abs() < cnn_loss / 2.0,
         format!(
             "300 Adam steps on 5,000 images, one fixed pixel shuffle: SimpleConvNet {} → {}, the MLP {} → {}",
             pct(settled(cnn)),
@@ -729,8 +735,9 @@ fn cnn_uses_2d_structure(r: Runs<'_>) -> Decision {
 
 fn padding_hardly_matters(r: Runs<'_>) -> Decision {
     let (no_pad, pad) = (r[0], r[1]);
+    // Within 3 points (ten seeds: at most 1.9 apart, single evaluations on 1,000 images).
     (
-        (settled(no_pad) - settled(pad)).abs() < 0.02,
+        (settled(no_pad) - settled(pad)).abs() < 0.03,
         format!(
             "SimpleConvNet after 300 steps: {} without padding, {} with padding 2",
             pct(settled(no_pad)),
