@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use super::figures::spread;
 use super::*;
 use crate::computed::{Computed, Surface, penalty};
 use crate::verdict::{Evidence, Section, every_claim};
@@ -11,23 +12,6 @@ use crate::verdict::{Evidence, Section, every_claim};
 /// The anchor of a claim in the report.
 pub(super) fn anchor(id: &str) -> String {
     format!("claim-{id}")
-}
-
-/// `(x, median, min, max)` of a value over the seeds' curves, by evaluation index.
-fn spread(runs: &[&RunResult], value: impl Fn(&crate::Point) -> f64) -> Vec<(f64, f64, f64, f64)> {
-    let longest = runs.iter().map(|r| r.curve.len()).max().unwrap_or(0);
-    (0..longest)
-        .filter_map(|k| {
-            let mut v: Vec<f64> = runs
-                .iter()
-                .filter_map(|r| r.curve.get(k))
-                .map(&value)
-                .collect();
-            let x = runs.iter().find_map(|r| r.curve.get(k))?.iteration as f64;
-            v.sort_by(f64::total_cmp);
-            Some((x, crate::result::median(&v), v[0], v[v.len() - 1]))
-        })
-        .collect()
 }
 
 /// The runs a claim read (its first evidence whose runs all ran).

@@ -6,17 +6,43 @@ pub(super) fn file_id(id: &str) -> String {
     id.replace('\'', "-prime")
 }
 
-pub(super) fn curve_figure(spec: &RunSpec, result: &RunResult) -> Result<Figure> {
-    let ours_train: Vec<(f64, f64)> = result
-        .curve
-        .iter()
-        .map(|p| (p.iteration as f64, p.train))
-        .collect();
-    let ours_test: Vec<(f64, f64)> = result
-        .curve
-        .iter()
-        .map(|p| (p.iteration as f64, p.test))
-        .collect();
+/// `(x, median, min, max)` of a value over the seeds' curves, by evaluation index.
+pub(super) fn spread(
+    runs: &[&RunResult],
+    value: impl Fn(&crate::Point) -> f64,
+) -> Vec<(f64, f64, f64, f64)> {
+    let longest = runs.iter().map(|r| r.curve.len()).max().unwrap_or(0);
+    (0..longest)
+        .filter_map(|k| {
+            let mut v: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.curve.get(k))
+                .map(&value)
+                .collect();
+            let x = runs.iter().find_map(|r| r.curve.get(k))?.iteration as f64;
+            v.sort_by(f64::total_cmp);
+            Some((x, crate::result::median(&v), v[0], v[v.len() - 1]))
+        })
+        .collect()
+}
+
+/// A run's train and test curves (with several seeds: their medians and min–max bands)
+/// beside the recorded ones.
+pub(super) fn curve_figure(spec: &RunSpec, suite: &SuiteResult) -> Result<Figure> {
+    let runs = suite.all_seeds(&spec.id);
+    let many = runs.len() > 1;
+    let train = spread(&runs, |p| p.train);
+    let test = spread(&runs, |p| p.test);
+    let ours_train: Vec<(f64, f64)> = train.iter().map(|p| (p.0, p.1)).collect();
+    let ours_test: Vec<(f64, f64)> = test.iter().map(|p| (p.0, p.1)).collect();
+    let band = |s: &[(f64, f64, f64, f64)]| -> Vec<(f64, f64, f64)> {
+        if many {
+            s.iter().map(|p| (p.0, p.2, p.3)).collect()
+        } else {
+            Vec::new()
+        }
+    };
+    let (train_band, test_band) = (band(&train), band(&test));
     // A shortened run (quick mode) is drawn beside the part of the recorded curve it covers.
     let rec: Vec<(u64, f64, f64)> = recorded::curve(&spec.id)
         .into_iter()
@@ -30,14 +56,14 @@ pub(super) fn curve_figure(spec: &RunSpec, result: &RunResult) -> Result<Figure>
             points: &ours_train,
             color: BLUE_,
             dashed: false,
-            band: &[],
+            band: &train_band,
         },
         Line {
             label: "nabla test".into(),
             points: &ours_test,
             color: ORANGE_,
             dashed: false,
-            band: &[],
+            band: &test_band,
         },
     ];
     if !rec.is_empty() {

@@ -309,13 +309,32 @@ fn group_runs(
         let _ = writeln!(md, "### The runs\n\n{}\n", intro(group));
     }
     run_table(md, &runs, suite);
+    let seeds = suite.seeds.len();
     for (spec, result) in runs.iter().filter(|(s, _)| !is_sweep(&s.id)) {
-        let f = curve_figure(spec, result)?;
-        let _ = writeln!(md, "![{}](figures/{})\n", spec.id, f.file);
+        let f = curve_figure(spec, suite)?;
+        let recorded = if crate::recorded::curve(&spec.id).is_empty() {
+            ""
+        } else {
+            "; dashed: what the original notebook printed"
+        };
+        let ours = if seeds > 1 {
+            format!("the median of {seeds} seeds with its min–max band")
+        } else {
+            "one seed".to_string()
+        };
+        let _ = writeln!(
+            md,
+            "![{}](figures/{})\n\n*{}: train (blue) and test (orange) accuracy, nabla's run solid ({ours}){recorded}.*\n",
+            spec.id, f.file, spec.id
+        );
         figures.push(f);
         if group == Group::Vg {
             if let Some(g) = gradient_figure(spec, result)? {
-                let _ = writeln!(md, "![{} gradients](figures/{})\n", spec.id, g.file);
+                let _ = writeln!(
+                    md,
+                    "![{} gradients](figures/{})\n\n*{}: the norm of each layer's weight gradient (log scale, primary seed); the vertical gap between the lines is how much the gradient shrinks on its way back to the input.*\n",
+                    spec.id, g.file, spec.id
+                );
                 figures.push(g);
             }
         }
