@@ -533,7 +533,7 @@ fn adam_combines(c: &Computed) -> Decision {
 /// The bar a sweep run must clear after 500 steps.
 const SWEEP_BAR: f64 = 0.85;
 
-/// How many of the sweep's rates bring each optimizer above [`SWEEP_BAR`].
+/// How many of the sweep's rates bring each optimizer above 85% test accuracy.
 pub fn sweep_widths(r: Runs<'_>) -> Vec<(&'static str, usize)> {
     let rates = crate::catalog::notes::SWEEP_RATES.len();
     crate::catalog::notes::SWEEP_OPTIMIZERS
