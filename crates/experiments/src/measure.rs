@@ -115,15 +115,20 @@ fn unit_spread(w: &ArrayD<f32>) -> Option<f64> {
     Some(if largest > 0.0 { spread / largest } else { 0.0 })
 }
 
-/// The histogram of every weight of `model` over `[-range, range]` in 60 bins.
+/// The histogram of every weight of `model`, each divided by its own tensor's RMS, over
+/// `[-range, range]` in 80 bins: scale-free, so a penalty that only shrinks keeps the bell's
+/// shape and one that zeroes weights shows a spike at 0.
 pub(crate) fn weight_histogram(model: &dyn Classifier<f32>, range: f64) -> Histogram {
     let mut values = Vec::new();
     model.params(&mut |_, p| {
         if p.kind == ParamKind::Weight {
-            values.extend(p.value.iter().map(|&v| f64::from(v)));
+            let rms = norm(p.value.iter()) / (p.value.len().max(1) as f64).sqrt();
+            if rms > 0.0 {
+                values.extend(p.value.iter().map(|&v| f64::from(v) / rms));
+            }
         }
     });
-    Histogram::of(values.into_iter(), -range, range, 60)
+    Histogram::of(values.into_iter(), -range, range, 80)
 }
 
 /// Records the norm of all the weights together at every evaluation.

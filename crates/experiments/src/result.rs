@@ -37,7 +37,8 @@ pub struct RunResult {
     pub weights: Vec<LayerWeights>,
     /// The norm of all weights together at each evaluation, `(iteration, ‖W‖)`.
     pub weight_norm: Vec<(u64, f64)>,
-    /// Every weight after training, as a histogram over ±0.3 (the overfitting runs).
+    /// Every weight after training over its tensor's RMS, as a histogram over ±4 (the
+    /// overfitting runs).
     pub weight_histogram: Option<Histogram>,
     /// The fraction of exactly-zero outputs per activation layer on 1,000 test images after
     /// training (the MLPs).

@@ -293,7 +293,7 @@ pub fn run(
     if layout == Layout::Rows && diverged.is_none() {
         zero_activations = measure::zero_activations(model, &test, 1000)?;
         if spec.group == Group::Of {
-            weight_histogram = Some(measure::weight_histogram(model, 0.3));
+            weight_histogram = Some(measure::weight_histogram(model, 4.0));
         }
         if matches!(&spec.model, ModelSpec::Net(Architecture::Mlp(c)) if c.dropout.is_some()) {
             ensemble = measure::dropout_ensemble(model, &test, 2000, &[1, 5, 20, 100])?;

@@ -183,6 +183,28 @@ fn sweep(claim_id: &str, suite: &SuiteResult) -> Result<Option<Figure>> {
     }))
 }
 
+/// Every weight of each of the claim's runs after training, one histogram each.
+fn weight_histograms(claim_id: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Option<Figure>> {
+    let panels: Vec<(String, f64, f64, Vec<u64>)> = ids
+        .iter()
+        .filter_map(|id| {
+            let h = suite.get(id)?.weight_histogram.as_ref()?;
+            Some((id.to_string(), h.lo, h.hi, h.counts.clone()))
+        })
+        .collect();
+    if panels.is_empty() {
+        return Ok(None);
+    }
+    let svg = plot::histograms(
+        "every weight after training over its layer's RMS, −4 to 4 (primary seed)",
+        &panels,
+    )?;
+    Ok(Some(Figure {
+        file: format!("claim-{claim_id}.svg"),
+        svg,
+    }))
+}
+
 fn surface_figure(claim_id: &str, c: &Computed, surface: Surface) -> Result<Option<Figure>> {
     let Some(run) = c.surface(surface) else {
         return Ok(None);
@@ -283,6 +305,7 @@ fn figure_of(claim_id: &str, suite: &SuiteResult, c: &Computed) -> Result<Option
         "adagrad-stalls-at-saddle" => surface_figure(claim_id, c, Surface::Saddle),
         "l1-diamond-corner" => penalty_figure(claim_id, c),
         "rmsprop-less-tuning" => sweep(claim_id, suite),
+        "l1-exact-zeros" => weight_histograms(claim_id, suite, &ids),
         "penalty-keeps-weights-small" | "huge-lambda-zero-weights" => {
             weight_norms(claim_id, suite, &ids)
         }
