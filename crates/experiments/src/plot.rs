@@ -93,6 +93,8 @@ pub(crate) fn lines_in(
             chart
                 .configure_mesh()
                 .max_light_lines(0)
+                .y_labels(6)
+                .y_label_formatter(&|y| format!("{y:.0e}"))
                 .x_label_formatter(&x_label)
                 .x_desc(x_desc)
                 .y_desc(y_desc)
@@ -196,7 +198,7 @@ pub(crate) fn histograms(title: &str, panels: &[(String, f64, f64, Vec<u64>)]) -
             let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
             let mut chart = ChartBuilder::on(area)
                 .caption(label, ("sans-serif", 11))
-                .margin(4)
+                .margin(12)
                 .x_label_area_size(18)
                 .build_cartesian_2d(*lo..*hi, 0f64..top)
                 .map_err(err)?;
@@ -205,6 +207,7 @@ pub(crate) fn histograms(title: &str, panels: &[(String, f64, f64, Vec<u64>)]) -
                 .disable_mesh()
                 .disable_y_axis()
                 .x_labels(3)
+                .x_label_formatter(&|x| format!("{x:.1}"))
                 .label_style(("sans-serif", 9))
                 .draw()
                 .map_err(err)?;
@@ -360,6 +363,41 @@ pub(crate) fn contours(
             .border_style(BLACK.mix(0.4))
             .label_font(("sans-serif", 11))
             .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Points `(x, y)` with `x` a log10, as a scatter.
+pub(crate) fn scatter_log_x(
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    x_range: (f64, f64),
+    points: &[(f64, f64)],
+) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (520, 320)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 15))
+            .margin(10)
+            .x_label_area_size(32)
+            .y_label_area_size(48)
+            .build_cartesian_2d(x_range.0..x_range.1, 0f64..1f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .max_light_lines(0)
+            .x_label_formatter(&|x| format!("1e{x:.0}"))
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(points.iter().map(|&p| Circle::new(p, 3, BLUE_.filled())))
             .map_err(err)?;
         root.present().map_err(err)?;
     }

@@ -30,7 +30,11 @@ fn runs_of(claim_id: &str, suite: &SuiteResult) -> Vec<&'static str> {
 }
 
 /// Test accuracy of the claim's runs on one chart.
-fn comparison(claim_id: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Option<Figure>> {
+pub(super) fn comparison(
+    claim_id: &str,
+    suite: &SuiteResult,
+    ids: &[&str],
+) -> Result<Option<Figure>> {
     if ids.is_empty() || ids.len() > PALETTE.len() {
         return Ok(None);
     }
@@ -39,15 +43,32 @@ fn comparison(claim_id: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Optio
         .iter()
         .map(|id| spread(&suite.all_seeds(id), |p| p.test))
         .collect();
+    let x_max = stats.iter().flatten().map(|p| p.0).fold(1.0, f64::max);
+    // Zoom in when every curve ends high and close to the others (93% against 94% is
+    // invisible on a 0-100% axis); what lies below the zoomed axis runs along its bottom.
+    let late: Vec<f64> = stats
+        .iter()
+        .flatten()
+        .filter(|p| p.0 >= 0.6 * x_max)
+        .flat_map(|p| [p.2, p.3])
+        .collect();
+    let low = late.iter().copied().fold(1.0, f64::min);
+    let high = late.iter().copied().fold(0.0, f64::max);
+    let y_range = if !late.is_empty() && low > 0.5 && high - low < 0.25 {
+        (((low - 0.02) * 20.0).floor() / 20.0, 1.0)
+    } else {
+        (0.0, 1.0)
+    };
+    let clamp = |v: f64| v.clamp(y_range.0, y_range.1);
     let medians: Vec<Vec<(f64, f64)>> = stats
         .iter()
-        .map(|s| s.iter().map(|p| (p.0, p.1)).collect())
+        .map(|s| s.iter().map(|p| (p.0, clamp(p.1))).collect())
         .collect();
     let bands: Vec<Vec<(f64, f64, f64)>> = stats
         .iter()
         .map(|s| {
             if many {
-                s.iter().map(|p| (p.0, p.2, p.3)).collect()
+                s.iter().map(|p| (p.0, clamp(p.2), clamp(p.3))).collect()
             } else {
                 Vec::new()
             }
@@ -64,7 +85,6 @@ fn comparison(claim_id: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Optio
             band: &bands[k],
         })
         .collect();
-    let x_max = medians.iter().flatten().map(|p| p.0).fold(1.0, f64::max);
     let what = if many {
         format!("median of {} seeds, band min–max", suite.seeds.len())
     } else {
@@ -75,7 +95,7 @@ fn comparison(claim_id: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Optio
         "iteration",
         "test accuracy",
         x_max,
-        (0.0, 1.0),
+        y_range,
         false,
         &lines,
     )?;
@@ -369,6 +389,13 @@ pub(super) fn claims_of(
             super::markdown::word(v.expected),
             v.evidence
         );
+        if !v.why.is_empty() {
+            let _ = writeln!(
+                md,
+                "Why nabla expects the notes to be contradicted here: {}.\n",
+                v.why
+            );
+        }
         if v.outcome == crate::verdict::Outcome::Mixed {
             for (seed, outcome, words) in &v.per_seed {
                 let _ = writeln!(

@@ -30,7 +30,7 @@ pub(super) fn html(md: &str, figures: &[Figure]) -> String {
     let mut body = String::new();
     push_html(&mut body, events.into_iter());
     format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>nabla experiments report</title>\n<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.4}}table{{border-collapse:collapse;margin:1em 0;font-size:0.9em}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}}th{{background:#f3f3f3}}.figure{{display:inline-block;margin:4px}}code{{background:#f5f5f5;padding:0 3px}}</style></head>\n<body>\n{body}</body></html>\n"
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>nabla experiments report</title>\n<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.4}}table{{border-collapse:collapse;margin:1em 0;font-size:0.9em;display:block;overflow-x:auto}}svg{{max-width:100%;height:auto}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}}th{{background:#f3f3f3}}.figure{{display:inline-block;margin:4px}}code{{background:#f5f5f5;padding:0 3px}}</style></head>\n<body>\n{body}</body></html>\n"
     )
 }
 

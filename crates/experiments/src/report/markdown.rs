@@ -284,8 +284,36 @@ pub(super) fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
     let _ = writeln!(md, "{}\n", intro(Group::Extra));
     group_runs(&mut md, &mut figures, Group::Extra, inputs)?;
     comparisons(&mut md, suite);
+    for (name, ids, what) in [
+        (
+            "pooling",
+            &["X-POOL-MAX", "X-POOL-AVG"][..],
+            "max against average pooling",
+        ),
+        (
+            "dropout-kinds",
+            &["X-DROP-CLASSIC", "X-DROP-INVERTED"][..],
+            "classic against inverted dropout",
+        ),
+        (
+            "batchnorm-affine",
+            &["X-NOBN-SGD", "OPT-E1", "X-BN-SGD"][..],
+            "SGD without BatchNorm, with γ and β frozen, with them trained",
+        ),
+    ] {
+        if ids.iter().all(|id| suite.get(id).is_some()) {
+            if let Some(f) = claims::comparison(name, suite, ids)? {
+                let _ = writeln!(
+                    md,
+                    "![{name}](figures/{})\n\n*Test accuracy, {what}.*\n",
+                    f.file
+                );
+                figures.push(f);
+            }
+        }
+    }
     init_section(&mut md, &mut figures, &suite.init_figure)?;
-    search_section(&mut md, suite);
+    search_section(&mut md, &mut figures, suite)?;
     Ok((md, figures))
 }
 

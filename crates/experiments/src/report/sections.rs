@@ -72,9 +72,13 @@ pub(super) fn init_section(
     Ok(())
 }
 
-pub(super) fn search_section(md: &mut String, suite: &SuiteResult) {
+pub(super) fn search_section(
+    md: &mut String,
+    figures: &mut Vec<Figure>,
+    suite: &SuiteResult,
+) -> Result<()> {
     if suite.search.is_empty() {
-        return;
+        return Ok(());
     }
     let _ = writeln!(
         md,
@@ -92,7 +96,43 @@ pub(super) fn search_section(md: &mut String, suite: &SuiteResult) {
             pct(t.train)
         );
     }
-    md.push_str("\nThe learning rate decides almost everything at this budget; weight decay matters little until it is large.\n\n");
+    let points: Vec<(f64, f64)> = suite
+        .search
+        .iter()
+        .map(|t| (t.lr.log10(), t.validation))
+        .collect();
+    let svg = plot::scatter_log_x(
+        "random search: validation accuracy by learning rate",
+        "learning rate",
+        "validation accuracy",
+        (-6.0, -2.0),
+        &points,
+    )?;
+    let file = "random-search.svg".to_string();
+    let _ = writeln!(
+        md,
+        "\n![random search](figures/{file})\n\n*Each point is one trial; weight decay is not shown because it barely moves the points.*\n"
+    );
+    figures.push(Figure { file, svg });
+    // The best trials at the top of the searched range mean the range should go higher.
+    let best = &suite.search[0];
+    let edge = best.lr.log10() > -2.5;
+    let _ = writeln!(
+        md,
+        "The learning rate decides almost everything at this budget; weight decay matters little until it is large. {}\n",
+        if edge {
+            format!(
+                "The best trial's rate, {:.1e}, sits in the top half-decade of the searched range [1e-6, 1e-2]: the best rate may lie above it, and a wider search should go higher.",
+                best.lr
+            )
+        } else {
+            format!(
+                "The best trial's rate, {:.1e}, is inside the searched range [1e-6, 1e-2].",
+                best.lr
+            )
+        }
+    );
+    Ok(())
 }
 
 pub(super) fn alexnet_section(md: &mut String, table: &[nabla_nn::LayerSummary]) {

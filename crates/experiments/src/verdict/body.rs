@@ -13,6 +13,7 @@ pub const CLAIMS: &[Claim] = &[
         section: VanishingGradient,
         statement: "The sigmoid's derivative is at most 0.25, reached at 0, so every sigmoid layer passes back at most a quarter of the gradient",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Computed(sigmoid_slope)],
     },
     Claim {
@@ -20,6 +21,7 @@ pub const CLAIMS: &[Claim] = &[
         section: VanishingGradient,
         statement: "In a sigmoid network the gradient shrinks layer by layer toward the input, so the first layer's weights change least",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["VG-3c", "VG-5c"],
             lower_layers_learn_least,
@@ -30,6 +32,7 @@ pub const CLAIMS: &[Claim] = &[
         section: VanishingGradient,
         statement: "ReLU's activations are sparse (many exact zeros); sigmoid's and tanh's are not",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(&["VG-4", "VG-3", "VG-7"], relu_sparse)],
     },
     Claim {
@@ -37,6 +40,7 @@ pub const CLAIMS: &[Claim] = &[
         section: VanishingGradient,
         statement: "With every weight equal at the start, a layer's units compute the same thing and get the same update, so they stay identical and the layer acts as one unit",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(&["VG-SAME", "VG-4"], same_init_same_units)],
     },
     Claim {
@@ -44,6 +48,7 @@ pub const CLAIMS: &[Claim] = &[
         section: VanishingGradient,
         statement: "Batch normalization makes learning faster and the vanishing gradient less likely",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["VG-1c", "VG-1-BN", "VG-4", "VG-4-BN"],
             batchnorm_speeds_learning,
@@ -54,6 +59,7 @@ pub const CLAIMS: &[Claim] = &[
         section: VanishingGradient,
         statement: "Batch normalization can go before or after the activation",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["VG-1-BN", "VG-1-BNA", "VG-4-BN", "VG-4-BNA"],
             batchnorm_either_side,
@@ -64,6 +70,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Optimizers,
         statement: "Momentum rolls like a ball: it overshoots the bottom of a long valley and takes a while to settle there",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Computed(momentum_settles_slowly)],
     },
     Claim {
@@ -71,6 +78,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Optimizers,
         statement: "Momentum can carry past a local minimum to the global one where plain SGD stops in the first",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Computed(momentum_global_minimum)],
     },
     Claim {
@@ -78,6 +86,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Optimizers,
         statement: "AdaGrad's effective learning rate keeps shrinking; RMSProp's does not",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Computed(adagrad_rate_shrinks)],
     },
     Claim {
@@ -85,6 +94,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Optimizers,
         statement: "AdaGrad can stall at a saddle point",
         expected: Contradicted,
+        why: "AdaGrad divides each coordinate's step by that coordinate's own gradient history, so a direction whose gradient is tiny (the way off a saddle) gets a full-sized step; what slows AdaGrad down is the shrinking of every rate over time, which the claim on its rate measures",
         evidence: &[Evidence::Computed(adagrad_stalls_at_saddle)],
     },
     Claim {
@@ -92,6 +102,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Optimizers,
         statement: "Adam combines Momentum (it keeps a velocity) and RMSProp (its step ignores the gradient's scale)",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Computed(adam_combines)],
     },
     Claim {
@@ -99,6 +110,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Optimizers,
         statement: "RMSProp needs less tuning of the learning rate",
         expected: Contradicted,
+        why: "measured over nine rates and ten seeds, RMSProp works over a wider range of rates than plain SGD, but not wider than Momentum, AdaGrad or Adam: the notes' comparison holds against SGD only",
         evidence: &[Evidence::Runs(SWEEP_IDS, rmsprop_less_tuning)],
     },
     Claim {
@@ -106,6 +118,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Overfitting,
         statement: "Overfitting goes with large weights, and an L2 penalty keeps them small and narrows the train/test gap",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["OF-0", "OF-L2-0.1"],
             penalty_keeps_weights_small,
@@ -116,6 +129,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Overfitting,
         statement: "With a very large λ every weight goes to 0",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["OF-0", "OF-L2-0.01", "OF-L2-0.1", "OF-L2-1", "OF-L2-10"],
             huge_lambda_zero_weights,
@@ -126,6 +140,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Overfitting,
         statement: "The penalty applies to the weights, not to the biases",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Computed(bias_not_penalized)],
     },
     Claim {
@@ -133,6 +148,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Overfitting,
         statement: "L1 drives many weights to (nearly) zero; L2 makes them small but not zero",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &[
                 "OF-L1-0.001",
@@ -150,6 +166,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Overfitting,
         statement: "A loss's contours touch L1's diamond at a corner (a weight exactly 0) and L2's circle where both weights are non-zero",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Computed(l1_diamond_corner)],
     },
     Claim {
@@ -157,6 +174,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Overfitting,
         statement: "Dropout trains many thinned networks at once; the scaled full network predicts like their average",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["OF-D4", "OF-D5", "OF-D6"],
             dropout_ensemble,
@@ -167,6 +185,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Convolution,
         statement: "A CNN learns from the 2D arrangement of pixels; a fully connected network cannot use it",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["X-POOL-MAX", "CNN-PERM", "CNN-MLP", "CNN-MLP-PERM"],
             cnn_uses_2d_structure,
@@ -177,6 +196,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Convolution,
         statement: "Zero padding hardly changes what the network learns",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["X-POOL-MAX", "CNN-PAD"],
             padding_hardly_matters,
@@ -187,6 +207,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Convolution,
         statement: "A convolution's output side is (H + 2P − FH) / S + 1: a 6x6 input, 2x2 filter, stride 1 and padding 1 give 7x7",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Computed(conv_output_size)],
     },
     Claim {
@@ -194,6 +215,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Convolution,
         statement: "Convolutions are where a deep network's arithmetic goes, which is why deep learning needs fast hardware",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Computed(convolution_dominates_compute)],
     },
     Claim {
@@ -201,6 +223,7 @@ pub const CLAIMS: &[Claim] = &[
         section: AlexNet,
         statement: "AlexNet has five convolutional and three fully connected layers, with dropout on the 4,096-wide outputs",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Computed(alexnet_shape)],
     },
 ];

@@ -11,6 +11,7 @@ pub const CLAIMS: &[Claim] = &[
         section: VanishingGradient,
         statement: "Replacing sigmoid with ReLU fixes the vanishing gradient",
         expected: Supported,
+        why: "",
         evidence: &[
             Evidence::Runs(&["VG-1", "VG-2"], relu_fixes_full),
             // Quick mode: sigmoid/0.01 against ReLU/He.
@@ -22,6 +23,7 @@ pub const CLAIMS: &[Claim] = &[
         section: VanishingGradient,
         statement: "Xavier initialization improves both sigmoid and ReLU networks",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["VG-1", "VG-3", "VG-2", "VG-6"],
             xavier_helps_both,
@@ -32,6 +34,7 @@ pub const CLAIMS: &[Claim] = &[
         section: VanishingGradient,
         statement: "He initialization improves only ReLU networks",
         expected: Contradicted,
+        why: "the original's own runs already contradict it (its sigmoid network with He weights beat the one with Xavier weights): He's larger scale also lifts a sigmoid network out of the plateau that N(0, 0.01²) leaves it on",
         evidence: &[Evidence::Runs(&["VG-1", "VG-3", "VG-5"], he_only_relu)],
     },
     Claim {
@@ -39,6 +42,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Optimizers,
         statement: "The learning rate changes both the speed of learning and the accuracy reached",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["OPT-A2", "OPT-C2", "OPT-A3", "OPT-C3", "OPT-A4", "OPT-C4"],
             lr_speed_and_accuracy,
@@ -49,6 +53,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Optimizers,
         statement: "Adaptive optimizers (RMSProp, Adam) learn where SGD stalls",
         expected: Supported,
+        why: "",
         evidence: &[
             Evidence::Runs(&["OPT-A1", "OPT-A4", "OPT-A5"], adaptive_full),
             Evidence::Runs(&["OPT-A1", "OPT-A4"], adaptive_quick),
@@ -59,6 +64,7 @@ pub const CLAIMS: &[Claim] = &[
         section: VanishingGradient,
         statement: "Batch normalization lets the stalled optimizers learn",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["OPT-A1", "OPT-A2", "OPT-A3", "OPT-E1", "OPT-E2", "OPT-E3"],
             batchnorm_rescues,
@@ -69,6 +75,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Optimizers,
         statement: "Starting with a large learning rate and decreasing it ends better than keeping it large",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(&["X-LR-CONST", "X-LR-DECAY"], lr_decay)],
     },
     Claim {
@@ -76,6 +83,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Overfitting,
         statement: "Too strong a penalty stops accuracy rising; too weak a one does not stop overfitting",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["OF-0", "OF-T1b", "OF-T2b"],
             regularization_strength,
@@ -86,6 +94,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Overfitting,
         statement: "Dropout suppresses overfitting",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Runs(
             &["OF-0", "OF-D1", "OF-D2", "OF-D3", "OF-D4", "OF-D6"],
             dropout_suppresses_overfitting,
@@ -96,6 +105,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Convolution,
         statement: "im2col turns a batch of images into one matrix, a row per output position",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Computed(im2col_matrix)],
     },
     Claim {
@@ -103,6 +113,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Convolution,
         statement: "col2im is not the inverse of im2col",
         expected: Supported,
+        why: "",
         evidence: &[Evidence::Computed(col2im_not_inverse)],
     },
     Claim {
@@ -110,6 +121,7 @@ pub const CLAIMS: &[Claim] = &[
         section: Convolution,
         statement: "A convolutional network learns images well",
         expected: Supported,
+        why: "",
         evidence: &[
             Evidence::Runs(&["CNN-3", "REF-2_8"], cnn_learns_with_deep),
             Evidence::Runs(&["CNN-3"], cnn_learns),

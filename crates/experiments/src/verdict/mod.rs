@@ -87,8 +87,10 @@ pub struct Claim {
     pub section: Section,
     /// The claim, as the notes make it.
     pub statement: &'static str,
-    /// What we expect the measurements to say (the original data contradicts one claim).
+    /// What we expect the measurements to say.
     pub expected: Outcome,
+    /// Why, when we expect the notes to be contradicted (empty otherwise).
+    pub why: &'static str,
     /// Ways to decide it, best first: the first whose runs all ran decides (the full
     /// suite's, then a quick run's).
     pub evidence: &'static [Evidence],
@@ -141,8 +143,10 @@ pub struct Verdict {
     pub claim: &'static str,
     /// What the measurements say.
     pub outcome: Outcome,
-    /// What we expect them to say (the original data contradicts one claim of the notes).
+    /// What we expect them to say.
     pub expected: Outcome,
+    /// Why, when we expect the notes to be contradicted.
+    pub why: &'static str,
     /// The numbers behind the verdict (the primary seed's).
     pub evidence: String,
     /// The verdict with each seed, `(seed, outcome, evidence)`.
@@ -245,6 +249,7 @@ pub fn all(suite: &SuiteResult, computed: Option<&Computed>) -> Vec<Verdict> {
                 claim: claim.statement,
                 outcome,
                 expected: claim.expected,
+                why: claim.why,
                 evidence: evidence.unwrap_or_else(|| "not run in this suite".to_string()),
                 per_seed,
             }
@@ -263,6 +268,18 @@ mod tests {
         check_claims(&ids).unwrap();
         let err = check_claims(&ids[1..]).unwrap_err().to_string();
         assert!(err.contains("the catalog does not have"), "{err}");
+    }
+
+    #[test]
+    fn every_claim_expected_contradicted_says_why() {
+        for claim in every_claim() {
+            assert_eq!(
+                claim.expected == Outcome::Contradicted,
+                !claim.why.is_empty(),
+                "{}",
+                claim.id
+            );
+        }
     }
 
     #[test]
