@@ -4,8 +4,7 @@
 use nabla_init::{Dist, Init};
 use nabla_layers::{Linear, LinearConfig, Mode, Relu, Sequential, Sigmoid, Tanh};
 use nabla_nn::{
-    AlexNetConfig, Architecture, Histogram, LayerSummary, MlpConfig, Network, Split, TrainConfig,
-    Trainer, accuracy,
+    Architecture, Histogram, MlpConfig, Network, Split, TrainConfig, Trainer, accuracy,
 };
 use nabla_optim::{OptimizerConfig, Regularizer};
 use ndarray::Array2;
@@ -146,12 +145,6 @@ pub fn random_search(data: &Data, seed: u64, trials: usize, iterations: u64) -> 
     }
     out.sort_by(|a, b| b.validation.total_cmp(&a.validation));
     Ok(out)
-}
-
-/// AlexNet's layers (3x227x227 input, 1,000 classes): output shapes, parameters, FLOPs.
-pub fn alexnet_table() -> Result<Vec<LayerSummary>> {
-    let net = Network::<f32>::new(&Architecture::AlexNet(AlexNetConfig::default()), 0)?;
-    Ok(net.summary()?)
 }
 
 impl Data {

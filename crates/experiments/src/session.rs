@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::report::{self, Inputs, Manifest};
 use crate::suite::{self, Event, Options, SuiteResult};
 use crate::verdict::{self, Verdict};
-use crate::{Data, Group, Result, RunSpec, computed, runner};
+use crate::{Data, Result, RunSpec, computed, runner};
 
 /// What the report records about where and how it was made, beside the results.
 #[derive(Debug, Clone)]
@@ -56,9 +56,6 @@ pub fn run_and_report(
     let computed = computed::run()?;
     let verdicts = verdict::all(&suite, Some(&computed));
     // AlexNet's table belongs to the extras: drawn in a full run, or when they were asked for.
-    let alexnet = (!quick && specs.iter().any(|s| s.group == Group::Extra))
-        .then(crate::extras::alexnet_table)
-        .transpose()?;
     let filters_before = specs.iter().find(|s| s.id == "CNN-3").and_then(|spec| {
         let seed = runner::run_seed(options.seed(), &spec.id);
         runner::build_model(spec, seed)
@@ -87,7 +84,7 @@ pub fn run_and_report(
             suite: &suite,
             verdicts: &verdicts,
             computed: &computed,
-            alexnet: alexnet.as_deref(),
+            alexnet: Some(&computed.alexnet_table),
             filters_before: filters_before.as_deref(),
             manifest: &manifest,
         },

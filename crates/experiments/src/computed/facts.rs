@@ -3,7 +3,9 @@
 //! touches, and where a ConvNet's arithmetic goes.
 
 use nabla_layers::{Conv2d, Conv2dConfig, Layer, Linear, LinearConfig, Mode, ParamKind, Sigmoid};
-use nabla_nn::{AlexNetConfig, Architecture, DeepConvConfig, Network, SimpleConvConfig};
+use nabla_nn::{
+    AlexNetConfig, Architecture, DeepConvConfig, LayerSummary, Network, SimpleConvConfig,
+};
 use nabla_optim::Regularizer;
 use nabla_tensor::ConvGeometry;
 use ndarray::{Array1, ArrayD, IxDyn};
@@ -113,21 +115,19 @@ pub struct AlexNetShape {
     pub params: usize,
 }
 
-pub(super) fn alexnet_shape() -> Result<AlexNetShape> {
-    let net = Network::<f32>::new(&Architecture::AlexNet(AlexNetConfig::default()), 0)?;
-    let rows = net.summary()?;
+pub(super) fn alexnet_shape(rows: &[LayerSummary]) -> AlexNetShape {
     let count = |kind: &str| rows.iter().filter(|r| r.kind == kind).count();
     let dropout_widths = rows
         .iter()
         .filter(|r| r.kind == "Dropout")
         .map(|r| r.output_shape[1..].iter().product())
         .collect();
-    Ok(AlexNetShape {
+    AlexNetShape {
         convolutions: count("Conv2d"),
         fully_connected: count("Linear"),
         dropout_widths,
         params: rows.iter().map(|r| r.params).sum(),
-    })
+    }
 }
 
 /// What the library's L1 + L2 penalty touches in a dense layer.
@@ -192,21 +192,31 @@ pub struct ArithmeticShare {
     pub conv_param_share: f64,
 }
 
-pub(super) fn arithmetic() -> Result<Vec<ArithmeticShare>> {
+/// AlexNet's layer table (building it takes half a gigabyte of parameters and gradients, so
+/// it is built once and read by every fact about it).
+pub(super) fn alexnet_table() -> Result<Vec<LayerSummary>> {
+    let net = Network::<f32>::new(&Architecture::AlexNet(AlexNetConfig::default()), 0)?;
+    Ok(net.summary()?)
+}
+
+pub(super) fn arithmetic(alexnet: &[LayerSummary]) -> Result<Vec<ArithmeticShare>> {
     [
         (
             "SimpleConvNet",
-            Architecture::SimpleConv(SimpleConvConfig::default()),
+            Some(Architecture::SimpleConv(SimpleConvConfig::default())),
         ),
         (
             "DeepConvNet",
-            Architecture::DeepConv(DeepConvConfig::default()),
+            Some(Architecture::DeepConv(DeepConvConfig::default())),
         ),
-        ("AlexNet", Architecture::AlexNet(AlexNetConfig::default())),
+        ("AlexNet", None),
     ]
     .into_iter()
     .map(|(network, arch)| {
-        let rows = Network::<f32>::new(&arch, 0)?.summary()?;
+        let rows = match arch {
+            Some(arch) => Network::<f32>::new(&arch, 0)?.summary()?,
+            None => alexnet.to_vec(),
+        };
         let macs: u64 = rows.iter().map(|r| r.macs).sum();
         let params: usize = rows.iter().map(|r| r.params).sum();
         let conv = rows.iter().filter(|r| r.kind == "Conv2d");

@@ -31,6 +31,9 @@ pub struct Computed {
     pub conv_sizes: Vec<ConvSize>,
     /// AlexNet as the library builds it.
     pub alexnet: AlexNetShape,
+    /// AlexNet's layer table.
+    #[serde(skip)]
+    pub alexnet_table: Vec<nabla_nn::LayerSummary>,
     /// What the weight penalty touches.
     pub penalty_targets: PenaltyTargets,
     /// The convolutions' share of the arithmetic.
@@ -57,20 +60,22 @@ impl Computed {
 /// Computes it all (well under a second).
 pub fn run() -> Result<Computed> {
     let im2col = im2col_demo::run()?;
+    let alexnet_table = facts::alexnet_table()?;
     Ok(Computed {
         im2col_shape_ok: im2col.scrambled_col.dim() == (4, 24),
         round_trip_returns_input: im2col.round_trip == im2col_demo::recorded_input(),
         im2col,
         sigmoid: facts::sigmoid_slope()?,
         conv_sizes: facts::conv_sizes()?,
-        alexnet: facts::alexnet_shape()?,
+        alexnet: facts::alexnet_shape(&alexnet_table),
         penalty_targets: facts::penalty_targets()?,
-        arithmetic: facts::arithmetic()?,
+        arithmetic: facts::arithmetic(&alexnet_table)?,
         step_times: facts::step_times()?,
         surfaces: paths::surfaces()?,
         step_lengths: paths::step_lengths()?,
         scale_invariance: paths::scale_invariance()?,
         penalty_shapes: penalty::shapes(),
+        alexnet_table,
     })
 }
 
