@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::figures::spread;
+use super::figures::{solid_lines, spread};
 use super::*;
 use crate::computed::{Computed, Surface, penalty};
 use crate::verdict::{Evidence, Section, every_claim};
@@ -74,17 +74,7 @@ pub(super) fn comparison(
             }
         })
         .collect();
-    let lines: Vec<Line<'_>> = ids
-        .iter()
-        .enumerate()
-        .map(|(k, id)| Line {
-            label: id.to_string(),
-            points: &medians[k],
-            color: PALETTE[k],
-            dashed: false,
-            band: &bands[k],
-        })
-        .collect();
+    let lines = solid_lines(ids.iter().map(|id| id.to_string()), &medians, &bands);
     let what = if many {
         format!("median of {} seeds, band min–max", suite.seeds.len())
     } else {
@@ -124,18 +114,7 @@ fn weight_norms(claim_id: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Opt
     if series.is_empty() || !lo.is_finite() {
         return Ok(None);
     }
-    let lines: Vec<Line<'_>> = ids
-        .iter()
-        .zip(&series)
-        .enumerate()
-        .map(|(k, (id, s))| Line {
-            label: id.to_string(),
-            points: s,
-            color: PALETTE[k % PALETTE.len()],
-            dashed: false,
-            band: &[],
-        })
-        .collect();
+    let lines = solid_lines(ids.iter().map(|id| id.to_string()), &series, &[]);
     let x_max = series.iter().flatten().map(|p| p.0).fold(1.0, f64::max);
     let svg = plot::lines(
         &format!("{claim_id}: norm of all weights (primary seed)"),
@@ -176,17 +155,7 @@ fn sweep(claim_id: &str, suite: &SuiteResult) -> Result<Option<Figure>> {
         medians.push(m);
         bands.push(if many { b } else { Vec::new() });
     }
-    let lines: Vec<Line<'_>> = SWEEP_OPTIMIZERS
-        .iter()
-        .enumerate()
-        .map(|(k, name)| Line {
-            label: name.to_string(),
-            points: &medians[k],
-            color: PALETTE[k],
-            dashed: false,
-            band: &bands[k],
-        })
-        .collect();
+    let lines = solid_lines(SWEEP_OPTIMIZERS.map(String::from), &medians, &bands);
     let svg = plot::lines_in(
         &format!("{claim_id}: test accuracy after 500 steps by learning rate"),
         "learning rate",

@@ -6,6 +6,26 @@ pub(super) fn file_id(id: &str) -> String {
     id.replace('\'', "-prime")
 }
 
+/// One solid line per series, in palette order, each with its band when `bands` has one.
+pub(super) fn solid_lines<'a>(
+    labels: impl IntoIterator<Item = String>,
+    points: &'a [Vec<(f64, f64)>],
+    bands: &'a [Vec<(f64, f64, f64)>],
+) -> Vec<Line<'a>> {
+    labels
+        .into_iter()
+        .zip(points)
+        .enumerate()
+        .map(|(k, (label, points))| Line {
+            label,
+            points,
+            color: PALETTE[k % PALETTE.len()],
+            dashed: false,
+            band: bands.get(k).map_or(&[][..], Vec::as_slice),
+        })
+        .collect()
+}
+
 /// `(x, median, min, max)` of a value over the seeds' curves, by evaluation index.
 pub(super) fn spread(
     runs: &[&RunResult],
@@ -121,18 +141,7 @@ pub(super) fn gradient_figure(spec: &RunSpec, result: &RunResult) -> Result<Opti
         .iter()
         .flatten()
         .fold((f64::INFINITY, 0f64), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    let lines: Vec<Line<'_>> = names
-        .iter()
-        .zip(&series)
-        .enumerate()
-        .map(|(k, (n, s))| Line {
-            label: n.clone(),
-            points: s,
-            color: PALETTE[k % PALETTE.len()],
-            dashed: false,
-            band: &[],
-        })
-        .collect();
+    let lines = solid_lines(names.iter().cloned(), &series, &[]);
     let svg = plot::lines(
         &format!("{}: weight-gradient norm per layer", spec.id),
         "iteration",

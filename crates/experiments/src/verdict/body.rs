@@ -844,32 +844,10 @@ fn alexnet_shape(c: &Computed) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Point;
     use crate::measure::LayerWeights;
 
     fn run(id: &str, tests: &[f64]) -> RunResult {
-        RunResult {
-            id: id.into(),
-            curve: tests
-                .iter()
-                .enumerate()
-                .map(|(k, &test)| Point {
-                    iteration: 50 * (k as u64 + 1),
-                    train: 1.0,
-                    test,
-                    loss: 0.1,
-                })
-                .collect(),
-            gradient_norms: Vec::new(),
-            first_filters: None,
-            seconds: 0.0,
-            diverged: None,
-            weights: Vec::new(),
-            weight_norm: Vec::new(),
-            weight_histogram: None,
-            zero_activations: Vec::new(),
-            ensemble: Vec::new(),
-        }
+        RunResult::with_test_curve(id, 50, tests)
     }
 
     #[test]
