@@ -384,3 +384,30 @@ fn summary(result: &suite::SuiteResult, verdicts: &[verdict::Verdict]) {
         println!("{:>28}  {}", v.tally(), v.claim);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_are_a_count_from_the_seed_or_a_list() {
+        let args = |seed: u64, seeds: &str| Args {
+            quick: false,
+            only: Vec::new(),
+            list: false,
+            seed,
+            seeds: Some(parse_seeds(seeds).unwrap()),
+            data: None,
+            jobs: None,
+            out: None,
+            mirrors: Vec::new(),
+            check: false,
+            live: None,
+        };
+        assert_eq!(args(7, "3").seed_list(), [7, 8, 9]);
+        assert_eq!(args(7, "100,5,42").seed_list(), [100, 5, 42]);
+        for bad in ["0", "1,1", "x", "2,,3", "5000"] {
+            assert!(parse_seeds(bad).is_err(), "{bad}");
+        }
+    }
+}
