@@ -321,10 +321,55 @@ fn caption(claim_id: &str, seeds: usize) -> String {
             "The first contour of the loss to touch the diamond touches it at the corner on the x axis (the second weight exactly 0); the one that touches the circle does so where both weights are non-zero."
         }
         "rmsprop-less-tuning" => {
-            "Read the width of each curve's plateau above 90%: the range of learning rates that work for that optimizer."
+            "Read the width of each curve's plateau above 85%: the range of learning rates that work for that optimizer."
         }
         "penalty-keeps-weights-small" | "huge-lambda-zero-weights" => {
             "The norm of all weights over training (log scale): without a penalty it grows from its start; with L2 it falls, the faster the larger λ."
+        }
+        "relu-fixes-vanishing" => {
+            "The sigmoid run stays flat at one class's share (about 11%) for the whole run; the ReLU run with the same tiny weights leaves that plateau and climbs."
+        }
+        "xavier-helps-both" => {
+            "Compare each Xavier run with its N(0, 0.01²) twin: the sigmoid one leaves the plateau altogether, the ReLU one passes 90% much earlier."
+        }
+        "he-only-relu" => {
+            "The sigmoid network with He weights (VG-5) climbs as high as the one with Xavier weights (VG-3), far above the stuck VG-1: He helps sigmoid too."
+        }
+        "lr-speed-and-accuracy" => {
+            "Pair each optimizer's two rates: Momentum and AdaGrad only leave the plateau at 0.1, RMSProp learns at 0.01 and breaks down or slows at 0.1."
+        }
+        "adaptive-beats-stalled-sgd" => {
+            "SGD lies flat along the bottom; RMSProp and Adam climb from the start with the same network and rate."
+        }
+        "batchnorm-rescues" => {
+            "The three runs without BatchNorm lie flat along the bottom; the same optimizers with BatchNorm climb."
+        }
+        "lr-decay" => {
+            "Late in training the decayed run stays smooth and high while the constant-rate run keeps jittering below it."
+        }
+        "regularization-strength" => {
+            "The strong penalty's run stays lowest; the weak penalty's run sits with the unpenalized one, whose test accuracy stops near 75% while training accuracy reaches 100%."
+        }
+        "dropout-suppresses-overfitting" => {
+            "The dropout runs with Momentum and Adam end above the unpenalized run; with SGD they stay under it, their training accuracy held below 100% (see the table)."
+        }
+        "cnn-learns-images" => {
+            "SimpleConvNet and DeepConvNet both pass 95% test accuracy on images."
+        }
+        "same-init-same-units" => {
+            "The symmetric start (every weight 0.01) stays near 30% for 2,000 steps, each layer acting as one unit; the random start passes 95%."
+        }
+        "batchnorm-speeds-learning" => {
+            "Each BatchNorm run rises ahead of its twin without it; the sigmoid twin without BatchNorm never leaves the bottom."
+        }
+        "batchnorm-either-side" => {
+            "The before and after placements of each pair run together to the end."
+        }
+        "cnn-uses-2d-structure" => {
+            "SimpleConvNet on shuffled pixels ends several points under SimpleConvNet on real images; the MLP's two runs end together."
+        }
+        "padding-hardly-matters" => {
+            "With and without padding the two runs stay within a point or two of each other."
         }
         _ => "",
     };
