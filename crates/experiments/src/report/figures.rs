@@ -123,16 +123,26 @@ pub(super) fn gradient_figure(spec: &RunSpec, result: &RunResult) -> Result<Opti
         return Ok(None);
     };
     let names: Vec<String> = first.iter().map(|(n, _)| n.clone()).collect();
+    // Per weight (the norm over √count): whole-tensor norms would compare the layers' sizes
+    // (784·40 weights against 20·10), not how hard each weight is pushed.
+    let count = |name: &str| {
+        result
+            .weights
+            .iter()
+            .find(|w| w.name == name)
+            .map_or(1.0, |w| w.count.max(1) as f64)
+    };
     let series: Vec<Vec<(f64, f64)>> = names
         .iter()
         .map(|name| {
+            let scale = count(name).sqrt();
             result
                 .gradient_norms
                 .iter()
                 .filter_map(|(step, row)| {
                     row.iter()
                         .find(|(n, _)| n == name)
-                        .map(|(_, v)| (*step as f64, v.max(1e-12)))
+                        .map(|(_, v)| (*step as f64, (v / scale).max(1e-12)))
                 })
                 .collect()
         })
@@ -143,9 +153,9 @@ pub(super) fn gradient_figure(spec: &RunSpec, result: &RunResult) -> Result<Opti
         .fold((f64::INFINITY, 0f64), |(a, b), p| (a.min(p.1), b.max(p.1)));
     let lines = solid_lines(names.iter().cloned(), &series, &[]);
     let svg = plot::lines(
-        &format!("{}: weight-gradient norm per layer", spec.id),
+        &format!("{}: RMS weight gradient per layer", spec.id),
         "iteration",
-        "‖∂L/∂W‖",
+        "RMS of ∂L/∂W",
         spec.iterations as f64,
         (lo / 2.0, hi * 2.0),
         true,

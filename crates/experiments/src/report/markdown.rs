@@ -360,7 +360,7 @@ fn group_runs(
             if let Some(g) = gradient_figure(spec, result)? {
                 let _ = writeln!(
                     md,
-                    "![{} gradients](figures/{})\n\n*{}: the norm of each layer's weight gradient (log scale, primary seed); the vertical gap between the lines is how much the gradient shrinks on its way back to the input.*\n",
+                    "![{} gradients](figures/{})\n\n*{}: the root-mean-square gradient of each layer's weights (log scale, primary seed); the vertical gap between the lines is how much weaker the push on each weight gets on the way back to the input.*\n",
                     spec.id, g.file, spec.id
                 );
                 figures.push(g);
