@@ -4,14 +4,22 @@
 
 use std::fmt::Write as _;
 
-use super::figures::{solid_lines, spread};
+use super::figures::{log_span, solid_lines, spread};
 use super::*;
 use crate::computed::{Computed, Surface, penalty};
-use crate::verdict::{Evidence, Section, every_claim};
+use crate::verdict::{Chart, Evidence, Section, Verdict, every_claim};
 
 /// The anchor of a claim in the report.
 pub(super) fn anchor(id: &str) -> String {
     format!("claim-{id}")
+}
+
+/// A claim's figure, under the claim's own file name.
+fn drawn(claim_id: &str, svg: String) -> Result<Option<Figure>> {
+    Ok(Some(Figure {
+        file: format!("claim-{claim_id}.svg"),
+        svg,
+    }))
 }
 
 /// The runs a claim read (its first evidence whose runs all ran).
@@ -89,10 +97,7 @@ pub(super) fn comparison(
         false,
         &lines,
     )?;
-    Ok(Some(Figure {
-        file: format!("claim-{claim_id}.svg"),
-        svg,
-    }))
+    drawn(claim_id, svg)
 }
 
 /// The weight norm over training of the claim's runs.
@@ -107,13 +112,9 @@ fn weight_norms(claim_id: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Opt
                 .collect()
         })
         .collect();
-    let (lo, hi) = series
-        .iter()
-        .flatten()
-        .fold((f64::INFINITY, 0f64), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    if series.is_empty() || !lo.is_finite() {
+    let Some(y_range) = log_span(&series) else {
         return Ok(None);
-    }
+    };
     let lines = solid_lines(ids.iter().map(|id| id.to_string()), &series, &[]);
     let x_max = series.iter().flatten().map(|p| p.0).fold(1.0, f64::max);
     let svg = plot::lines(
@@ -121,14 +122,11 @@ fn weight_norms(claim_id: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Opt
         "iteration",
         "‖W‖",
         x_max,
-        (lo / 2.0, hi * 2.0),
+        y_range,
         true,
         &lines,
     )?;
-    Ok(Some(Figure {
-        file: format!("claim-{claim_id}.svg"),
-        svg,
-    }))
+    drawn(claim_id, svg)
 }
 
 /// Settled accuracy against the learning rate, per optimizer (the sweep).
@@ -166,10 +164,7 @@ fn sweep(claim_id: &str, suite: &SuiteResult) -> Result<Option<Figure>> {
         false,
         &lines,
     )?;
-    Ok(Some(Figure {
-        file: format!("claim-{claim_id}.svg"),
-        svg,
-    }))
+    drawn(claim_id, svg)
 }
 
 /// Every weight of each of the claim's runs after training, one histogram each.
@@ -188,10 +183,7 @@ fn weight_histograms(claim_id: &str, suite: &SuiteResult, ids: &[&str]) -> Resul
         "every weight after training over its layer's RMS, −4 to 4 (primary seed)",
         &panels,
     )?;
-    Ok(Some(Figure {
-        file: format!("claim-{claim_id}.svg"),
-        svg,
-    }))
+    drawn(claim_id, svg)
 }
 
 fn surface_figure(claim_id: &str, c: &Computed, surface: Surface) -> Result<Option<Figure>> {
@@ -217,10 +209,7 @@ fn surface_figure(claim_id: &str, c: &Computed, surface: Surface) -> Result<Opti
         &paths,
         &[surface.start()],
     )?;
-    Ok(Some(Figure {
-        file: format!("claim-{claim_id}.svg"),
-        svg,
-    }))
+    drawn(claim_id, svg)
 }
 
 fn penalty_figure(claim_id: &str, c: &Computed) -> Result<Option<Figure>> {
@@ -247,10 +236,7 @@ fn penalty_figure(claim_id: &str, c: &Computed) -> Result<Option<Figure>> {
         ],
         &[penalty::CENTRE],
     )?;
-    Ok(Some(Figure {
-        file: format!("claim-{claim_id}.svg"),
-        svg,
-    }))
+    drawn(claim_id, svg)
 }
 
 fn loss_at(w: (f64, f64)) -> f64 {
@@ -274,114 +260,20 @@ fn sigmoid_figure(claim_id: &str, c: &Computed) -> Result<Option<Figure>> {
             band: &[],
         }],
     )?;
-    Ok(Some(Figure {
-        file: format!("claim-{claim_id}.svg"),
-        svg,
-    }))
+    drawn(claim_id, svg)
 }
 
-fn figure_of(claim_id: &str, suite: &SuiteResult, c: &Computed) -> Result<Option<Figure>> {
-    let ids = runs_of(claim_id, suite);
-    match claim_id {
-        "sigmoid-slope" => sigmoid_figure(claim_id, c),
-        "momentum-settles-slowly" => surface_figure(claim_id, c, Surface::Bowl),
-        // Its paths are the bowl's, drawn under momentum-settles-slowly; its gradients are
-        // the runs' figures below.
-        "adam-combines" | "lower-layers-learn-least" | "relu-sparse" | "dropout-ensemble" => {
-            Ok(None)
-        }
-        "momentum-global-minimum" => surface_figure(claim_id, c, Surface::TwoMinima),
-        "adagrad-stalls-at-saddle" => surface_figure(claim_id, c, Surface::Saddle),
-        "l1-diamond-corner" => penalty_figure(claim_id, c),
-        "rmsprop-less-tuning" => sweep(claim_id, suite),
-        "l1-exact-zeros" => weight_histograms(claim_id, suite, &ids),
-        "penalty-keeps-weights-small" | "huge-lambda-zero-weights" => {
-            weight_norms(claim_id, suite, &ids)
-        }
-        _ => comparison(claim_id, suite, &ids),
-    }
-}
-
-/// What to look at in a claim's figure.
-fn caption(claim_id: &str, seeds: usize) -> String {
-    let fixed = match claim_id {
-        "sigmoid-slope" => {
-            "The peak is 0.25 at x = 0, and the slope falls fast on both sides: below 0.01 beyond |x| = 5, where a saturated unit passes almost nothing back."
-        }
-        "momentum-settles-slowly" => {
-            "Follow Momentum (orange): it overshoots x = 0 lengthwise several times before it settles; SGD (blue) zigzags across the narrow direction instead; RMSProp and AdaGrad head almost straight in. The cross marks the start."
-        }
-        "momentum-global-minimum" => {
-            "SGD stops in the right-hand basin (the local minimum); Momentum's velocity carries it over the ridge into the deeper left-hand one. The cross marks the start."
-        }
-        "adagrad-stalls-at-saddle" => {
-            "The start (cross) sits just off the saddle's ridge (the x axis); SGD (blue) first slides along the ridge toward the saddle at the origin, AdaGrad (red) turns toward the minimum at (0, 1) at once, then slows as its rate shrinks."
-        }
-        "l1-diamond-corner" => {
-            "The first contour of the loss to touch the diamond touches it at the corner on the x axis (the second weight exactly 0); the one that touches the circle does so where both weights are non-zero."
-        }
-        "rmsprop-less-tuning" => {
-            "Read the width of each curve's plateau above 85%: the range of learning rates that work for that optimizer."
-        }
-        "penalty-keeps-weights-small" | "huge-lambda-zero-weights" => {
-            "The norm of all weights over training (log scale): without a penalty it grows from its start; with L2 it falls, the faster the larger λ."
-        }
-        "relu-fixes-vanishing" => {
-            "The sigmoid run stays flat at one class's share (about 11%) for the whole run; the ReLU run with the same tiny weights leaves that plateau and climbs."
-        }
-        "xavier-helps-both" => {
-            "Compare each Xavier run with its N(0, 0.01²) twin: the sigmoid one leaves the plateau altogether, the ReLU one passes 90% much earlier."
-        }
-        "he-only-relu" => {
-            "The sigmoid network with He weights (VG-5) climbs as high as the one with Xavier weights (VG-3), far above the stuck VG-1: He helps sigmoid too."
-        }
-        "lr-speed-and-accuracy" => {
-            "Pair each optimizer's two rates: Momentum and AdaGrad only leave the plateau at 0.1, RMSProp learns at 0.01 and breaks down or slows at 0.1."
-        }
-        "adaptive-beats-stalled-sgd" => {
-            "SGD lies flat along the bottom; RMSProp and Adam climb from the start with the same network and rate."
-        }
-        "batchnorm-rescues" => {
-            "The three runs without BatchNorm lie flat along the bottom; the same optimizers with BatchNorm climb."
-        }
-        "lr-decay" => {
-            "Late in training the decayed run stays smooth and high while the constant-rate run keeps jittering below it."
-        }
-        "regularization-strength" => {
-            "The strong penalty's run stays lowest; the weak penalty's run sits with the unpenalized one, whose test accuracy stops near 75% while training accuracy reaches 100%."
-        }
-        "dropout-suppresses-overfitting" => {
-            "The dropout runs with Momentum and Adam end above the unpenalized run; with SGD they stay under it, their training accuracy held below 100% (see the table)."
-        }
-        "cnn-learns-images" => {
-            "SimpleConvNet and DeepConvNet both pass 95% test accuracy on images."
-        }
-        "same-init-same-units" => {
-            "The symmetric start (every weight 0.01) stays near 30% for 2,000 steps, each layer acting as one unit; the random start passes 95%."
-        }
-        "batchnorm-speeds-learning" => {
-            "Each BatchNorm run rises ahead of its twin without it; the sigmoid twin without BatchNorm never leaves the bottom."
-        }
-        "batchnorm-either-side" => {
-            "The before and after placements of each pair run together to the end."
-        }
-        "cnn-uses-2d-structure" => {
-            "SimpleConvNet on shuffled pixels ends several points under SimpleConvNet on real images; the MLP's two runs end together."
-        }
-        "padding-hardly-matters" => {
-            "With and without padding the two runs stay within a point or two of each other."
-        }
-        _ => "",
-    };
-    if !fixed.is_empty() {
-        return fixed.to_string();
-    }
-    if seeds > 1 {
-        format!(
-            "Test accuracy of the runs the claim compares: the median of {seeds} seeds, the shaded band from the lowest to the highest."
-        )
-    } else {
-        "Test accuracy of the runs the claim compares.".to_string()
+fn figure_of(v: &Verdict, suite: &SuiteResult, c: &Computed) -> Result<Option<Figure>> {
+    let ids = runs_of(v.id, suite);
+    match v.chart {
+        Chart::Runs => comparison(v.id, suite, &ids),
+        Chart::WeightNorms => weight_norms(v.id, suite, &ids),
+        Chart::WeightHistograms => weight_histograms(v.id, suite, &ids),
+        Chart::Sweep => sweep(v.id, suite),
+        Chart::Paths(surface) => surface_figure(v.id, c, surface),
+        Chart::Constraints => penalty_figure(v.id, c),
+        Chart::SigmoidSlope => sigmoid_figure(v.id, c),
+        Chart::None => Ok(None),
     }
 }
 
@@ -421,14 +313,8 @@ pub(super) fn claims_of(
             md.push('\n');
         }
         if v.outcome != crate::verdict::Outcome::Undecided {
-            if let Some(f) = figure_of(v.id, suite, computed)? {
-                let _ = writeln!(
-                    md,
-                    "![{}](figures/{})\n\n*{}*\n",
-                    v.id,
-                    f.file,
-                    caption(v.id, suite.seeds.len())
-                );
+            if let Some(f) = figure_of(v, suite, computed)? {
+                let _ = writeln!(md, "![{}](figures/{})\n\n*{}*\n", v.id, f.file, v.caption);
                 figures.push(f);
             }
         }

@@ -6,6 +6,16 @@ pub(super) fn file_id(id: &str) -> String {
     id.replace('\'', "-prime")
 }
 
+/// A log axis's range around every point of `series`: half the smallest to twice the
+/// largest (`None` when there is nothing to draw).
+pub(super) fn log_span(series: &[Vec<(f64, f64)>]) -> Option<(f64, f64)> {
+    let (lo, hi) = series
+        .iter()
+        .flatten()
+        .fold((f64::INFINITY, 0f64), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    lo.is_finite().then_some((lo / 2.0, hi * 2.0))
+}
+
 /// One solid line per series, in palette order, each with its band when `bands` has one.
 pub(super) fn solid_lines<'a>(
     labels: impl IntoIterator<Item = String>,
@@ -147,17 +157,16 @@ pub(super) fn gradient_figure(spec: &RunSpec, result: &RunResult) -> Result<Opti
                 .collect()
         })
         .collect();
-    let (lo, hi) = series
-        .iter()
-        .flatten()
-        .fold((f64::INFINITY, 0f64), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let Some(y_range) = log_span(&series) else {
+        return Ok(None);
+    };
     let lines = solid_lines(names.iter().cloned(), &series, &[]);
     let svg = plot::lines(
         &format!("{}: RMS weight gradient per layer", spec.id),
         "iteration",
         "RMS of ∂L/∂W",
         spec.iterations as f64,
-        (lo / 2.0, hi * 2.0),
+        y_range,
         true,
         &lines,
     )?;

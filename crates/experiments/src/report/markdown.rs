@@ -386,57 +386,60 @@ fn group_runs(
     Ok(())
 }
 
+/// The notes' check-yourself questions in our words: `(question, answer, claim id)`.
+const QUESTIONS: [(&str, &str, &str); 9] = [
+    (
+        "What is the largest value of the sigmoid's derivative: 0.15, 0.25, 0.35 or 0.45?",
+        "0.25, at x = 0",
+        "sigmoid-slope",
+    ),
+    (
+        "What goes wrong when every weight starts at the same value?",
+        "every unit of a layer stays a copy of the others",
+        "same-init-same-units",
+    ),
+    (
+        "What does batch normalization bring?",
+        "faster learning, larger gradients in the first layer, less dependence on the start",
+        "batchnorm-speeds-learning",
+    ),
+    (
+        "Which optimizer overshoots and settles slowly, and why?",
+        "Momentum: it keeps a velocity",
+        "momentum-settles-slowly",
+    ),
+    (
+        "Which optimizer's learning rate only shrinks?",
+        "AdaGrad; RMSProp's settles at its base rate",
+        "adagrad-rate-shrinks",
+    ),
+    (
+        "What does Adam combine?",
+        "Momentum's velocity and RMSProp's scale-free step",
+        "adam-combines",
+    ),
+    (
+        "Does L2 regularization penalize the biases? What happens with a huge λ?",
+        "no, weights only; every weight goes to 0",
+        "huge-lambda-zero-weights",
+    ),
+    (
+        "Which constraint region is L1's and which L2's, and which gives exact zeros?",
+        "L1 is the diamond, whose corners give exact zeros; L2 the circle",
+        "l1-diamond-corner",
+    ),
+    (
+        "What is the output size of a 6x6 input with a 2x2 filter, stride 1 and padding 1?",
+        "7x7",
+        "conv-output-size",
+    ),
+];
+
 /// The notes' check-yourself questions, in our words, with the answer nabla computed.
 fn check_yourself(md: &mut String, verdicts: &[crate::verdict::Verdict]) {
     md.push_str("<a id=\"check-yourself\"></a>\n\n## Check yourself\n\nThe notes end with questions; here each is asked in our words and answered from what this suite computed, with a link to the claim that measured it.\n\n| question | nabla's answer | measured by |\n|---|---|---|\n");
-    let questions: [(&str, &str, &str); 9] = [
-        (
-            "What is the largest value of the sigmoid's derivative: 0.15, 0.25, 0.35 or 0.45?",
-            "0.25, at x = 0",
-            "sigmoid-slope",
-        ),
-        (
-            "What goes wrong when every weight starts at the same value?",
-            "every unit of a layer stays a copy of the others",
-            "same-init-same-units",
-        ),
-        (
-            "What does batch normalization bring?",
-            "faster learning, larger gradients in the first layer, less dependence on the start",
-            "batchnorm-speeds-learning",
-        ),
-        (
-            "Which optimizer overshoots and settles slowly, and why?",
-            "Momentum: it keeps a velocity",
-            "momentum-settles-slowly",
-        ),
-        (
-            "Which optimizer's learning rate only shrinks?",
-            "AdaGrad; RMSProp's settles at its base rate",
-            "adagrad-rate-shrinks",
-        ),
-        (
-            "What does Adam combine?",
-            "Momentum's velocity and RMSProp's scale-free step",
-            "adam-combines",
-        ),
-        (
-            "Does L2 regularization penalize the biases? What happens with a huge λ?",
-            "no, weights only; every weight goes to 0",
-            "huge-lambda-zero-weights",
-        ),
-        (
-            "Which constraint region is L1's and which L2's, and which gives exact zeros?",
-            "L1 is the diamond, whose corners give exact zeros; L2 the circle",
-            "l1-diamond-corner",
-        ),
-        (
-            "What is the output size of a 6x6 input with a 2x2 filter, stride 1 and padding 1?",
-            "7x7",
-            "conv-output-size",
-        ),
-    ];
-    for (question, answer, id) in questions {
+
+    for (question, answer, id) in QUESTIONS {
         let verdict = verdicts
             .iter()
             .find(|v| v.id == id)
@@ -487,5 +490,17 @@ fn comparisons(md: &mut String, suite: &SuiteResult) {
     if !lines.is_empty() {
         md.push_str(&lines.join("\n"));
         md.push_str("\n\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_check_yourself_answer_links_a_claim() {
+        for (_, _, id) in QUESTIONS {
+            assert!(crate::verdict::every_claim().any(|c| c.id == id), "{id}");
+        }
     }
 }

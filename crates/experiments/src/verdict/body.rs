@@ -2,7 +2,7 @@
 //! summary's twelve: about weights, activations, the optimizers' paths, penalties, dropout,
 //! pixel order, padding, output sizes and AlexNet's shape.
 
-use super::{Claim, Computed, Decision, Evidence, Outcome::*, Runs, Section::*, pct};
+use super::{Chart, Claim, Computed, Decision, Evidence, Outcome::*, Runs, Section::*, pct};
 use crate::RunResult;
 use crate::computed::Surface;
 
@@ -14,6 +14,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "The sigmoid's derivative is at most 0.25, reached at 0, so every sigmoid layer passes back at most a quarter of the gradient",
         expected: Supported,
         why: "",
+        chart: Chart::SigmoidSlope,
+        caption: "The peak is 0.25 at x = 0, and the slope falls fast on both sides: below 0.01 beyond |x| = 5, where a saturated unit passes almost nothing back.",
         evidence: &[Evidence::Computed(sigmoid_slope)],
     },
     Claim {
@@ -22,6 +24,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "In a sigmoid network the gradient shrinks layer by layer toward the input, so the first layer's weights change least",
         expected: Supported,
         why: "",
+        chart: Chart::None,
+        caption: "",
         evidence: &[Evidence::Runs(
             &["VG-3c", "VG-5c"],
             lower_layers_learn_least,
@@ -33,6 +37,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "ReLU's activations are sparse (many exact zeros); sigmoid's and tanh's are not",
         expected: Supported,
         why: "",
+        chart: Chart::None,
+        caption: "",
         evidence: &[Evidence::Runs(&["VG-4", "VG-3", "VG-7"], relu_sparse)],
     },
     Claim {
@@ -41,6 +47,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "With every weight equal at the start, a layer's units compute the same thing and get the same update, so they stay identical and the layer acts as one unit",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "The symmetric start (every weight 0.01) stays near 30% for 2,000 steps, each layer acting as one unit; the random start passes 95%.",
         evidence: &[Evidence::Runs(&["VG-SAME", "VG-4"], same_init_same_units)],
     },
     Claim {
@@ -49,6 +57,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Batch normalization makes learning faster and the vanishing gradient less likely",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "Each BatchNorm run rises ahead of its twin without it; the sigmoid twin without BatchNorm never leaves the bottom.",
         evidence: &[Evidence::Runs(
             &["VG-1c", "VG-1-BN", "VG-4", "VG-4-BN"],
             batchnorm_speeds_learning,
@@ -60,6 +70,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Batch normalization can go before or after the activation",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "The before and after placements of each pair run together to the end.",
         evidence: &[Evidence::Runs(
             &["VG-1-BN", "VG-1-BNA", "VG-4-BN", "VG-4-BNA"],
             batchnorm_either_side,
@@ -71,6 +83,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Momentum rolls like a ball: it overshoots the bottom of a long valley and takes a while to settle there",
         expected: Supported,
         why: "",
+        chart: Chart::Paths(Surface::Bowl),
+        caption: "Follow Momentum (orange): it overshoots x = 0 lengthwise several times before it settles; SGD (blue) zigzags across the narrow direction instead; RMSProp and AdaGrad head almost straight in. The cross marks the start.",
         evidence: &[Evidence::Computed(momentum_settles_slowly)],
     },
     Claim {
@@ -79,6 +93,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Momentum can carry past a local minimum to the global one where plain SGD stops in the first",
         expected: Supported,
         why: "",
+        chart: Chart::Paths(Surface::TwoMinima),
+        caption: "SGD stops in the right-hand basin (the local minimum); Momentum's velocity carries it over the ridge into the deeper left-hand one. The cross marks the start.",
         evidence: &[Evidence::Computed(momentum_global_minimum)],
     },
     Claim {
@@ -87,6 +103,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "AdaGrad's effective learning rate keeps shrinking; RMSProp's does not",
         expected: Supported,
         why: "",
+        chart: Chart::None,
+        caption: "",
         evidence: &[Evidence::Computed(adagrad_rate_shrinks)],
     },
     Claim {
@@ -95,6 +113,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "AdaGrad can stall at a saddle point",
         expected: Contradicted,
         why: "AdaGrad divides each coordinate's step by that coordinate's own gradient history, so a direction whose gradient is tiny (the way off a saddle) gets a full-sized step; what slows AdaGrad down is the shrinking of every rate over time, which the claim on its rate measures",
+        chart: Chart::Paths(Surface::Saddle),
+        caption: "The start (cross) sits just off the saddle's ridge (the x axis); SGD (blue) first slides along the ridge toward the saddle at the origin, AdaGrad (red) turns toward the minimum at (0, 1) at once, then slows as its rate shrinks.",
         evidence: &[Evidence::Computed(adagrad_stalls_at_saddle)],
     },
     Claim {
@@ -103,6 +123,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Adam combines Momentum (it keeps a velocity) and RMSProp (its step ignores the gradient's scale)",
         expected: Supported,
         why: "",
+        chart: Chart::None,
+        caption: "",
         evidence: &[Evidence::Computed(adam_combines)],
     },
     Claim {
@@ -111,6 +133,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "RMSProp needs less tuning of the learning rate",
         expected: Contradicted,
         why: "measured over nine rates and ten seeds, RMSProp works over a wider range of rates than plain SGD, but not wider than Momentum, AdaGrad or Adam: the notes' comparison holds against SGD only",
+        chart: Chart::Sweep,
+        caption: "Read the width of each curve's plateau above 85%: the range of learning rates that work for that optimizer.",
         evidence: &[Evidence::Runs(SWEEP_IDS, rmsprop_less_tuning)],
     },
     Claim {
@@ -119,6 +143,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Overfitting goes with large weights, and an L2 penalty keeps them small and narrows the train/test gap",
         expected: Supported,
         why: "",
+        chart: Chart::WeightNorms,
+        caption: "The norm of all weights over training (log scale): without a penalty it grows from its start; with L2 it falls, the faster the larger λ.",
         evidence: &[Evidence::Runs(
             &["OF-0", "OF-L2-0.1"],
             penalty_keeps_weights_small,
@@ -130,6 +156,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "With a very large λ every weight goes to 0",
         expected: Supported,
         why: "",
+        chart: Chart::WeightNorms,
+        caption: "The norm of all weights over training (log scale): without a penalty it grows from its start; with L2 it falls, the faster the larger λ.",
         evidence: &[Evidence::Runs(
             &["OF-0", "OF-L2-0.01", "OF-L2-0.1", "OF-L2-1", "OF-L2-10"],
             huge_lambda_zero_weights,
@@ -141,6 +169,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "The penalty applies to the weights, not to the biases",
         expected: Supported,
         why: "",
+        chart: Chart::None,
+        caption: "",
         evidence: &[Evidence::Computed(bias_not_penalized)],
     },
     Claim {
@@ -149,6 +179,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "L1 drives many weights to (nearly) zero; L2 makes them small but not zero",
         expected: Supported,
         why: "",
+        chart: Chart::WeightHistograms,
+        caption: "Each panel counts a run's weights divided by their layer's RMS, so that shrinking alone does not change the shape: the L1 runs (left three) pile weights up at exactly 0, the L2 runs (right three) keep a bell however strong the penalty.",
         evidence: &[Evidence::Runs(
             &[
                 "OF-L1-0.001",
@@ -167,6 +199,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "A loss's contours touch L1's diamond at a corner (a weight exactly 0) and L2's circle where both weights are non-zero",
         expected: Supported,
         why: "",
+        chart: Chart::Constraints,
+        caption: "The first contour of the loss to touch the diamond touches it at the corner on the x axis (the second weight exactly 0); the one that touches the circle does so where both weights are non-zero.",
         evidence: &[Evidence::Computed(l1_diamond_corner)],
     },
     Claim {
@@ -175,6 +209,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Dropout trains many thinned networks at once; the scaled full network predicts like their average",
         expected: Supported,
         why: "",
+        chart: Chart::None,
+        caption: "",
         evidence: &[Evidence::Runs(
             &["OF-D4", "OF-D5", "OF-D6"],
             dropout_ensemble,
@@ -186,6 +222,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "A CNN learns from the 2D arrangement of pixels; a fully connected network cannot use it",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "SimpleConvNet on shuffled pixels ends several points under SimpleConvNet on real images; the MLP's two runs end together.",
         evidence: &[Evidence::Runs(
             &["X-POOL-MAX", "CNN-PERM", "CNN-MLP", "CNN-MLP-PERM"],
             cnn_uses_2d_structure,
@@ -197,6 +235,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Zero padding hardly changes what the network learns",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "With and without padding the two runs stay within a point or two of each other.",
         evidence: &[Evidence::Runs(
             &["X-POOL-MAX", "CNN-PAD"],
             padding_hardly_matters,
@@ -208,6 +248,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "A convolution's output side is (H + 2P − FH) / S + 1: a 6x6 input, 2x2 filter, stride 1 and padding 1 give 7x7",
         expected: Supported,
         why: "",
+        chart: Chart::None,
+        caption: "",
         evidence: &[Evidence::Computed(conv_output_size)],
     },
     Claim {
@@ -216,6 +258,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Convolutions are where a deep network's arithmetic goes, which is why deep learning needs fast hardware",
         expected: Supported,
         why: "",
+        chart: Chart::None,
+        caption: "",
         evidence: &[Evidence::Computed(convolution_dominates_compute)],
     },
     Claim {
@@ -224,6 +268,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "AlexNet has five convolutional and three fully connected layers, with dropout on the 4,096-wide outputs",
         expected: Supported,
         why: "",
+        chart: Chart::None,
+        caption: "",
         evidence: &[Evidence::Computed(alexnet_shape)],
     },
 ];

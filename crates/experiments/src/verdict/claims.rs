@@ -1,7 +1,7 @@
 //! The claims of the notes, as data: each says what the notes say, which section it is from,
 //! what outcome is expected, and which runs decide it (with a function that reads them).
 
-use super::{Claim, Computed, Decision, Evidence, Outcome::*, Runs, Section::*, pct};
+use super::{Chart, Claim, Computed, Decision, Evidence, Outcome::*, Runs, Section::*, pct};
 use crate::RunResult;
 
 /// Every claim, in report order.
@@ -12,6 +12,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Replacing sigmoid with ReLU fixes the vanishing gradient",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "The sigmoid run stays flat at one class's share (about 11%) for the whole run; the ReLU run with the same tiny weights leaves that plateau and climbs.",
         evidence: &[
             Evidence::Runs(&["VG-1", "VG-2"], relu_fixes_full),
             // Quick mode: sigmoid/0.01 against ReLU/He.
@@ -24,6 +26,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Xavier initialization improves both sigmoid and ReLU networks",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "Compare each Xavier run with its N(0, 0.01²) twin: the sigmoid one leaves the plateau altogether, the ReLU one passes 90% much earlier.",
         evidence: &[Evidence::Runs(
             &["VG-1", "VG-3", "VG-2", "VG-6"],
             xavier_helps_both,
@@ -35,6 +39,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "He initialization improves only ReLU networks",
         expected: Contradicted,
         why: "the original's own runs already contradict it (its sigmoid network with He weights beat the one with Xavier weights): He's larger scale also lifts a sigmoid network out of the plateau that N(0, 0.01²) leaves it on",
+        chart: Chart::Runs,
+        caption: "The sigmoid network with He weights (VG-5) climbs as high as the one with Xavier weights (VG-3), far above the stuck VG-1: He helps sigmoid too.",
         evidence: &[Evidence::Runs(&["VG-1", "VG-3", "VG-5"], he_only_relu)],
     },
     Claim {
@@ -43,6 +49,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "The learning rate changes both the speed of learning and the accuracy reached",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "Pair each optimizer's two rates: Momentum and AdaGrad only leave the plateau at 0.1, RMSProp learns at 0.01 and breaks down or slows at 0.1.",
         evidence: &[Evidence::Runs(
             &["OPT-A2", "OPT-C2", "OPT-A3", "OPT-C3", "OPT-A4", "OPT-C4"],
             lr_speed_and_accuracy,
@@ -54,6 +62,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Adaptive optimizers (RMSProp, Adam) learn where SGD stalls",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "SGD lies flat along the bottom; RMSProp and Adam climb from the start with the same network and rate.",
         evidence: &[
             Evidence::Runs(&["OPT-A1", "OPT-A4", "OPT-A5"], adaptive_full),
             Evidence::Runs(&["OPT-A1", "OPT-A4"], adaptive_quick),
@@ -65,6 +75,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Batch normalization lets the stalled optimizers learn",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "The three runs without BatchNorm lie flat along the bottom; the same optimizers with BatchNorm climb.",
         evidence: &[Evidence::Runs(
             &["OPT-A1", "OPT-A2", "OPT-A3", "OPT-E1", "OPT-E2", "OPT-E3"],
             batchnorm_rescues,
@@ -76,6 +88,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Starting with a large learning rate and decreasing it ends better than keeping it large",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "Late in training the decayed run stays smooth and high while the constant-rate run keeps jittering below it.",
         evidence: &[Evidence::Runs(&["X-LR-CONST", "X-LR-DECAY"], lr_decay)],
     },
     Claim {
@@ -84,6 +98,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Too strong a penalty stops accuracy rising; too weak a one does not stop overfitting",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "The strong penalty's run stays lowest; the weak penalty's run sits with the unpenalized one, whose test accuracy stops near 75% while training accuracy reaches 100%.",
         evidence: &[Evidence::Runs(
             &["OF-0", "OF-T1b", "OF-T2b"],
             regularization_strength,
@@ -95,6 +111,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "Dropout suppresses overfitting",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "The dropout runs with Momentum and Adam end above the unpenalized run; with SGD they stay under it, their training accuracy held below 100% (see the table).",
         evidence: &[Evidence::Runs(
             &["OF-0", "OF-D1", "OF-D2", "OF-D3", "OF-D4", "OF-D6"],
             dropout_suppresses_overfitting,
@@ -106,6 +124,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "im2col turns a batch of images into one matrix, a row per output position",
         expected: Supported,
         why: "",
+        chart: Chart::None,
+        caption: "",
         evidence: &[Evidence::Computed(im2col_matrix)],
     },
     Claim {
@@ -114,6 +134,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "col2im is not the inverse of im2col",
         expected: Supported,
         why: "",
+        chart: Chart::None,
+        caption: "",
         evidence: &[Evidence::Computed(col2im_not_inverse)],
     },
     Claim {
@@ -122,6 +144,8 @@ pub const CLAIMS: &[Claim] = &[
         statement: "A convolutional network learns images well",
         expected: Supported,
         why: "",
+        chart: Chart::Runs,
+        caption: "SimpleConvNet and DeepConvNet both pass 95% test accuracy on images.",
         evidence: &[
             Evidence::Runs(&["CNN-3", "REF-2_8"], cnn_learns_with_deep),
             Evidence::Runs(&["CNN-3"], cnn_learns),

@@ -62,6 +62,27 @@ impl Section {
     }
 }
 
+/// What a claim's figure draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Chart {
+    /// The test accuracy of the runs it reads, on one chart (their seeds' median and band).
+    Runs,
+    /// The norm of all weights over training, per run it reads.
+    WeightNorms,
+    /// Each run's weights over their layer's RMS, one histogram per run it reads.
+    WeightHistograms,
+    /// The learning-rate sweep: accuracy by rate, one line per optimizer.
+    Sweep,
+    /// The optimizers' paths over the contour lines of a surface.
+    Paths(crate::computed::Surface),
+    /// The L1 and L2 constraint regions with the loss's contours and each optimum.
+    Constraints,
+    /// The sigmoid's derivative.
+    SigmoidSlope,
+    /// No figure: the numbers say it, or another claim's figure shows it.
+    None,
+}
+
 /// A verdict and the numbers behind it.
 pub type Decision = (bool, String);
 
@@ -91,6 +112,10 @@ pub struct Claim {
     pub expected: Outcome,
     /// Why, when we expect the notes to be contradicted (empty otherwise).
     pub why: &'static str,
+    /// Its figure.
+    pub chart: Chart,
+    /// What to look at in the figure.
+    pub caption: &'static str,
     /// Ways to decide it, best first: the first whose runs all ran decides (the full
     /// suite's, then a quick run's).
     pub evidence: &'static [Evidence],
@@ -147,6 +172,10 @@ pub struct Verdict {
     pub expected: Outcome,
     /// Why, when we expect the notes to be contradicted.
     pub why: &'static str,
+    /// Its figure.
+    pub chart: Chart,
+    /// What to look at in the figure.
+    pub caption: &'static str,
     /// The numbers behind the verdict (the primary seed's).
     pub evidence: String,
     /// The verdict with each seed, `(seed, outcome, evidence)`.
@@ -250,6 +279,8 @@ pub fn all(suite: &SuiteResult, computed: Option<&Computed>) -> Vec<Verdict> {
                 outcome,
                 expected: claim.expected,
                 why: claim.why,
+                chart: claim.chart,
+                caption: claim.caption,
                 evidence: evidence.unwrap_or_else(|| "not run in this suite".to_string()),
                 per_seed,
             }
@@ -279,6 +310,27 @@ mod tests {
                 "{}",
                 claim.id
             );
+        }
+    }
+
+    #[test]
+    fn every_figure_has_a_caption_and_runs_to_draw() {
+        for claim in every_claim() {
+            assert_eq!(
+                claim.chart == Chart::None,
+                claim.caption.is_empty(),
+                "{}",
+                claim.id
+            );
+            let reads_runs = claim
+                .evidence
+                .iter()
+                .any(|e| matches!(e, Evidence::Runs(..)));
+            let needs_runs = matches!(
+                claim.chart,
+                Chart::Runs | Chart::WeightNorms | Chart::WeightHistograms | Chart::Sweep
+            );
+            assert!(!needs_runs || reads_runs, "{}", claim.id);
         }
     }
 
