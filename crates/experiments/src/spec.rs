@@ -289,7 +289,8 @@ impl RunSpec {
     }
 
     /// Whether `filter` (a run id or a group id, case-insensitive) selects this run. Group ids
-    /// also match id prefixes: `OPT-C` selects OPT-C1 … OPT-C5.
+    /// also match id prefixes: `OPT-C` selects OPT-C1 … OPT-C5. A filter that is some run's
+    /// own id selects that run alone: see [`select`].
     pub fn matches(&self, filter: &str) -> bool {
         let f = filter.to_ascii_uppercase();
         self.group.id() == f
@@ -301,5 +302,55 @@ impl RunSpec {
                 .is_some_and(|rest| {
                     rest.starts_with(|c: char| c.is_ascii_digit() || c == '\'' || c == '-')
                 })
+    }
+}
+
+/// The runs of `specs` that `filters` select (all of them without filters), in catalog order.
+/// A filter that is a run's own id selects that run only (`VG-1` is not also `VG-1-BN`);
+/// any other filter selects by group or id prefix ([`RunSpec::matches`]). Returns the first
+/// filter that selects nothing as the error.
+pub fn select(specs: Vec<RunSpec>, filters: &[String]) -> Result<Vec<RunSpec>, String> {
+    if filters.is_empty() {
+        return Ok(specs);
+    }
+    let exact = |f: &str| specs.iter().any(|s| s.id.eq_ignore_ascii_case(f));
+    let picks = |s: &RunSpec, f: &str| {
+        if exact(f) {
+            s.id.eq_ignore_ascii_case(f)
+        } else {
+            s.matches(f)
+        }
+    };
+    if let Some(bad) = filters.iter().find(|f| !specs.iter().any(|s| picks(s, f))) {
+        return Err(bad.clone());
+    }
+    Ok(specs
+        .iter()
+        .filter(|s| filters.iter().any(|f| picks(s, f)))
+        .cloned()
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exact_id_selects_that_run_and_a_prefix_selects_its_family() {
+        let ids = |filters: &[&str]| -> Vec<String> {
+            let filters: Vec<String> = filters.iter().map(|f| f.to_string()).collect();
+            select(crate::catalog::full(), &filters)
+                .unwrap()
+                .into_iter()
+                .map(|s| s.id)
+                .collect()
+        };
+        assert_eq!(ids(&["vg-1"]), ["VG-1"]);
+        assert_eq!(ids(&["VG-1-BN"]), ["VG-1-BN"]);
+        assert_eq!(ids(&["OPT-C"]).len(), 6, "{:?}", ids(&["OPT-C"]));
+        assert_eq!(ids(&["OPT-LR"]).len(), 45);
+        assert!(ids(&["OF"]).iter().all(|id| id.starts_with("OF-")));
+        let err = select(crate::catalog::full(), &["VG-99".to_string()]).unwrap_err();
+        assert_eq!(err, "VG-99");
     }
 }

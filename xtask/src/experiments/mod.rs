@@ -13,7 +13,7 @@ use nabla_experiments::report;
 use nabla_experiments::session::{self, Provenance};
 use nabla_experiments::suite::{self, Event, Options};
 use nabla_experiments::verdict::{self, Outcome};
-use nabla_experiments::{Data, Expect, Group, RunSpec, catalog};
+use nabla_experiments::{Data, Expect, Group, RunSpec, catalog, spec};
 
 use crate::fetch_mnist;
 
@@ -114,26 +114,17 @@ fn select(args: &Args) -> Result<Vec<RunSpec>> {
     } else {
         catalog::full()
     };
-    if args.only.is_empty() {
-        return Ok(all);
-    }
-    for filter in &args.only {
-        if !all.iter().any(|r| r.matches(filter)) {
-            let groups = Group::ALL.map(Group::id).join(", ");
-            bail!(
-                "--only {filter}: no such run or group (groups: {groups}; `--list` shows the runs{})",
-                if args.quick {
-                    " of the quick suite"
-                } else {
-                    ""
-                }
-            );
-        }
-    }
-    Ok(all
-        .into_iter()
-        .filter(|r| args.only.iter().any(|f| r.matches(f)))
-        .collect())
+    spec::select(all, &args.only).or_else(|filter| {
+        let groups = Group::ALL.map(Group::id).join(", ");
+        bail!(
+            "--only {filter}: no such run or group (groups: {groups}; `--list` shows the runs{})",
+            if args.quick {
+                " of the quick suite"
+            } else {
+                ""
+            }
+        )
+    })
 }
 
 fn list(specs: &[RunSpec]) {
