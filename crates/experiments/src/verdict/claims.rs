@@ -13,7 +13,7 @@ pub const CLAIMS: &[Claim] = &[
         expected: Supported,
         why: "",
         chart: Chart::Runs,
-        caption: "The sigmoid run stays flat at one class's share (about 11%) for the whole run; the ReLU run with the same tiny weights leaves that plateau and climbs.",
+        caption: "The sigmoid run stays flat at one class's share (about 11%) for the whole run; the ReLU run (with the same tiny weights in the full suite, with He weights in quick mode) leaves that plateau and climbs.",
         evidence: &[
             Evidence::Runs(&["VG-1", "VG-2"], relu_fixes_full),
             // Quick mode: sigmoid/0.01 against ReLU/He.
