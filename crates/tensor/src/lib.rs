@@ -27,6 +27,7 @@ pub use ndarray;
 mod cpu;
 mod error;
 mod float;
+pub mod gemm;
 mod geometry;
 mod gradient;
 mod im2col;

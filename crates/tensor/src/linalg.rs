@@ -4,6 +4,7 @@
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 
 use crate::Float;
+use crate::gemm::{Isa, Operand, sgemm};
 
 /// Multiply-adds below which a product is not worth sharing between threads.
 const MIN_PART_WORK: usize = 1 << 20;
@@ -39,7 +40,8 @@ fn parts(m: usize, k: usize, n: usize) -> usize {
 /// Large products are cut into blocks of rows (or columns) of `c`, a number fixed by the
 /// shape, and the blocks shared among [`crate::parallel::threads`] threads; every element is
 /// one dot product accumulated in a fixed order, so the result does not depend on the thread
-/// count. The blocks run on `matrixmultiply`'s kernels, which pick AVX/FMA at run time.
+/// count. The blocks run on nabla's own `f32` kernels (AVX-512 or AVX2+FMA, picked at run
+/// time; same bits on either) and on `matrixmultiply` for `f64` or other CPUs.
 ///
 /// ```
 /// use nabla_tensor::matmul_into;
@@ -72,7 +74,7 @@ pub fn matmul_into<F: Float>(
     );
     let parts = parts(m, k, n);
     if parts == 1 {
-        ndarray::linalg::general_mat_mul(alpha, a, b, beta, c);
+        product_on_one_thread(alpha, a, b, beta, c);
         return;
     }
     if cut_inner(m, k, n) {
@@ -89,7 +91,7 @@ pub fn matmul_into<F: Float>(
             .zip(partials.iter_mut())
             .collect();
         crate::parallel::run_tasks(tasks, |((a, b), part)| {
-            ndarray::linalg::general_mat_mul(F::one(), &a, &b, F::zero(), part);
+            product_on_one_thread(F::one(), &a, &b, F::zero(), &mut part.view_mut());
         });
         let mut sum = partials.remove(0);
         for part in &partials {
@@ -99,7 +101,7 @@ pub fn matmul_into<F: Float>(
         return;
     }
     let product = |(a, b, mut c): (ArrayView2<'_, F>, ArrayView2<'_, F>, ArrayViewMut2<'_, F>)| {
-        ndarray::linalg::general_mat_mul(alpha, &a, &b, beta, &mut c);
+        product_on_one_thread(alpha, &a, &b, beta, &mut c);
     };
     let tasks: Vec<_> = if m >= n {
         let rows = m.div_ceil(parts);
@@ -115,6 +117,69 @@ pub fn matmul_into<F: Float>(
             .collect()
     };
     crate::parallel::run_tasks(tasks, product);
+}
+
+/// One block of a product on the calling thread: nabla's kernels for `f32` where the CPU has
+/// them, `matrixmultiply` otherwise.
+fn product_on_one_thread<F: Float>(
+    alpha: F,
+    a: &ArrayView2<'_, F>,
+    b: &ArrayView2<'_, F>,
+    beta: F,
+    c: &mut ArrayViewMut2<'_, F>,
+) {
+    use std::any::TypeId;
+    let Some(isa) = Isa::detect() else {
+        return ndarray::linalg::general_mat_mul(alpha, a, b, beta, c);
+    };
+    if TypeId::of::<F>() != TypeId::of::<f32>() {
+        return ndarray::linalg::general_mat_mul(alpha, a, b, beta, c);
+    }
+    let ((m, k), n) = (a.dim(), b.ncols());
+    let (c_rs, c_cs) = (c.strides()[0], c.strides()[1]);
+    // Rows of c must be contiguous; a column-major c is the transposed product's row-major
+    // output. Any other layout is left to matrixmultiply.
+    let transposed = match (c_cs == 1 || n == 1, c_rs == 1 || m == 1) {
+        (true, _) => false,
+        (false, true) => true,
+        (false, false) => return ndarray::linalg::general_mat_mul(alpha, a, b, beta, c),
+    };
+    let view = |v: &ArrayView2<'_, F>| Operand {
+        ptr: v.as_ptr().cast::<f32>(),
+        rs: v.strides()[0],
+        cs: v.strides()[1],
+    };
+    let (a, b, alpha, beta) = (
+        view(a),
+        view(b),
+        alpha.as_f64() as f32,
+        beta.as_f64() as f32,
+    );
+    let c_ptr = c.as_mut_ptr().cast::<f32>();
+    // SAFETY: F is f32 (checked above), so the casts are identities; the views have the
+    // shapes sgemm is told, `c` is a unique borrow (no overlap), and `isa` was detected.
+    unsafe {
+        if transposed {
+            let t = |o: Operand<*const f32>| Operand {
+                ptr: o.ptr,
+                rs: o.cs,
+                cs: o.rs,
+            };
+            let c = Operand {
+                ptr: c_ptr,
+                rs: c_cs,
+                cs: 1,
+            };
+            sgemm(isa, n, k, m, alpha, t(b), t(a), beta, c);
+        } else {
+            let c = Operand {
+                ptr: c_ptr,
+                rs: c_rs,
+                cs: 1,
+            };
+            sgemm(isa, m, k, n, alpha, a, b, beta, c);
+        }
+    }
 }
 
 #[cfg(test)]

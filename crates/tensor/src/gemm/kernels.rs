@@ -1,0 +1,198 @@
+//! The register tiles: `MR` rows by `NV` vectors of `c`, summed in registers over one block
+//! of `k`, then written to `c` as the numerics contract in the parent module says.
+
+use super::Isa;
+
+/// One kernel call: a strip of packed `a`, a strip of `b`, the tile of `c` they make.
+pub struct Tile {
+    /// Terms of the dot products (at most [`super::KC`]).
+    pub kc: usize,
+    /// Row `i`, term `p` of `a` is at `a + i * a_rs + p * a_cs`: a packed strip has
+    /// `a_rs = 1, a_cs = MR` and zeros past `rows`; `a` read in place has `MR` real rows.
+    pub a: *const f32,
+    /// See [`Tile::a`].
+    pub a_rs: isize,
+    /// See [`Tile::a`].
+    pub a_cs: isize,
+    /// Row `p` of the strip starts at `b + p * b_rs`; columns past `cols` are never read.
+    pub b: *const f32,
+    /// Elements from one row of `b` to the next.
+    pub b_rs: isize,
+    /// The tile's first element; columns are contiguous.
+    pub c: *mut f32,
+    /// Elements from one row of `c` to the next.
+    pub c_rs: isize,
+    /// Rows of `c` to write (at most `MR`).
+    pub rows: usize,
+    /// Columns of `c` to write (at most `NV` vectors).
+    pub cols: usize,
+    /// Scale of the product.
+    pub alpha: f32,
+    /// The first block of `k`: `c = alpha * acc + beta * c`; later blocks: `c += alpha * acc`.
+    pub beta: Option<f32>,
+}
+
+/// Runs the `(mr, nv)` tile of `isa`.
+///
+/// # Safety
+/// `tile` addresses valid memory as its fields say; the CPU supports `isa`; `(mr, nv)` is one
+/// of `isa`'s tiles.
+pub unsafe fn run(isa: Isa, mr: usize, nv: usize, tile: &Tile) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match (isa, mr, nv, tile.a_rs == 1 && tile.a_cs == mr as isize) {
+            (Isa::Avx512, 8, 3, true) => return avx512::tile::<8, 3, true>(tile),
+            (Isa::Avx512, 8, 3, false) => return avx512::tile::<8, 3, false>(tile),
+            (Isa::Avx512, 12, 2, true) => return avx512::tile::<12, 2, true>(tile),
+            (Isa::Avx512, 12, 2, false) => return avx512::tile::<12, 2, false>(tile),
+            (Isa::Avx512, 24, 1, true) => return avx512::tile::<24, 1, true>(tile),
+            (Isa::Avx512, 24, 1, false) => return avx512::tile::<24, 1, false>(tile),
+            (Isa::Avx512, 4, 6, true) => return avx512::tile::<4, 6, true>(tile),
+            (Isa::Avx512, 4, 6, false) => return avx512::tile::<4, 6, false>(tile),
+            (Isa::Avx2, 4, 3, true) => return avx2::tile::<4, 3, true>(tile),
+            (Isa::Avx2, 4, 3, false) => return avx2::tile::<4, 3, false>(tile),
+            (Isa::Avx2, 6, 2, true) => return avx2::tile::<6, 2, true>(tile),
+            (Isa::Avx2, 6, 2, false) => return avx2::tile::<6, 2, false>(tile),
+            (Isa::Avx2, 12, 1, true) => return avx2::tile::<12, 1, true>(tile),
+            (Isa::Avx2, 12, 1, false) => return avx2::tile::<12, 1, false>(tile),
+            (Isa::Avx2, 3, 4, true) => return avx2::tile::<3, 4, true>(tile),
+            (Isa::Avx2, 3, 4, false) => return avx2::tile::<3, 4, false>(tile),
+            _ => {}
+        }
+    }
+    unreachable!("no {isa:?} tile {mr}x{nv}");
+}
+
+/// One kernel body for both instruction sets: `$vec` registers of `$lanes` floats, a mask
+/// type and the intrinsics that differ.
+macro_rules! tile_kernel {
+    ($feature:literal, $vec:ty, $mask:ty, $lanes:expr,
+     zero: $zero:ident, splat: $splat:ident, fma: $fma:ident, mul: $mul:ident, add: $add:ident,
+     mask_for: $mask_for:expr, load: $load:expr, store: $store:expr) => {
+        /// # Safety
+        /// See [`super::run`].
+        #[target_feature(enable = $feature)]
+        pub unsafe fn tile<const MR: usize, const NV: usize, const PACKED: bool>(t: &Tile) {
+            // Packed strides are constants, so row offsets fold into the loads' addresses.
+            let (a_rs, a_cs) = if PACKED {
+                (1, MR as isize)
+            } else {
+                (t.a_rs, t.a_cs)
+            };
+            let mut masks = [$mask_for(0, 0); NV];
+            for (v, mask) in masks.iter_mut().enumerate() {
+                *mask = $mask_for(t.cols, v * $lanes);
+            }
+            let mut acc = [[$zero(); NV]; MR];
+            let (mut a, mut b) = (t.a, t.b);
+            for _ in 0..t.kc {
+                let mut bv = [$zero(); NV];
+                for v in 0..NV {
+                    // SAFETY: lanes past `cols` are masked off, the rest are in `b`.
+                    bv[v] = unsafe { $load(masks[v], b.add(v * $lanes)) };
+                }
+                for (i, row) in acc.iter_mut().enumerate() {
+                    // SAFETY: the strip holds MR rows per term (packed or in place).
+                    let ai = $splat(unsafe { *a.offset(i as isize * a_rs) });
+                    for v in 0..NV {
+                        row[v] = $fma(ai, bv[v], row[v]);
+                    }
+                }
+                // SAFETY: one past the strip's last term at most.
+                unsafe {
+                    a = a.offset(a_cs);
+                    b = b.offset(t.b_rs);
+                }
+            }
+            let alpha = $splat(t.alpha);
+            for (i, row) in acc.iter().enumerate().take(t.rows) {
+                // SAFETY: row i < rows of the tile is inside c.
+                let c = unsafe { t.c.offset(i as isize * t.c_rs) };
+                for v in 0..NV {
+                    if v * $lanes >= t.cols {
+                        break;
+                    }
+                    // SAFETY: masked to the tile's columns, which are inside c.
+                    unsafe {
+                        let p = c.add(v * $lanes);
+                        let product = $mul(alpha, row[v]);
+                        let out = match t.beta {
+                            Some(beta) if beta == 0.0 => product,
+                            Some(beta) => $add(product, $mul($splat(beta), $load(masks[v], p))),
+                            None => $add($load(masks[v], p), product),
+                        };
+                        $store(masks[v], p, out);
+                    }
+                }
+            }
+        }
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::Tile;
+    use std::arch::x86_64::*;
+
+    /// Lanes `from..from+16` that are below `cols`.
+    #[inline(always)]
+    fn mask_for(cols: usize, from: usize) -> __mmask16 {
+        match cols.saturating_sub(from) {
+            0 => 0,
+            left if left >= 16 => 0xffff,
+            left => (1u16 << left) - 1,
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn load(mask: __mmask16, p: *const f32) -> __m512 {
+        // SAFETY: forwarded; masked lanes are not read.
+        unsafe { _mm512_maskz_loadu_ps(mask, p) }
+    }
+
+    #[inline(always)]
+    unsafe fn store(mask: __mmask16, p: *mut f32, v: __m512) {
+        // SAFETY: forwarded; masked lanes are not written.
+        unsafe { _mm512_mask_storeu_ps(p, mask, v) }
+    }
+
+    tile_kernel!("avx512f", __m512, __mmask16, 16,
+        zero: _mm512_setzero_ps, splat: _mm512_set1_ps, fma: _mm512_fmadd_ps,
+        mul: _mm512_mul_ps, add: _mm512_add_ps,
+        mask_for: mask_for, load: load, store: store);
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::Tile;
+    use std::arch::x86_64::*;
+
+    /// Lanes `from..from+8` that are below `cols`, as AVX2's sign-bit masks.
+    #[inline(always)]
+    fn mask_for(cols: usize, from: usize) -> [i32; 8] {
+        let left = cols.saturating_sub(from);
+        let mut mask = [0; 8];
+        for (lane, m) in mask.iter_mut().enumerate() {
+            *m = if lane < left { -1 } else { 0 };
+        }
+        mask
+    }
+
+    #[inline(always)]
+    unsafe fn load(mask: [i32; 8], p: *const f32) -> __m256 {
+        // SAFETY: forwarded; masked lanes are not read. The mask is 8 i32s.
+        unsafe { _mm256_maskload_ps(p, _mm256_loadu_si256(mask.as_ptr().cast())) }
+    }
+
+    #[inline(always)]
+    unsafe fn store(mask: [i32; 8], p: *mut f32, v: __m256) {
+        // SAFETY: forwarded; masked lanes are not written.
+        unsafe { _mm256_maskstore_ps(p, _mm256_loadu_si256(mask.as_ptr().cast()), v) }
+    }
+
+    tile_kernel!("avx2,fma", __m256, [i32; 8], 8,
+        zero: _mm256_setzero_ps, splat: _mm256_set1_ps, fma: _mm256_fmadd_ps,
+        mul: _mm256_mul_ps, add: _mm256_add_ps,
+        mask_for: mask_for, load: load, store: store);
+}

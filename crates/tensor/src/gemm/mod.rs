@@ -1,0 +1,291 @@
+//! nabla's own single-threaded `f32` GEMM: register-tiled FMA kernels for AVX-512 and
+//! AVX2, chosen at run time.
+//!
+//! # The numerics contract
+//! Every element of `c = alpha * a · b + beta * c` is computed the same way whatever the
+//! kernel, tile or machine: its dot product is one chain of fused multiply-adds in order of
+//! `k`, restarted from zero every [`KC`] terms; the first block gives
+//! `alpha * acc + beta * c` (or `alpha * acc` when `beta` is zero: `c` is not read, so stale
+//! NaNs in an output buffer do not leak) and every later block adds `alpha * acc`. Tiles
+//! only decide which elements are computed together. So the AVX-512 and AVX2 paths give the
+//! same bits as [`reference`], the scalar statement of the contract the tests hold them to,
+//! and a model trains to the same numbers on either kind of machine.
+//!
+//! # Layout
+//! A tile of `MR` rows of `c` by `NV` vectors of columns keeps its sums in registers.
+//! `a` is copied into zero-padded strips of `MR` rows (so the kernel reads it
+//! sequentially and never needs a row count); `b` is read in place when its rows are
+//! contiguous (the usual case: im2col windows, activations), the last vector masked, and
+//! copied into strips only when it is strided. Copies go to buffers each thread keeps, so a
+//! product allocates nothing after the first call of its size.
+
+mod kernels;
+
+use std::cell::RefCell;
+use std::sync::OnceLock;
+
+/// Terms of a dot product summed in one register chain before they are added to `c`; part
+/// of the numerics contract above, so it is the same for every kernel.
+pub const KC: usize = 256;
+/// Columns of `c` per outer block: the rows of `b` one block reads stay in L2.
+const NC: usize = 1024;
+
+/// The instruction sets the kernels are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isa {
+    /// 512-bit vectors, 32 registers, masked loads.
+    Avx512,
+    /// 256-bit vectors with FMA, 16 registers.
+    Avx2,
+}
+
+impl Isa {
+    /// The best kernel set this CPU runs, or `None` (products then go to `matrixmultiply`).
+    pub fn detect() -> Option<Isa> {
+        static FOUND: OnceLock<Option<Isa>> = OnceLock::new();
+        *FOUND.get_or_init(|| {
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::env::var_os("NABLA_NO_AVX512").is_none()
+                    && std::arch::is_x86_feature_detected!("avx512f")
+                {
+                    return Some(Isa::Avx512);
+                }
+                if std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+                {
+                    return Some(Isa::Avx2);
+                }
+            }
+            None
+        })
+    }
+
+    /// Lanes per vector register.
+    fn lanes(self) -> usize {
+        match self {
+            Isa::Avx512 => 16,
+            Isa::Avx2 => 8,
+        }
+    }
+
+    /// The register tiles `(MR, NV)` of this instruction set, all with the same number of
+    /// accumulators; [`tile_for`] picks the one that wastes least on a shape.
+    fn tiles(self) -> &'static [(usize, usize)] {
+        match self {
+            Isa::Avx512 => &[(8, 3), (12, 2), (24, 1), (4, 6)],
+            Isa::Avx2 => &[(4, 3), (6, 2), (12, 1), (3, 4)],
+        }
+    }
+}
+
+/// The GEMM path products take on this machine, for benchmark headers.
+pub fn gemm_path() -> &'static str {
+    match Isa::detect() {
+        Some(Isa::Avx512) => "nabla AVX-512 kernels",
+        Some(Isa::Avx2) => "nabla AVX2+FMA kernels",
+        None => "matrixmultiply",
+    }
+}
+
+/// The tile that computes the fewest padded elements for an `m x n` output, first listed
+/// on ties.
+fn tile_for(isa: Isa, m: usize, n: usize) -> (usize, usize) {
+    let lanes = isa.lanes();
+    *isa.tiles()
+        .iter()
+        .min_by_key(|&&(mr, nv)| m.div_ceil(mr) * mr * n.div_ceil(nv * lanes) * nv * lanes)
+        .expect("every instruction set has tiles")
+}
+
+/// A matrix operand: a pointer and element strides (rows, columns).
+#[derive(Clone, Copy)]
+pub struct Operand<P> {
+    /// The element at row 0, column 0.
+    pub ptr: P,
+    /// Elements from one row to the next.
+    pub rs: isize,
+    /// Elements from one column to the next.
+    pub cs: isize,
+}
+
+thread_local! {
+    /// Each thread's copies of `a` strips and `b` strips, kept between calls.
+    static PACKS: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// `c = alpha * a · b + beta * c` for `a: m x k`, `b: k x n`, `c: m x n` on one thread.
+///
+/// # Safety
+/// Every operand must address `m x k`, `k x n` and `m x n` valid elements through its
+/// strides, `c` must not overlap `a` or `b`, and `c.cs` must be 1. The CPU must support
+/// `isa`.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn sgemm(
+    isa: Isa,
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: f32,
+    a: Operand<*const f32>,
+    b: Operand<*const f32>,
+    beta: f32,
+    c: Operand<*mut f32>,
+) {
+    debug_assert_eq!(c.cs, 1);
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        // An empty sum: c = beta * c (alpha * 0 adds nothing).
+        for i in 0..m {
+            for j in 0..n {
+                // SAFETY: (i, j) is inside c.
+                unsafe {
+                    let p = c.ptr.offset(i as isize * c.rs + j as isize);
+                    *p = if beta == 0.0 { 0.0 } else { beta * *p };
+                }
+            }
+        }
+        return;
+    }
+    let (mr, nv) = tile_for(isa, m, n);
+    let nr = nv * isa.lanes();
+    PACKS.with(|packs| {
+        let mut packs = packs.borrow_mut();
+        let (a_pack, b_pack) = &mut *packs;
+        let b_in_place = b.cs == 1;
+        for jc in (0..n).step_by(NC) {
+            let nc = NC.min(n - jc);
+            for pc in (0..k).step_by(KC) {
+                let kc = KC.min(k - pc);
+                let first = pc == 0;
+                // SAFETY: the block lies inside a and b (caller's contract).
+                let b_block = unsafe { b.ptr.offset(pc as isize * b.rs + jc as isize * b.cs) };
+                if !b_in_place {
+                    let strips = nc.div_ceil(nr);
+                    b_pack.resize(strips * kc * nr, 0.0);
+                    for s in 0..strips {
+                        let cols = nr.min(nc - s * nr);
+                        // SAFETY: column jc + s*nr of the block is inside b.
+                        let first = unsafe { b_block.offset((s * nr) as isize * b.cs) };
+                        let strip = &mut b_pack[s * kc * nr..(s + 1) * kc * nr];
+                        // The strip of b^T is a strip of rows, like a's.
+                        pack_strip(strip, first, b.cs, b.rs, cols, nr, kc);
+                    }
+                }
+                for ic in (0..m).step_by(mr) {
+                    let rows = mr.min(m - ic);
+                    // A full strip of a row-major `a` is read in place when few tiles use
+                    // it: copying it would cost as much as the products. Packed, it is one
+                    // stream instead of MR, which pays off over more tiles.
+                    let (a_ptr, a_rs, a_cs) = if a.cs == 1 && rows == mr && nc <= 2 * nr {
+                        // SAFETY: (ic, pc) is inside a.
+                        let ptr = unsafe { a.ptr.offset(ic as isize * a.rs + pc as isize) };
+                        (ptr, a.rs, 1)
+                    } else {
+                        a_pack.resize(kc * mr, 0.0);
+                        // SAFETY: (ic, pc) is inside a.
+                        let block =
+                            unsafe { a.ptr.offset(ic as isize * a.rs + pc as isize * a.cs) };
+                        pack_strip(a_pack, block, a.rs, a.cs, rows, mr, kc);
+                        (a_pack.as_ptr(), 1, mr as isize)
+                    };
+                    for (s, jr) in (0..nc).step_by(nr).enumerate() {
+                        let cols = nr.min(nc - jr);
+                        let (b_ptr, b_rs) = if b_in_place {
+                            // SAFETY: column jc + jr of the block is inside b.
+                            (unsafe { b_block.add(jr) }, b.rs)
+                        } else {
+                            (b_pack[s * kc * nr..].as_ptr(), nr as isize)
+                        };
+                        let tile = kernels::Tile {
+                            kc,
+                            a: a_ptr,
+                            a_rs,
+                            a_cs,
+                            b: b_ptr,
+                            b_rs,
+                            // SAFETY: (ic, jc + jr) is inside c.
+                            c: unsafe { c.ptr.offset(ic as isize * c.rs + (jc + jr) as isize) },
+                            c_rs: c.rs,
+                            rows,
+                            cols,
+                            alpha,
+                            beta: if first { Some(beta) } else { None },
+                        };
+                        // SAFETY: the tile addresses valid memory (above); isa is supported.
+                        unsafe { kernels::run(isa, mr, nv, &tile) };
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Copies `len` lines (rows) of a block, `width` slots per term, `kc` terms, into
+/// `strip[p * width + i]`, zeros in the slots past `len`. Walks the source along its
+/// smaller stride.
+fn pack_strip(
+    strip: &mut [f32],
+    block: *const f32,
+    line_stride: isize,
+    term_stride: isize,
+    len: usize,
+    width: usize,
+    kc: usize,
+) {
+    let strip = &mut strip[..kc * width];
+    if len < width {
+        strip.fill(0.0);
+    }
+    // SAFETY (both loops): the caller's block holds `len` lines of `kc` terms.
+    if line_stride.unsigned_abs() <= term_stride.unsigned_abs() {
+        for (p, slots) in strip.chunks_exact_mut(width).enumerate() {
+            let term = unsafe { block.offset(p as isize * term_stride) };
+            for (i, slot) in slots[..len].iter_mut().enumerate() {
+                *slot = unsafe { *term.offset(i as isize * line_stride) };
+            }
+        }
+    } else {
+        for i in 0..len {
+            let line = unsafe { block.offset(i as isize * line_stride) };
+            for p in 0..kc {
+                strip[p * width + i] = unsafe { *line.offset(p as isize * term_stride) };
+            }
+        }
+    }
+}
+
+/// The numerics contract as plain scalar code: what every kernel must equal bit for bit.
+pub fn reference(
+    alpha: f32,
+    a: &ndarray::ArrayView2<'_, f32>,
+    b: &ndarray::ArrayView2<'_, f32>,
+    beta: f32,
+    c: &mut ndarray::ArrayViewMut2<'_, f32>,
+) {
+    let k = a.ncols();
+    for ((i, j), out) in c.indexed_iter_mut() {
+        let mut total = *out;
+        for pc in (0..k).step_by(KC) {
+            let mut acc = 0.0f32;
+            for p in pc..k.min(pc + KC) {
+                acc = a[[i, p]].mul_add(b[[p, j]], acc);
+            }
+            total = match (pc, beta) {
+                (0, 0.0) => alpha * acc,
+                (0, _) => alpha * acc + beta * total,
+                _ => total + alpha * acc,
+            };
+        }
+        *out = if k == 0 {
+            if beta == 0.0 { 0.0 } else { beta * total }
+        } else {
+            total
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests;
