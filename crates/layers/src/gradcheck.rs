@@ -205,10 +205,10 @@ pub fn check_network(
         for &k in &picked {
             let nudge = |net: &mut dyn Layer<f64>, delta: f64| {
                 net.visit_params(&mut |pn, p| {
-                    if pn == name {
-                        if let Some(v) = p.value.as_slice_mut() {
-                            v[k] += delta
-                        }
+                    if pn == name
+                        && let Some(v) = p.value.as_slice_mut()
+                    {
+                        v[k] += delta
                     }
                 })
             };

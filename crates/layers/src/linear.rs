@@ -108,13 +108,13 @@ impl<F: Float> Linear<F> {
     /// # Ok::<(), nabla_layers::LayerError>(())
     /// ```
     pub fn from_parts(weight: Array2<F>, bias: Option<ndarray::Array1<F>>) -> Result<Self> {
-        if let Some(b) = &bias {
-            if b.len() != weight.ncols() {
-                return Err(LayerError::Config {
-                    layer: "Linear",
-                    reason: format!("bias of {} for a weight of {:?}", b.len(), weight.shape()),
-                });
-            }
+        if let Some(b) = &bias
+            && b.len() != weight.ncols()
+        {
+            return Err(LayerError::Config {
+                layer: "Linear",
+                reason: format!("bias of {} for a weight of {:?}", b.len(), weight.shape()),
+            });
         }
         Ok(Linear {
             weight: Param::new(weight.into_dyn(), ParamKind::Weight),

@@ -36,7 +36,7 @@ pub struct LocalResponseNorm<F: Float> {
 impl<F: Float> LocalResponseNorm<F> {
     /// LRN over `size` channels (odd, so the window is centred) with `alpha`, `beta`, `k`.
     pub fn new(size: usize, alpha: f64, beta: f64, k: f64) -> Result<Self> {
-        if size == 0 || size % 2 == 0 || !(k > 0.0) || !(alpha >= 0.0) || !(beta >= 0.0) {
+        if size == 0 || size.is_multiple_of(2) || !(k > 0.0) || !(alpha >= 0.0) || !(beta >= 0.0) {
             return Err(LayerError::Config {
                 layer: "LocalResponseNorm",
                 reason: format!(

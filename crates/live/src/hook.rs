@@ -111,7 +111,7 @@ fn side(n: usize) -> Option<usize> {
 
 impl<F: Float> Hook<F> for LiveHook<'_> {
     fn after_forward(&mut self, view: &StepView<'_, F>) -> Flow {
-        if view.step % self.step_every == 0 || view.step == 1 {
+        if view.step.is_multiple_of(self.step_every) || view.step == 1 {
             self.server.publish(&json!({
                 "type": "step", "step": view.step, "total": view.total,
                 "loss": finite(view.loss), "lr": view.lr, "seconds": self.seconds(),
@@ -121,7 +121,7 @@ impl<F: Float> Hook<F> for LiveHook<'_> {
     }
 
     fn after_backward(&mut self, view: &StepView<'_, F>, model: &mut dyn Classifier<F>) -> Flow {
-        if view.step % self.grads_every == 0 || view.step == 1 {
+        if view.step.is_multiple_of(self.grads_every) || view.step == 1 {
             let mut norms = Vec::new();
             model.params(&mut |name, p| {
                 if p.kind == ParamKind::Weight {

@@ -100,14 +100,14 @@ impl<'a> Watchers<'a> {
             return Ok(false);
         };
         let split = self.split;
-        if let Some(stop) = &self.early_stop {
-            if let (Some(at), Some((best_step, best))) = (stop.stopped_at(), stop.best()) {
-                println!(
-                    "stopped early after step {at}: no better {split} accuracy than {:.2}% (step {best_step}) in {} evaluations",
-                    100.0 * best,
-                    history.evals.iter().filter(|e| e.step > best_step).count()
-                );
-            }
+        if let Some(stop) = &self.early_stop
+            && let (Some(at), Some((best_step, best))) = (stop.stopped_at(), stop.best())
+        {
+            println!(
+                "stopped early after step {at}: no better {split} accuracy than {:.2}% (step {best_step}) in {} evaluations",
+                100.0 * best,
+                history.evals.iter().filter(|e| e.step > best_step).count()
+            );
         }
         let Some(keep) = &self.keep_best else {
             return Ok(false);

@@ -312,11 +312,11 @@ pub(super) fn claims_of(
             }
             md.push('\n');
         }
-        if v.outcome != crate::verdict::Outcome::Undecided {
-            if let Some(f) = figure_of(v, suite, computed)? {
-                let _ = writeln!(md, "![{}](figures/{})\n\n*{}*\n", v.id, f.file, v.caption);
-                figures.push(f);
-            }
+        if v.outcome != crate::verdict::Outcome::Undecided
+            && let Some(f) = figure_of(v, suite, computed)?
+        {
+            let _ = writeln!(md, "![{}](figures/{})\n\n*{}*\n", v.id, f.file, v.caption);
+            figures.push(f);
         }
     }
     Ok(())

@@ -270,10 +270,10 @@ pub(super) fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
             im2col_section(&mut md, &inputs.computed.im2col);
             step_time_section(&mut md, &inputs.computed.step_times);
         }
-        if section == Section::AlexNet {
-            if let Some(table) = inputs.alexnet {
-                alexnet_section(&mut md, table);
-            }
+        if section == Section::AlexNet
+            && let Some(table) = inputs.alexnet
+        {
+            alexnet_section(&mut md, table);
         }
         if let Some(group) = group_of(section) {
             group_runs(&mut md, &mut figures, group, inputs)?;
@@ -301,15 +301,15 @@ pub(super) fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
             "SGD without BatchNorm, with γ and β frozen, with them trained",
         ),
     ] {
-        if ids.iter().all(|id| suite.get(id).is_some()) {
-            if let Some(f) = claims::comparison(name, suite, ids)? {
-                let _ = writeln!(
-                    md,
-                    "![{name}](figures/{})\n\n*Test accuracy, {what}.*\n",
-                    f.file
-                );
-                figures.push(f);
-            }
+        if ids.iter().all(|id| suite.get(id).is_some())
+            && let Some(f) = claims::comparison(name, suite, ids)?
+        {
+            let _ = writeln!(
+                md,
+                "![{name}](figures/{})\n\n*Test accuracy, {what}.*\n",
+                f.file
+            );
+            figures.push(f);
         }
     }
     init_section(&mut md, &mut figures, &suite.init_figure)?;
@@ -356,31 +356,30 @@ fn group_runs(
             spec.id, f.file, spec.id
         );
         figures.push(f);
-        if group == Group::Vg {
-            if let Some(g) = gradient_figure(spec, result)? {
-                let _ = writeln!(
-                    md,
-                    "![{} gradients](figures/{})\n\n*{}: the root-mean-square gradient of each layer's weights (log scale, primary seed); the vertical gap between the lines is how much weaker the push on each weight gets on the way back to the input.*\n",
-                    spec.id, g.file, spec.id
-                );
-                figures.push(g);
-            }
+        if group == Group::Vg
+            && let Some(g) = gradient_figure(spec, result)?
+        {
+            let _ = writeln!(
+                md,
+                "![{} gradients](figures/{})\n\n*{}: the root-mean-square gradient of each layer's weights (log scale, primary seed); the vertical gap between the lines is how much weaker the push on each weight gets on the way back to the input.*\n",
+                spec.id, g.file, spec.id
+            );
+            figures.push(g);
         }
     }
-    if group == Group::Cnn {
-        if let (Some(before), Some((_, cnn))) = (
+    if group == Group::Cnn
+        && let (Some(before), Some((_, cnn))) = (
             inputs.filters_before,
             suite.runs.iter().find(|(s, _)| s.id == "CNN-3"),
-        ) {
-            if let Some(after) = &cnn.first_filters {
-                md.push_str("SimpleConvNet's 30 first-layer 5x5 filters before and after training (each scaled to its own range): noise becomes edge and stroke detectors.\n\n");
-                for (name, f) in [("before", before), ("after", after.as_slice())] {
-                    let svg = plot::filters(&format!("CNN-3 filters {name} training"), f, 5)?;
-                    let file = format!("CNN-3-filters-{name}.svg");
-                    let _ = writeln!(md, "![filters {name}](figures/{file})\n");
-                    figures.push(Figure { file, svg });
-                }
-            }
+        )
+        && let Some(after) = &cnn.first_filters
+    {
+        md.push_str("SimpleConvNet's 30 first-layer 5x5 filters before and after training (each scaled to its own range): noise becomes edge and stroke detectors.\n\n");
+        for (name, f) in [("before", before), ("after", after.as_slice())] {
+            let svg = plot::filters(&format!("CNN-3 filters {name} training"), f, 5)?;
+            let file = format!("CNN-3-filters-{name}.svg");
+            let _ = writeln!(md, "![filters {name}](figures/{file})\n");
+            figures.push(Figure { file, svg });
         }
     }
     Ok(())

@@ -131,13 +131,13 @@ pub fn every_claim() -> impl Iterator<Item = &'static Claim> {
 pub fn check_claims(known: &[&str]) -> Result<()> {
     for claim in every_claim() {
         for evidence in claim.evidence {
-            if let Evidence::Runs(ids, _) = evidence {
-                if let Some(bad) = ids.iter().find(|id| !known.contains(id)) {
-                    return Err(ExperimentError::Setup(format!(
-                        "claim {} reads run {bad}, which the catalog does not have",
-                        claim.id
-                    )));
-                }
+            if let Evidence::Runs(ids, _) = evidence
+                && let Some(bad) = ids.iter().find(|id| !known.contains(id))
+            {
+                return Err(ExperimentError::Setup(format!(
+                    "claim {} reads run {bad}, which the catalog does not have",
+                    claim.id
+                )));
             }
         }
     }

@@ -107,7 +107,10 @@ impl<F: Float> Conv2d<F> {
         // (not threads) and then in part order, so the result does not depend on the thread
         // count.
         let partials = map_ranges(n, REDUCTION_PARTS, |r| {
-            let mut dw = Array2::<F>::zeros((fnum, cols));
+            // Summed transposed, dWᵀ = Σ col_i · dout_iᵀ: the GEMM then copies dout_i (FN
+            // rows) instead of the FN-times larger col_i to line up its operands. The same
+            // products in the same order, so the same bits.
+            let mut dwt = Array2::<F>::zeros((cols, fnum));
             let mut db = vec![F::zero(); fnum];
             let mut col_i = vec![F::zero(); cols * plane];
             for img in r {
@@ -119,18 +122,18 @@ impl<F: Float> Conv2d<F> {
                     plane,
                 );
                 let col_i = view2(&col_i, cols, plane);
-                matmul_into(F::one(), &d_i, &col_i.t(), F::one(), &mut dw.view_mut());
+                matmul_into(F::one(), &col_i, &d_i.t(), F::one(), &mut dwt.view_mut());
                 db.iter_mut()
                     .zip(d_i.rows())
                     .for_each(|(b, row)| *b += row.sum());
             }
-            Ok::<_, nabla_tensor::TensorError>((dw, db))
+            Ok::<_, nabla_tensor::TensorError>((dwt, db))
         });
         let mut dw = Array2::<F>::zeros((fnum, cols));
         let mut db = vec![F::zero(); fnum];
         for part in partials {
             let (pw, pb) = part?;
-            dw += &pw;
+            dw += &pw.t();
             db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
         }
         self.weight.grad.assign(&crate::shape::reshaped(

@@ -188,13 +188,13 @@ impl<F: Float> Conv2d<F> {
         padding: usize,
     ) -> Result<Self> {
         let (fnum, c, kh, kw) = weight.dim();
-        if let Some(b) = &bias {
-            if b.len() != fnum {
-                return Err(LayerError::Config {
-                    layer: "Conv2d",
-                    reason: format!("bias of {} for {fnum} filters", b.len()),
-                });
-            }
+        if let Some(b) = &bias
+            && b.len() != fnum
+        {
+            return Err(LayerError::Config {
+                layer: "Conv2d",
+                reason: format!("bias of {} for {fnum} filters", b.len()),
+            });
         }
         let mut config = Conv2dConfig::new(c, fnum, kh)
             .with_stride(stride)

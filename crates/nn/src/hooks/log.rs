@@ -88,14 +88,13 @@ impl MetricLog {
             .and_then(|_| file.read_to_string(&mut existing))
             .map_err(|e| bad(format!("cannot read what is there: {e}")))?;
         let header = columns.join(",");
-        if format == Format::Csv {
-            if let Some(first) = existing.lines().next() {
-                if first != header {
-                    return Err(bad(format!(
-                        "holds other columns ({first}); log to a new file"
-                    )));
-                }
-            }
+        if format == Format::Csv
+            && let Some(first) = existing.lines().next()
+            && first != header
+        {
+            return Err(bad(format!(
+                "holds other columns ({first}); log to a new file"
+            )));
         }
         let mut start = String::new();
         if !existing.is_empty() && !existing.ends_with('\n') {

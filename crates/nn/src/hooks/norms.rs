@@ -33,7 +33,7 @@ impl GradientNorms {
 
 impl<F: Float> Hook<F> for GradientNorms {
     fn after_backward(&mut self, view: &StepView<'_, F>, model: &mut dyn Classifier<F>) -> Flow {
-        if view.step == 1 || view.step % self.every == 0 {
+        if view.step == 1 || view.step.is_multiple_of(self.every) {
             let mut norms = Vec::new();
             model.visit_params(&mut |name, p| {
                 if p.kind == ParamKind::Weight {

@@ -105,8 +105,8 @@ impl TrainConfig {
     /// `per_epoch` steps in an epoch.
     pub(crate) fn evaluates_after(&self, done: u64, total: u64, per_epoch: u64) -> bool {
         let periodic = match (self.eval_every, self.budget) {
-            (Some(k), _) => done % k.max(1) == 0,
-            (None, Budget::Epochs(_)) => done % per_epoch == 0,
+            (Some(k), _) => done.is_multiple_of(k.max(1)),
+            (None, Budget::Epochs(_)) => done.is_multiple_of(per_epoch),
             (None, Budget::Iterations(_)) => false,
         };
         periodic || done == total

@@ -240,7 +240,14 @@ fn pack_strip(
         strip.fill(0.0);
     }
     // SAFETY (both loops): the caller's block holds `len` lines of `kc` terms.
-    if line_stride.unsigned_abs() <= term_stride.unsigned_abs() {
+    if line_stride == 1 {
+        // A column-major a (or row-major b^T): every term's slots are one contiguous copy.
+        for (p, slots) in strip.chunks_exact_mut(width).enumerate() {
+            let term =
+                unsafe { std::slice::from_raw_parts(block.offset(p as isize * term_stride), len) };
+            slots[..len].copy_from_slice(term);
+        }
+    } else if line_stride.unsigned_abs() <= term_stride.unsigned_abs() {
         for (p, slots) in strip.chunks_exact_mut(width).enumerate() {
             let term = unsafe { block.offset(p as isize * term_stride) };
             for (i, slot) in slots[..len].iter_mut().enumerate() {
@@ -250,8 +257,15 @@ fn pack_strip(
     } else {
         for i in 0..len {
             let line = unsafe { block.offset(i as isize * line_stride) };
-            for p in 0..kc {
-                strip[p * width + i] = unsafe { *line.offset(p as isize * term_stride) };
+            if term_stride == 1 {
+                let line = unsafe { std::slice::from_raw_parts(line, kc) };
+                for (slot, &value) in strip[i..].iter_mut().step_by(width).zip(line) {
+                    *slot = value;
+                }
+            } else {
+                for p in 0..kc {
+                    strip[p * width + i] = unsafe { *line.offset(p as isize * term_stride) };
+                }
             }
         }
     }
