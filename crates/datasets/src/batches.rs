@@ -24,8 +24,21 @@ use rand::{Rng, RngExt, SeedableRng};
 /// If `n` is zero and `batch` is not.
 #[track_caller]
 pub fn sample_with_replacement<R: Rng + ?Sized>(n: usize, batch: usize, rng: &mut R) -> Vec<usize> {
+    let mut out = Vec::with_capacity(batch);
+    sample_with_replacement_into(n, batch, rng, &mut out);
+    out
+}
+
+/// [`sample_with_replacement`] into `out` (cleared first), reusing its allocation.
+pub fn sample_with_replacement_into<R: Rng + ?Sized>(
+    n: usize,
+    batch: usize,
+    rng: &mut R,
+    out: &mut Vec<usize>,
+) {
     assert!(n > 0 || batch == 0, "cannot sample from an empty set");
-    (0..batch).map(|_| rng.random_range(0..n)).collect()
+    out.clear();
+    out.extend((0..batch).map(|_| rng.random_range(0..n)));
 }
 
 /// One epoch: a random permutation of `0..n` yielded in batches; the last batch may be short.
@@ -144,8 +157,17 @@ impl Sampler {
 
     /// The batch of step `t` (counting from 0); empty when `n` is 0.
     pub fn batch(&mut self, t: u64) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.batch_into(t, &mut out);
+        out
+    }
+
+    /// [`Sampler::batch`] into `out` (cleared first), reusing its allocation: a training
+    /// loop's step then allocates nothing for its indices.
+    pub fn batch_into(&mut self, t: u64, out: &mut Vec<usize>) {
+        out.clear();
         if self.n == 0 {
-            return Vec::new();
+            return;
         }
         match self.order {
             Order::Epochs => {
@@ -158,11 +180,13 @@ impl Sampler {
                     );
                     self.epoch = Some((epoch, Epoch::shuffled(self.n, self.batch, &mut rng)));
                 }
-                self.epoch
+                if let Some(batch) = self
+                    .epoch
                     .as_ref()
                     .and_then(|(_, e)| e.batch((t % per_epoch) as usize))
-                    .map(<[usize]>::to_vec)
-                    .unwrap_or_default()
+                {
+                    out.extend_from_slice(batch);
+                }
             }
             Order::WithReplacement => {
                 let mut rng = StdRng::seed_from_u64(
@@ -170,7 +194,7 @@ impl Sampler {
                         .wrapping_mul(0x2545_F491_4F6C_DD1D)
                         .wrapping_add(t),
                 );
-                sample_with_replacement(self.n, self.batch, &mut rng)
+                sample_with_replacement_into(self.n, self.batch, &mut rng, out);
             }
         }
     }

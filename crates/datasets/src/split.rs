@@ -195,6 +195,66 @@ impl<F: Pixel> Split<F> {
         (self.batch(indices.len(), data), labels)
     }
 
+    /// [`Split::gather`] into buffers from the last batch: `spare` when it has the batch's
+    /// shape (else a new array), `labels` cleared and refilled. The same values as `gather`.
+    ///
+    /// ```
+    /// use nabla_datasets::Split;
+    /// use ndarray::array;
+    /// let split = Split::new(array![[1.0f32, 2.0], [3.0, 4.0]].into_dyn(), vec![0, 1])?;
+    /// let mut labels = Vec::new();
+    /// let x = split.gather_into(&[1], None, &mut labels);
+    /// let again = split.gather_into(&[0], Some(x), &mut labels);
+    /// assert_eq!(again, array![[1.0f32, 2.0]].into_dyn());
+    /// assert_eq!(labels, [0]);
+    /// # Ok::<(), nabla_datasets::DatasetError>(())
+    /// ```
+    #[track_caller]
+    pub fn gather_into(
+        &self,
+        indices: &[usize],
+        spare: Option<ArrayD<F>>,
+        labels: &mut Vec<usize>,
+    ) -> ArrayD<F> {
+        let per = self.per_sample();
+        let fits = |x: &ArrayD<F>| {
+            x.is_standard_layout()
+                && x.ndim() == self.shape.len()
+                && x.shape()[0] == indices.len()
+                && x.shape()[1..] == self.shape[1..]
+        };
+        labels.clear();
+        labels.extend(indices.iter().map(|&i| self.labels[i]));
+        match spare {
+            Some(mut x) if fits(&x) => {
+                let Some(out) = x.as_slice_mut() else {
+                    unreachable!("standard layout")
+                };
+                for (&i, out) in indices.iter().zip(out.chunks_exact_mut(per.max(1))) {
+                    self.write(i * per..(i + 1) * per, out);
+                }
+                x
+            }
+            _ => self.gather(indices).0,
+        }
+    }
+
+    /// Writes the values at flat positions `span` into `out`, as [`Split::append`] would.
+    fn write(&self, span: Range<usize>, out: &mut [F]) {
+        match &self.samples {
+            Samples::Values(x) => {
+                let Some(all) = x.as_slice() else {
+                    unreachable!("kept in standard layout")
+                };
+                out.copy_from_slice(&all[span]);
+            }
+            Samples::Bytes(bytes) => out
+                .iter_mut()
+                .zip(&bytes[span])
+                .for_each(|(o, &b)| *o = F::normalized(b)),
+        }
+    }
+
     fn per_sample(&self) -> usize {
         self.sample_shape().iter().product()
     }

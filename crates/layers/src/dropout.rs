@@ -95,24 +95,32 @@ impl<F: Float> Layer<F> for Dropout<F> {
             (Mode::Train, kind) => {
                 let reusable =
                     self.reuse_mask && self.scale.as_ref().is_some_and(|s| s.shape() == x.shape());
+                let on = F::of(if kind == DropoutKind::Inverted {
+                    1.0 / keep
+                } else {
+                    1.0
+                });
+                let p = self.p;
+                let rng = &mut self.rng;
+                let mut draw = || {
+                    if rng.random::<f64>() >= p {
+                        on
+                    } else {
+                        F::zero()
+                    }
+                };
                 match (reusable, self.scale.take()) {
                     (true, Some(scale)) => scale,
-                    _ => {
-                        let on = F::of(if kind == DropoutKind::Inverted {
-                            1.0 / keep
-                        } else {
-                            1.0
-                        });
-                        let p = self.p;
-                        let rng = &mut self.rng;
-                        x.mapv(|_| {
-                            if rng.random::<f64>() >= p {
-                                on
-                            } else {
-                                F::zero()
-                            }
-                        })
+                    // Redrawn into the last mask's buffer, in the same (logical) order.
+                    (false, Some(mut scale))
+                        if scale.shape() == x.shape()
+                            && scale.is_standard_layout()
+                            && x.is_standard_layout() =>
+                    {
+                        scale.iter_mut().for_each(|s| *s = draw());
+                        scale
                     }
+                    _ => x.mapv(|_| draw()),
                 }
             }
             (Mode::Eval, _) => unreachable!("handled above"),

@@ -20,12 +20,17 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 #[derive(Debug, Default)]
 pub struct Flatten {
     x_shape: Option<Vec<usize>>,
+    /// `x_shape`'s vector while an inference pass has nothing to keep.
+    spare_shape: Vec<usize>,
 }
 
 impl Flatten {
     /// A new flatten layer.
     pub fn new() -> Self {
-        Flatten { x_shape: None }
+        Flatten {
+            x_shape: None,
+            spare_shape: Vec::new(),
+        }
     }
 }
 
@@ -35,8 +40,21 @@ impl<F: Float> Layer<F> for Flatten {
     }
 
     fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
-        <Self as Layer<F>>::output_shape(self, x.shape())?;
-        self.x_shape = (mode == Mode::Train).then(|| x.shape().to_vec());
+        if x.ndim() < 2 {
+            <Self as Layer<F>>::output_shape(self, x.shape())?;
+        }
+        // The shape's vector is kept between steps.
+        let mut shape = self
+            .x_shape
+            .take()
+            .unwrap_or_else(|| std::mem::take(&mut self.spare_shape));
+        if mode == Mode::Train {
+            shape.clear();
+            shape.extend_from_slice(x.shape());
+            self.x_shape = Some(shape);
+        } else {
+            self.spare_shape = shape;
+        }
         Ok(flatten2(x).into_dyn())
     }
 
@@ -49,7 +67,7 @@ impl<F: Float> Layer<F> for Flatten {
         expect_same("Flatten", dout.shape(), &flat)?;
         let dout = flatten2(dout);
         Ok(crate::shape::reshaped(
-            dout.into_shape_with_order(shape.clone()),
+            dout.into_shape_with_order(&shape[..]),
             "Flatten",
         ))
     }

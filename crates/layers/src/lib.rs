@@ -136,4 +136,7 @@ pub trait Loss<F: Float>: Send {
     fn forward(&mut self, y: &ArrayD<F>, target: Target<'_, F>) -> Result<F>;
     /// The gradient of the last `forward`'s loss with respect to `y`.
     fn backward(&mut self) -> Result<ArrayD<F>>;
+    /// Hands back an array of `y`'s shape that its owner is done with (the network's output
+    /// after a step), for `backward` to write its gradient into instead of allocating one.
+    fn recycle(&mut self, _spent: ArrayD<F>) {}
 }

@@ -65,6 +65,8 @@ pub struct Linear<F: Float> {
     bias: Option<Param<F>>,
     x: Option<Array2<F>>,
     x_shape: Vec<usize>,
+    /// The last gradient received: the next forward's output buffer.
+    spare: Option<ArrayD<F>>,
     /// See [`Layer::set_input_gradient`].
     input_gradient: bool,
 }
@@ -92,6 +94,7 @@ impl<F: Float> Linear<F> {
             bias,
             x: None,
             x_shape: Vec::new(),
+            spare: None,
             input_gradient: true,
         })
     }
@@ -121,6 +124,7 @@ impl<F: Float> Linear<F> {
             bias: bias.map(|b| Param::new(b.into_dyn(), ParamKind::Bias)),
             x: None,
             x_shape: Vec::new(),
+            spare: None,
             input_gradient: true,
         })
     }
@@ -144,6 +148,20 @@ impl<F: Float> Linear<F> {
         self.bias.as_ref()
     }
 
+    /// The error `forward` gives for an input of this shape, if any.
+    fn check_input(&self, input: &[usize]) -> Result<()> {
+        let inp = self.dims().0;
+        let features: usize = input.iter().skip(1).product();
+        if input.len() < 2 || features != inp {
+            return Err(LayerError::Shape {
+                layer: "Linear",
+                expected: format!("[n, {inp}] or [n, ...] with {inp} features per sample"),
+                got: input.to_vec(),
+            });
+        }
+        Ok(())
+    }
+
     fn dims(&self) -> (usize, usize) {
         (self.weight.value.shape()[0], self.weight.value.shape()[1])
     }
@@ -155,24 +173,26 @@ impl<F: Float> Layer<F> for Linear<F> {
     }
 
     fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
-        let out_shape = self.output_shape(x.shape())?;
-        self.x_shape = x.shape().to_vec();
+        self.check_input(x.shape())?;
+        self.x_shape.clear();
+        self.x_shape.extend_from_slice(x.shape());
         let x = flatten2(x);
         let (_, out) = self.dims();
         let w = crate::shape::reshaped(
             self.weight.value.view().into_dimensionality::<Ix2>(),
             "Linear",
         );
-        let mut y = Array2::zeros((x.nrows(), out));
-        if let Some(b) = &self.bias {
-            y.rows_mut()
+        let mut y = crate::shape::buffer_of(self.spare.take(), Ix2(x.nrows(), out));
+        match &self.bias {
+            Some(b) => y
+                .rows_mut()
                 .into_iter()
-                .for_each(|mut row| row.assign(&b.value));
+                .for_each(|mut row| row.assign(&b.value)),
+            None => y.fill(F::zero()),
         }
         matmul_into(F::one(), &x.view(), &w, F::one(), &mut y.view_mut());
         // Inference keeps nothing for a backward pass (one rule for every layer).
         self.x = (mode == Mode::Train).then_some(x);
-        debug_assert_eq!(y.shape(), &out_shape[..]);
         Ok(y.into_dyn())
     }
 
@@ -191,21 +211,38 @@ impl<F: Float> Layer<F> for Linear<F> {
         );
         matmul_into(F::one(), &x.t(), &dout.view(), F::zero(), &mut dw);
         if let Some(b) = &mut self.bias {
-            b.grad.assign(&dout.sum_axis(Axis(0)));
+            let [rows, cols] = [0, 1].map(|a| dout.strides()[a].unsigned_abs());
+            if rows < cols {
+                // Column-major: sum_axis sums each column as one lane; rare, it may allocate.
+                b.grad.assign(&dout.sum_axis(Axis(0)));
+            } else {
+                // Row after row onto zeros: the order sum_axis adds in here, without its array.
+                b.grad.fill(F::zero());
+                for row in dout.rows() {
+                    b.grad.zip_mut_with(&row.into_dyn(), |g, &d| *g += d);
+                }
+            }
         }
-        if !self.input_gradient {
-            return Ok(ArrayD::zeros(self.x_shape.clone()));
+        // The input is not needed any more: its buffer takes the input's gradient, and the
+        // gradient received becomes the next forward's output.
+        let Some(mut dx) = self.x.take() else {
+            unreachable!("checked above")
+        };
+        if self.input_gradient {
+            debug_assert_eq!(dx.dim(), (dout.nrows(), inp));
+            matmul_into(
+                F::one(),
+                &dout.view(),
+                &w.t(),
+                F::zero(),
+                &mut dx.view_mut(),
+            );
+        } else {
+            dx.fill(F::zero());
         }
-        let mut dx = Array2::zeros((x.nrows(), inp));
-        matmul_into(
-            F::one(),
-            &dout.view(),
-            &w.t(),
-            F::zero(),
-            &mut dx.view_mut(),
-        );
+        self.spare = Some(dout.into_dyn());
         Ok(crate::shape::reshaped(
-            dx.into_shape_with_order(self.x_shape.clone()),
+            dx.into_shape_with_order(&self.x_shape[..]),
             "Linear",
         ))
     }
@@ -229,16 +266,8 @@ impl<F: Float> Layer<F> for Linear<F> {
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
-        let (inp, out) = self.dims();
-        let features: usize = input.iter().skip(1).product();
-        if input.len() < 2 || features != inp {
-            return Err(LayerError::Shape {
-                layer: "Linear",
-                expected: format!("[n, {inp}] or [n, ...] with {inp} features per sample"),
-                got: input.to_vec(),
-            });
-        }
-        Ok(vec![input[0], out])
+        self.check_input(input)?;
+        Ok(vec![input[0], self.dims().1])
     }
 
     fn macs(&self, _input: &[usize]) -> u64 {

@@ -4,7 +4,7 @@ use nabla_tensor::ConvGeometry;
 use nabla_tensor::parallel::{for_each_chunk_mut, for_each_chunk_pair_mut};
 use ndarray::{Array4, ArrayD};
 
-use crate::shape::{check_pool, expect_same, fixed4, pool_output};
+use crate::shape::{Kept, buffer, check_pool, expect_same, fixed4, pool_dims, pool_output};
 use crate::{Float, Layer, LayerError, Mode, Result};
 
 /// Max pooling with kernel, stride and padding (padded cells never win, as in PyTorch).
@@ -31,6 +31,10 @@ pub struct MaxPool2d {
     /// Index, within its input plane, of each output's winner.
     argmax: Vec<u32>,
     x_shape: Option<(usize, usize, usize, usize)>,
+    /// The last training input, whose buffer takes the input's gradient.
+    input: Kept,
+    /// The last gradient received: the next forward's output buffer.
+    spare: Kept,
 }
 
 impl MaxPool2d {
@@ -42,6 +46,8 @@ impl MaxPool2d {
             geometry,
             argmax: Vec::new(),
             x_shape: None,
+            input: Kept::default(),
+            spare: Kept::default(),
         })
     }
 }
@@ -55,7 +61,7 @@ impl<F: Float> Layer<F> for MaxPool2d {
     }
 
     fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
-        let out_shape = pool_output("MaxPool2d", &self.geometry, x.shape())?;
+        let out_shape = pool_dims("MaxPool2d", &self.geometry, x.shape())?;
         let x: Array4<F> = crate::shape::standard(fixed4(x));
         let (n, c, h, w) = x.dim();
         let (oh, ow) = (out_shape[2], out_shape[3]);
@@ -71,7 +77,10 @@ impl<F: Float> Layer<F> for MaxPool2d {
             });
         }
         let plane_out = oh * ow;
-        let mut out = vec![F::zero(); n * c * plane_out];
+        let mut out = buffer(self.spare.take(), &out_shape);
+        let Some(out_s) = out.as_slice_mut() else {
+            unreachable!("standard layout")
+        };
         let train = mode == Mode::Train;
         self.argmax
             .resize(if train { n * c * plane_out } else { 0 }, 0);
@@ -79,7 +88,7 @@ impl<F: Float> Layer<F> for MaxPool2d {
         // Planes are independent: pooled in parallel, a fixed number of planes per part.
         let arg_stride = if train { plane_out } else { 0 };
         for_each_chunk_pair_mut(
-            &mut out,
+            out_s,
             plane_out,
             &mut self.argmax,
             arg_stride,
@@ -160,15 +169,15 @@ impl<F: Float> Layer<F> for MaxPool2d {
         );
         // An inference pass leaves nothing to backpropagate (the 2x2 path skips the argmax).
         self.x_shape = (mode == Mode::Train).then_some((n, c, h, w));
-        Ok(crate::shape::reshaped(
-            ArrayD::from_shape_vec(out_shape, out),
-            "MaxPool2d",
-        ))
+        if mode == Mode::Train {
+            self.input.put(x.into_dyn());
+        }
+        Ok(out)
     }
 
     fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
         let (n, c, h, w) = self.x_shape.ok_or(LayerError::NoForward("MaxPool2d"))?;
-        let out_shape = pool_output("MaxPool2d", &self.geometry, &[n, c, h, w])?;
+        let out_shape = pool_dims("MaxPool2d", &self.geometry, &[n, c, h, w])?;
         expect_same("MaxPool2d", dout.shape(), &out_shape)?;
         let dout = crate::shape::standard(dout);
         let Some(ds) = dout.as_slice() else {
@@ -176,8 +185,13 @@ impl<F: Float> Layer<F> for MaxPool2d {
         };
         let (plane_in, plane_out) = (h * w, out_shape[2] * out_shape[3]);
         let argmax = &self.argmax;
-        let mut dx = vec![F::zero(); n * c * plane_in];
-        for_each_chunk_mut(&mut dx, plane_in, PARTS, |r, dx| {
+        // The input's buffer when it is kept (a training forward), else a new one.
+        let mut dx = buffer(self.input.take(), &[n, c, h, w]);
+        dx.fill(F::zero());
+        let Some(dx_s) = dx.as_slice_mut() else {
+            unreachable!("standard layout")
+        };
+        for_each_chunk_mut(dx_s, plane_in, PARTS, |r, dx| {
             for (k, plane) in r.enumerate() {
                 let dx = &mut dx[k * plane_in..(k + 1) * plane_in];
                 let span = plane * plane_out..(plane + 1) * plane_out;
@@ -186,10 +200,8 @@ impl<F: Float> Layer<F> for MaxPool2d {
                 }
             }
         });
-        Ok(crate::shape::reshaped(
-            ArrayD::from_shape_vec(vec![n, c, h, w], dx),
-            "MaxPool2d",
-        ))
+        self.spare.put(dout.into_dyn());
+        Ok(dx)
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {

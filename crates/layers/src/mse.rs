@@ -52,7 +52,7 @@ impl<F: Float> Loss<F> for MeanSquaredError<F> {
             .residual
             .as_ref()
             .ok_or(LayerError::NoForward("MeanSquaredError"))?;
-        Ok(batch_mean(residual))
+        Ok(batch_mean(residual, None))
     }
 }
 

@@ -19,6 +19,9 @@ pub struct Sequential<F: Float> {
     layers: Vec<(String, Box<dyn Layer<F>>)>,
     /// Passed on to the first layer (see [`Layer::set_input_gradient`]).
     input_gradient: bool,
+    /// Where `layer.param` names are written for [`Layer::visit_params`], kept so that an
+    /// optimizer step allocates nothing.
+    name_buf: String,
 }
 
 impl<F: Float> std::fmt::Debug for Sequential<F> {
@@ -42,6 +45,7 @@ impl<F: Float> Sequential<F> {
         Sequential {
             layers: Vec::new(),
             input_gradient: true,
+            name_buf: String::new(),
         }
     }
 
@@ -164,8 +168,17 @@ impl<F: Float> Layer<F> for Sequential<F> {
     }
 
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {
-        for (name, layer) in &mut self.layers {
-            layer.visit_params(&mut |local, p| f(&format!("{name}.{local}"), p));
+        let Sequential {
+            layers, name_buf, ..
+        } = self;
+        for (name, layer) in layers {
+            layer.visit_params(&mut |local, p| {
+                name_buf.clear();
+                name_buf.push_str(name);
+                name_buf.push('.');
+                name_buf.push_str(local);
+                f(name_buf, p)
+            });
         }
     }
 

@@ -99,9 +99,51 @@ pub(crate) fn pool_output(
     g: &nabla_tensor::ConvGeometry,
     input: &[usize],
 ) -> Result<Vec<usize>> {
+    Ok(pool_dims(layer, g, input)?.to_vec())
+}
+
+/// [`pool_output`] without the vector.
+pub(crate) fn pool_dims(
+    layer: &'static str,
+    g: &nabla_tensor::ConvGeometry,
+    input: &[usize],
+) -> Result<[usize; 4]> {
     expect_rank(layer, input, 4, "[n, c, h, w]")?;
     let (oh, ow) = g.out_hw(input[2], input[3])?;
-    Ok(vec![input[0], input[1], oh, ow])
+    Ok([input[0], input[1], oh, ow])
+}
+
+/// An array kept between steps by a layer that is not generic over its element type (the
+/// pooling layers implement `Layer<F>` for every `F`). The box is made once and reused.
+#[derive(Default)]
+pub(crate) struct Kept(Option<Box<dyn std::any::Any + Send>>);
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kept")
+    }
+}
+
+impl Kept {
+    /// The kept array, if it holds one of element type `F`.
+    pub(crate) fn take<F: Float>(&mut self) -> Option<ArrayD<F>> {
+        self.0
+            .as_mut()
+            .and_then(|b| b.downcast_mut::<Option<ArrayD<F>>>())
+            .and_then(Option::take)
+    }
+
+    /// Keeps `array` (in the existing box when it is one for `F`).
+    pub(crate) fn put<F: Float>(&mut self, array: ArrayD<F>) {
+        match self
+            .0
+            .as_mut()
+            .and_then(|b| b.downcast_mut::<Option<ArrayD<F>>>())
+        {
+            Some(slot) => *slot = Some(array),
+            None => self.0 = Some(Box::new(Some(array))),
+        }
+    }
 }
 
 /// A loss input as `(n, k)` rows, or the shape error naming the loss.
@@ -131,10 +173,36 @@ pub(crate) fn subtract_target<F: Float>(residual: &mut Array2<F>, target: crate:
     }
 }
 
-/// `residual / N`: the gradient of a batch-mean loss whose per-sample gradient is `residual`.
-pub(crate) fn batch_mean<F: Float>(residual: &Array2<F>) -> ArrayD<F> {
+/// `residual / N`: the gradient of a batch-mean loss whose per-sample gradient is `residual`,
+/// written into `spare` when it has the right shape.
+pub(crate) fn batch_mean<F: Float>(residual: &Array2<F>, spare: Option<ArrayD<F>>) -> ArrayD<F> {
     let n = F::of(residual.nrows().max(1) as f64);
-    residual.mapv(|v| v / n).into_dyn()
+    let mut out = buffer(spare, residual.shape());
+    out.zip_mut_with(&residual.view().into_dyn(), |o, &v| *o = v / n);
+    out
+}
+
+/// A standard-layout array of `shape` to write into: `spare` when it fits, else a new
+/// one. Its values are whatever it held; the caller overwrites every one. This is how a
+/// layer keeps its buffers: the gradient a layer receives in backward has the shape of its
+/// output, so it becomes the next forward's output, and what the layer kept of its input
+/// becomes the input's gradient.
+pub(crate) fn buffer<F: Float>(spare: Option<ArrayD<F>>, shape: &[usize]) -> ArrayD<F> {
+    match spare {
+        Some(b) if b.shape() == shape && b.is_standard_layout() => b,
+        _ => ArrayD::zeros(shape),
+    }
+}
+
+/// [`buffer`] of a fixed dimensionality (`[n, c, h, w]` and the like).
+pub(crate) fn buffer_of<F: Float, D: ndarray::Dimension>(
+    spare: Option<ArrayD<F>>,
+    shape: D,
+) -> ndarray::Array<F, D> {
+    match spare.map(|b| b.into_dimensionality::<D>()) {
+        Some(Ok(b)) if b.raw_dim() == shape && b.is_standard_layout() => b,
+        _ => ndarray::Array::zeros(shape),
+    }
 }
 
 /// Unwraps a reshape whose sizes the layer itself computed from the same shape, so that it

@@ -1,6 +1,6 @@
 //! Softmax followed by cross-entropy, fused so that the gradient is simply `(y − t) / N`.
 
-use nabla_tensor::{cross_entropy, softmax};
+use nabla_tensor::{log_softmax_in_place, mean_negative_log_likelihood, softmax_in_place};
 use ndarray::{Array2, ArrayD};
 
 use crate::shape::{batch_mean, loss_rows, subtract_target};
@@ -29,6 +29,10 @@ pub struct SoftmaxCrossEntropy<F: Float> {
     residual: Option<Array2<F>>,
     /// `softmax(logits)` of the last forward.
     probabilities: Option<Array2<F>>,
+    /// The log-probabilities of the last forward (kept only as a buffer).
+    log_probabilities: Option<Array2<F>>,
+    /// An array the caller is done with, for the next gradient.
+    spare: Option<ArrayD<F>>,
 }
 
 impl<F: Float> SoftmaxCrossEntropy<F> {
@@ -37,6 +41,8 @@ impl<F: Float> SoftmaxCrossEntropy<F> {
         SoftmaxCrossEntropy {
             residual: None,
             probabilities: None,
+            log_probabilities: None,
+            spare: None,
         }
     }
 
@@ -58,12 +64,28 @@ impl<F: Float> SoftmaxCrossEntropy<F> {
 impl<F: Float> Loss<F> for SoftmaxCrossEntropy<F> {
     fn forward(&mut self, y: &ArrayD<F>, target: Target<'_, F>) -> Result<F> {
         let logits = loss_rows("SoftmaxCrossEntropy", y, "[n, classes]")?;
-        let loss = cross_entropy(&logits, target)?;
-        let probabilities = softmax(&logits);
-        let mut residual = probabilities.clone();
+        target.check(logits.nrows(), logits.ncols())?;
+        // The same arithmetic as nabla_tensor's cross_entropy and softmax, in buffers kept
+        // from the last step.
+        let copy = |kept: &mut Option<Array2<F>>| {
+            let mut out = match kept.take() {
+                Some(b) if b.dim() == logits.dim() => b,
+                _ => Array2::zeros(logits.dim()),
+            };
+            out.assign(&logits);
+            out
+        };
+        let mut log_probabilities = copy(&mut self.log_probabilities);
+        log_softmax_in_place(&mut log_probabilities.view_mut());
+        let loss = mean_negative_log_likelihood(&log_probabilities.view(), target);
+        let mut probabilities = copy(&mut self.probabilities);
+        softmax_in_place(&mut probabilities.view_mut());
+        let mut residual = copy(&mut self.residual);
+        residual.assign(&probabilities);
         subtract_target(&mut residual, target);
         self.residual = Some(residual);
         self.probabilities = Some(probabilities);
+        self.log_probabilities = Some(log_probabilities);
         Ok(loss)
     }
 
@@ -72,7 +94,11 @@ impl<F: Float> Loss<F> for SoftmaxCrossEntropy<F> {
             .residual
             .as_ref()
             .ok_or(LayerError::NoForward("SoftmaxCrossEntropy"))?;
-        Ok(batch_mean(residual))
+        Ok(batch_mean(residual, self.spare.take()))
+    }
+
+    fn recycle(&mut self, spent: ArrayD<F>) {
+        self.spare = Some(spent);
     }
 }
 

@@ -52,6 +52,17 @@ pub trait Classifier<F: Float>: Send {
     fn architecture(&self) -> Option<&crate::Architecture> {
         None
     }
+
+    /// Gives back the output of the last training forward once the caller is done with it,
+    /// so that the model can write its next gradient into it instead of allocating one (the
+    /// trainer does this after every step). The default drops it.
+    fn recycle_output(&mut self, _logits: ArrayD<F>) {}
+
+    /// After `backward`: an array of the last input's shape that the model no longer needs,
+    /// for the caller to write the next batch into (the trainer does). The default has none.
+    fn take_input_buffer(&mut self) -> Option<ArrayD<F>> {
+        None
+    }
 }
 
 /// Forwards every method of [`Classifier`] to the model behind a pointer: a borrowed model
@@ -88,6 +99,12 @@ macro_rules! forward_classifier {
             }
             fn architecture(&self) -> Option<&crate::Architecture> {
                 (**self).architecture()
+            }
+            fn recycle_output(&mut self, logits: ArrayD<F>) {
+                (**self).recycle_output(logits)
+            }
+            fn take_input_buffer(&mut self) -> Option<ArrayD<F>> {
+                (**self).take_input_buffer()
             }
         }
     )*};

@@ -24,8 +24,12 @@ pub struct LayerSummary {
 #[derive(Debug)]
 pub struct Network<F: Float> {
     arch: Architecture,
+    /// `arch.input_shape()`, kept: checked on every forward.
+    input_shape: Vec<usize>,
     body: Sequential<F>,
     loss: SoftmaxCrossEntropy<F>,
+    /// The first layer's gradient buffer after a backward (zeros: the input is data).
+    spent_input: Option<ArrayD<F>>,
 }
 
 impl<F: Float> Network<F> {
@@ -41,8 +45,10 @@ impl<F: Float> Network<F> {
         layers.set_input_gradient(false);
         Network {
             arch: arch.clone(),
+            input_shape: arch.input_shape(),
             body: layers,
             loss: SoftmaxCrossEntropy::new(),
+            spent_input: None,
         }
     }
 
@@ -57,7 +63,7 @@ impl<F: Float> Network<F> {
     }
 
     fn check_shape(&self, shape: &[usize]) -> Result<()> {
-        let expected = self.arch.input_shape();
+        let expected = &self.input_shape;
         if shape.len() != expected.len() + 1 || shape[1..] != expected[..] {
             return Err(NnError::Data(format!(
                 "{} expects input of shape [n, {}], got {shape:?}",
@@ -99,7 +105,7 @@ impl<F: Float> Network<F> {
     /// Backpropagates the last [`Network::loss`], filling every parameter's gradient.
     pub fn backward(&mut self) -> Result<()> {
         let dlogits = self.loss.backward()?;
-        self.body.backward(dlogits)?;
+        self.spent_input = Some(self.body.backward(dlogits)?);
         Ok(())
     }
 
@@ -197,6 +203,14 @@ impl<F: Float> Classifier<F> for Network<F> {
 
     fn check_input(&self, shape: &[usize]) -> Result<()> {
         self.check_shape(shape)
+    }
+
+    fn recycle_output(&mut self, logits: ArrayD<F>) {
+        self.loss.recycle(logits);
+    }
+
+    fn take_input_buffer(&mut self) -> Option<ArrayD<F>> {
+        self.spent_input.take()
     }
 
     fn architecture(&self) -> Option<&Architecture> {

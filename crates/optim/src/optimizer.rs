@@ -37,11 +37,16 @@ impl<F: Float> OptimizerState<F> {
         count: usize,
         init: F,
     ) -> Result<&mut Vec<ArrayD<F>>> {
-        let slots = self.slots.entry(name.to_string()).or_insert_with(|| {
-            (0..count)
+        // Looked up before it is inserted: a key is allocated once per parameter, not per step.
+        if !self.slots.contains_key(name) {
+            let fresh = (0..count)
                 .map(|_| ArrayD::from_elem(value.raw_dim(), init))
-                .collect()
-        });
+                .collect();
+            self.slots.insert(name.to_string(), fresh);
+        }
+        let Some(slots) = self.slots.get_mut(name) else {
+            unreachable!("inserted above")
+        };
         if let Some(bad) = slots.iter().find(|s| s.shape() != value.shape()) {
             return Err(OptimError::Shape {
                 optimizer,

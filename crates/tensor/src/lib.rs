@@ -35,6 +35,7 @@ mod linalg;
 mod numerics;
 pub mod parallel;
 mod param;
+mod scratch;
 
 pub use cpu::{cpu_features, machine};
 pub use error::{Result, TensorError};
@@ -43,5 +44,9 @@ pub use geometry::ConvGeometry;
 pub use gradient::{numerical_gradient, relative_error};
 pub use im2col::{col2im, col2im_t_add, im2col, im2col_into, im2col_t_into};
 pub use linalg::matmul_into;
-pub use numerics::{Target, accuracy, argmax_rows, cross_entropy, log_softmax, softmax};
+pub use numerics::{
+    Target, accuracy, argmax_rows, cross_entropy, log_softmax, log_softmax_in_place,
+    mean_negative_log_likelihood, softmax, softmax_in_place,
+};
 pub use param::{Param, ParamKind};
+pub use scratch::with_scratch;

@@ -1,7 +1,7 @@
 //! The one matrix product every layer goes through, so that a faster GEMM replaces it in one
 //! place.
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 
 use crate::Float;
 use crate::gemm::{Isa, Operand, sgemm};
@@ -82,41 +82,49 @@ pub fn matmul_into<F: Float>(
         // cutting M or N would make every thread pack all of the other, large operand. Cut
         // K instead and add the partial products in part order, a fixed reduction.
         let depth = k.div_ceil(parts);
-        let mut partials: Vec<Array2<F>> = (0..k.div_ceil(depth))
-            .map(|_| Array2::zeros((m, n)))
-            .collect();
-        let tasks: Vec<_> = a
-            .axis_chunks_iter(Axis(1), depth)
-            .zip(b.axis_chunks_iter(Axis(0), depth))
-            .zip(partials.iter_mut())
-            .collect();
-        crate::parallel::run_tasks(tasks, |((a, b), part)| {
-            product_on_one_thread(F::one(), &a, &b, F::zero(), &mut part.view_mut());
-        });
-        let mut sum = partials.remove(0);
-        for part in &partials {
-            sum += part;
+        let size = m * n;
+        if size == 0 {
+            return;
         }
-        c.zip_mut_with(&sum, |c, &s| *c = alpha * s + beta * *c);
+        // The partial products go to the calling thread's scratch buffer, one slice each.
+        crate::with_scratch(k.div_ceil(depth) * size, |partials: &mut [F]| {
+            let tasks = a
+                .axis_chunks_iter(Axis(1), depth)
+                .zip(b.axis_chunks_iter(Axis(0), depth))
+                .zip(partials.chunks_exact_mut(size));
+            crate::parallel::run_tasks(tasks, |((a, b), part)| {
+                let mut part = ArrayViewMut2::from_shape((m, n), part)
+                    .unwrap_or_else(|_| unreachable!("cut to m * n"));
+                product_on_one_thread(F::one(), &a, &b, F::zero(), &mut part);
+            });
+            let (sum, rest) = partials.split_at_mut(size);
+            for part in rest.chunks_exact(size) {
+                sum.iter_mut().zip(part).for_each(|(s, &p)| *s += p);
+            }
+            let sum = ArrayView2::from_shape((m, n), &*sum)
+                .unwrap_or_else(|_| unreachable!("cut to m * n"));
+            c.zip_mut_with(&sum, |c, &s| *c = alpha * s + beta * *c);
+        });
         return;
     }
     let product = |(a, b, mut c): (ArrayView2<'_, F>, ArrayView2<'_, F>, ArrayViewMut2<'_, F>)| {
         product_on_one_thread(alpha, &a, &b, beta, &mut c);
     };
-    let tasks: Vec<_> = if m >= n {
+    if m >= n {
         let rows = m.div_ceil(parts);
-        a.axis_chunks_iter(Axis(0), rows)
+        let tasks = a
+            .axis_chunks_iter(Axis(0), rows)
             .zip(c.axis_chunks_iter_mut(Axis(0), rows))
-            .map(|(a, c)| (a, b.view(), c))
-            .collect()
+            .map(|(a, c)| (a, b.view(), c));
+        crate::parallel::run_tasks(tasks, product);
     } else {
         let cols = n.div_ceil(parts);
-        b.axis_chunks_iter(Axis(1), cols)
+        let tasks = b
+            .axis_chunks_iter(Axis(1), cols)
             .zip(c.axis_chunks_iter_mut(Axis(1), cols))
-            .map(|(b, c)| (a.view(), b, c))
-            .collect()
-    };
-    crate::parallel::run_tasks(tasks, product);
+            .map(|(b, c)| (a.view(), b, c));
+        crate::parallel::run_tasks(tasks, product);
+    }
 }
 
 /// One block of a product on the calling thread: nabla's kernels for `f32` where the CPU has
@@ -185,6 +193,7 @@ fn product_on_one_thread<F: Float>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ndarray::Array2;
     use proptest::prelude::*;
 
     fn naive(a: &Array2<f64>, b: &Array2<f64>) -> Array2<f64> {

@@ -1,6 +1,6 @@
 //! Softmax, log-softmax, cross-entropy and accuracy over rows of logits.
 
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 
 use crate::{Float, Result, TensorError};
 
@@ -64,13 +64,26 @@ impl<F: Float> Target<'_, F> {
 /// ```
 pub fn softmax<F: Float>(logits: &ArrayView2<'_, F>) -> Array2<F> {
     let mut out = logits.to_owned();
-    for mut row in out.rows_mut() {
+    softmax_in_place(&mut out.view_mut());
+    out
+}
+
+/// [`softmax`] of logits already in `x`, written over them: for a loss that keeps its
+/// buffers between steps.
+///
+/// ```
+/// use ndarray::array;
+/// let mut p = array![[1000.0f32, 1000.0]];
+/// nabla_tensor::softmax_in_place(&mut p.view_mut());
+/// assert_eq!(p, array![[0.5, 0.5]]);
+/// ```
+pub fn softmax_in_place<F: Float>(x: &mut ArrayViewMut2<'_, F>) {
+    for mut row in x.rows_mut() {
         let max = row.fold(F::neg_infinity(), |m, &v| m.max(v));
         row.mapv_inplace(|v| (v - max).exp());
         let sum = row.sum();
         row.mapv_inplace(|v| v / sum);
     }
-    out
 }
 
 /// Row-wise `log(softmax(x))`, computed as `(x - max) - log Σ exp(x - max)`: finite for any
@@ -84,7 +97,20 @@ pub fn softmax<F: Float>(logits: &ArrayView2<'_, F>) -> Array2<F> {
 /// ```
 pub fn log_softmax<F: Float>(logits: &ArrayView2<'_, F>) -> Array2<F> {
     let mut out = logits.to_owned();
-    for mut row in out.rows_mut() {
+    log_softmax_in_place(&mut out.view_mut());
+    out
+}
+
+/// [`log_softmax`] of logits already in `x`, written over them.
+///
+/// ```
+/// use ndarray::array;
+/// let mut l = array![[0.0f64, 1000.0]];
+/// nabla_tensor::log_softmax_in_place(&mut l.view_mut());
+/// assert_eq!(l[[0, 0]], -1000.0);
+/// ```
+pub fn log_softmax_in_place<F: Float>(x: &mut ArrayViewMut2<'_, F>) {
+    for mut row in x.rows_mut() {
         let (argmax, max) =
             row.iter()
                 .enumerate()
@@ -101,7 +127,6 @@ pub fn log_softmax<F: Float>(logits: &ArrayView2<'_, F>) -> Array2<F> {
         let log_sum = rest.ln_1p();
         row.mapv_inplace(|v| (v - max) - log_sum);
     }
-    out
 }
 
 /// Mean cross-entropy of `softmax(logits)` against `target`, from the log-softmax (no `+1e-7`
@@ -127,16 +152,40 @@ pub fn cross_entropy<F: Float>(logits: &ArrayView2<'_, F>, target: Target<'_, F>
     if n == 0 {
         return Ok(F::zero());
     }
-    let logp = log_softmax(logits);
+    Ok(mean_negative_log_likelihood(
+        &log_softmax(logits).view(),
+        target,
+    ))
+}
+
+/// The mean of `-log p(target)` over rows of log-probabilities (from [`log_softmax`]): the
+/// cross-entropy once the log-softmax is computed, for a caller that keeps it. The target
+/// must already be checked against the shape ([`Target::check`]).
+///
+/// ```
+/// use nabla_tensor::{Target, mean_negative_log_likelihood};
+/// use ndarray::array;
+/// let logp = array![[0.5f64.ln(), 0.5f64.ln()]];
+/// let loss = mean_negative_log_likelihood(&logp.view(), Target::Indices(&[1]));
+/// assert!((loss - 2f64.ln()).abs() < 1e-12);
+/// ```
+pub fn mean_negative_log_likelihood<F: Float>(
+    logp: &ArrayView2<'_, F>,
+    target: Target<'_, F>,
+) -> F {
+    let n = logp.nrows();
+    if n == 0 {
+        return F::zero();
+    }
     let total = match target {
-        Target::OneHot(t) => (&logp * &t).sum(),
+        Target::OneHot(t) => (logp * &t).sum(),
         Target::Indices(t) => t
             .iter()
             .enumerate()
             .map(|(row, &label)| logp[[row, label]])
             .sum(),
     };
-    Ok(-total / F::of(n as f64))
+    -total / F::of(n as f64)
 }
 
 /// The index of the largest entry of each row (the first one on ties).

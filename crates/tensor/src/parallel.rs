@@ -92,11 +92,7 @@ pub fn with_threads<T>(n: usize, f: impl FnOnce() -> T) -> T {
 
 /// `0..n` cut into `parts` contiguous ranges of near-equal length (empty ones dropped).
 pub fn ranges(n: usize, parts: usize) -> Vec<Range<usize>> {
-    let parts = parts.clamp(1, n.max(1));
-    (0..parts)
-        .map(|k| (k * n / parts)..((k + 1) * n / parts))
-        .filter(|r| !r.is_empty())
-        .collect()
+    range_iter(n, parts).collect()
 }
 
 /// Runs `f` on each range of [`ranges`]`(n, parts)` across up to [`threads`] threads and
@@ -110,8 +106,9 @@ pub fn ranges(n: usize, parts: usize) -> Vec<Range<usize>> {
 pub fn map_ranges<T: Send>(n: usize, parts: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
     let work = ranges(n, parts);
     let mut slots: Vec<Option<T>> = (0..work.len()).map(|_| None).collect();
-    let tasks: Vec<_> = work.into_iter().zip(slots.iter_mut()).collect();
-    run_tasks(tasks, |(r, slot)| *slot = Some(f(r)));
+    run_tasks(work.into_iter().zip(slots.iter_mut()), |(r, slot)| {
+        *slot = Some(f(r))
+    });
     slots.into_iter().flatten().collect()
 }
 
@@ -139,17 +136,52 @@ pub fn for_each_chunk_pair_mut<T: Send, U: Send>(
     f: impl Fn(Range<usize>, &mut [T], &mut [U]) + Sync,
 ) {
     let items = a.len().checked_div(a_stride).unwrap_or(0);
-    let work = ranges(items, parts);
-    let mut chunks = Vec::with_capacity(work.len());
-    let (mut rest_a, mut rest_b) = (a, b);
-    for r in work {
-        let (head_a, tail_a) = rest_a.split_at_mut(r.len() * a_stride);
-        let (head_b, tail_b) = rest_b.split_at_mut((r.len() * b_stride).min(rest_b.len()));
-        chunks.push((r, head_a, head_b));
-        rest_a = tail_a;
-        rest_b = tail_b;
-    }
+    let chunks = ChunkPairs {
+        ranges: range_iter(items, parts),
+        a,
+        a_stride,
+        b,
+        b_stride,
+    };
     run_tasks(chunks, |(r, ca, cb)| f(r, ca, cb));
+}
+
+/// [`ranges`] without the vector: every range is non-empty, so the count is exact.
+fn range_iter(n: usize, parts: usize) -> impl ExactSizeIterator<Item = Range<usize>> + Send {
+    let parts = if n == 0 { 0 } else { parts.clamp(1, n) };
+    (0..parts).map(move |k| (k * n / parts)..((k + 1) * n / parts))
+}
+
+/// The chunks of two buffers that a sequence of item ranges covers, cut as they are taken.
+struct ChunkPairs<'a, T, U, R> {
+    ranges: R,
+    a: &'a mut [T],
+    a_stride: usize,
+    b: &'a mut [U],
+    b_stride: usize,
+}
+
+impl<'a, T, U, R: Iterator<Item = Range<usize>>> Iterator for ChunkPairs<'a, T, U, R> {
+    type Item = (Range<usize>, &'a mut [T], &'a mut [U]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let r = self.ranges.next()?;
+        let (head_a, tail_a) = std::mem::take(&mut self.a).split_at_mut(r.len() * self.a_stride);
+        let b = std::mem::take(&mut self.b);
+        let (head_b, tail_b) = b.split_at_mut((r.len() * self.b_stride).min(b.len()));
+        self.a = tail_a;
+        self.b = tail_b;
+        Some((r, head_a, head_b))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.ranges.size_hint()
+    }
+}
+
+impl<T, U, R: ExactSizeIterator<Item = Range<usize>>> ExactSizeIterator
+    for ChunkPairs<'_, T, U, R>
+{
 }
 
 /// Element-wise work on two equally long buffers: runs `f` on matching blocks of `block`
@@ -177,8 +209,7 @@ pub fn zip_blocks_mut<T: Send, U: Sync>(
         "zip_blocks_mut: buffers of different lengths"
     );
     let block = block.max(1);
-    let tasks: Vec<_> = a.chunks_mut(block).zip(b.chunks(block)).collect();
-    run_tasks(tasks, |(a, b)| f(a, b));
+    run_tasks(a.chunks_mut(block).zip(b.chunks(block)), |(a, b)| f(a, b));
 }
 
 /// [`zip_blocks_mut`] with both buffers written.
@@ -197,87 +228,185 @@ pub fn zip_blocks_both_mut<T: Send, U: Send>(
         "zip_blocks_both_mut: buffers of different lengths"
     );
     let block = block.max(1);
-    let tasks: Vec<_> = a.chunks_mut(block).zip(b.chunks_mut(block)).collect();
-    run_tasks(tasks, |(a, b)| f(a, b));
+    run_tasks(a.chunks_mut(block).zip(b.chunks_mut(block)), |(a, b)| {
+        f(a, b)
+    });
 }
 
 /// Runs `f` on every task, on up to [`threads`] threads: the calling thread and helpers
 /// from a pool that lives as long as the process (starting threads per call costs more than
-/// the small products it would share). Every thread takes the next task from a shared
-/// counter until none is left; each task's result depends only on the task, so which
-/// thread runs it never changes a number.
-pub(crate) fn run_tasks<T: Send>(tasks: Vec<T>, f: impl Fn(T) + Sync) {
+/// the small products it would share). Every thread takes the next task from the shared
+/// iterator until none is left; each task's result depends only on the task, so which
+/// thread runs it never changes a number. Nothing is allocated per call: a training step
+/// makes hundreds of these.
+pub(crate) fn run_tasks<I>(tasks: I, f: impl Fn(I::Item) + Sync)
+where
+    I: IntoIterator,
+    I::IntoIter: ExactSizeIterator + Send,
+    I::Item: Send,
+{
+    let tasks = tasks.into_iter();
     let workers = threads().min(tasks.len());
     if workers <= 1 {
-        tasks.into_iter().for_each(f);
+        tasks.for_each(f);
         return;
     }
-    let Some(pool) = pool(workers - 1) else {
-        // The system refused threads: the same work, on this one.
-        tasks.into_iter().for_each(f);
+    let Some(pool) = pool::get(workers - 1) else {
+        tasks.for_each(f);
         return;
     };
-    let slots: Vec<std::sync::Mutex<Option<T>>> = tasks
-        .into_iter()
-        .map(|t| std::sync::Mutex::new(Some(t)))
-        .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let tasks = std::sync::Mutex::new(tasks);
     let work = || {
         loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(slot) = slots.get(i) else { break };
-            let task = slot
+            let task = tasks
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take();
-            if let Some(task) = task {
-                f(task);
+                .next();
+            match task {
+                Some(task) => f(task),
+                None => break,
             }
         }
     };
-    // The caller works too instead of sleeping until the helpers finish: one thread fewer
-    // to wake per call. Meanwhile it counts as a pool thread, so that work it starts inside
-    // a task runs on it alone instead of queueing behind the busy helpers.
-    with_local(
-        |l| l.in_pool = true,
-        || {
-            pool.in_place_scope(|scope| {
-                for _ in 1..workers {
-                    scope.spawn(|_| work());
-                }
-                work();
-            })
-        },
-    );
+    with_local(|l| l.in_pool = true, || pool.run(&work));
 }
 
-/// The process's pool of `n` threads, built on first use; one per count ever asked for.
-fn pool(n: usize) -> Option<std::sync::Arc<rayon::ThreadPool>> {
-    use std::sync::{Arc, Mutex, OnceLock};
-    type Pools = Vec<(usize, Arc<rayon::ThreadPool>)>;
-    static POOLS: OnceLock<Mutex<Pools>> = OnceLock::new();
-    let mut pools = POOLS
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((_, p)) = pools.iter().find(|(k, _)| *k == n) {
-        return Some(Arc::clone(p));
+/// A pool of worker threads that run one borrowed job at a time beside the caller, with no
+/// allocation per job (rayon's scopes box every spawned job).
+mod pool {
+    use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+    use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+
+    use super::{LOCAL, Local};
+
+    /// The job of the current round: a borrowed closure whose lifetime is erased while
+    /// workers run it; [`Pool::run`] does not return before every worker is done with it.
+    #[derive(Clone, Copy)]
+    struct Job(*const (dyn Fn() + Sync + 'static));
+
+    // SAFETY: the closure is Sync, and it outlives every use (see `Pool::run`).
+    unsafe impl Send for Job {}
+
+    #[derive(Default)]
+    struct State {
+        /// Bumped for every job; a worker runs each round once.
+        round: u64,
+        job: Option<Job>,
+        /// Workers still running this round's job.
+        busy: usize,
+        /// A worker's job panicked this round.
+        panicked: bool,
     }
-    let built = rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
-        .thread_name(|i| format!("nabla-{i}"))
-        .start_handler(|_| {
+
+    pub(super) struct Pool {
+        workers: usize,
+        state: Mutex<State>,
+        /// Wakes the workers for a new round.
+        start: Condvar,
+        /// Wakes the caller when the last worker is done.
+        done: Condvar,
+        /// One job at a time: a second caller waits for the first job to end.
+        submit: Mutex<()>,
+    }
+
+    impl Pool {
+        /// Runs `job` on the calling thread and on every worker, and returns when all are
+        /// done; a panic in any of them is raised again here.
+        pub(super) fn run(&self, job: &(dyn Fn() + Sync)) {
+            let _one_job = self.submit.lock().unwrap_or_else(PoisonError::into_inner);
+            // SAFETY: only the lifetime is erased; this function waits below until no
+            // worker holds the pointer (busy == 0) before it returns or unwinds.
+            let erased: *const (dyn Fn() + Sync + 'static) =
+                unsafe { std::mem::transmute(job as *const (dyn Fn() + Sync)) };
+            {
+                let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                state.round += 1;
+                state.job = Some(Job(erased));
+                state.busy = self.workers;
+                state.panicked = false;
+            }
+            self.start.notify_all();
+            let mine = catch_unwind(AssertUnwindSafe(job));
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            while state.busy > 0 {
+                state = self
+                    .done
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            state.job = None;
+            let theirs = state.panicked;
+            drop(state);
+            if let Err(payload) = mine {
+                resume_unwind(payload);
+            }
+            if theirs {
+                panic!("a worker thread panicked in a parallel task");
+            }
+        }
+
+        fn work(&self) {
             LOCAL.with(|l| {
                 l.set(Local {
                     threads: 0,
                     in_pool: true,
                 })
-            })
-        })
-        .build();
-    let p = Arc::new(built.ok()?);
-    pools.push((n, Arc::clone(&p)));
-    Some(p)
+            });
+            let mut seen = 0;
+            loop {
+                let job = {
+                    let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                    while state.round == seen {
+                        state = self
+                            .start
+                            .wait(state)
+                            .unwrap_or_else(PoisonError::into_inner);
+                    }
+                    seen = state.round;
+                    state.job
+                };
+                let Some(Job(job)) = job else { continue };
+                // SAFETY: `run` keeps the closure alive until this worker reports done.
+                let ok = catch_unwind(AssertUnwindSafe(|| unsafe { (*job)() })).is_ok();
+                let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                state.panicked |= !ok;
+                state.busy -= 1;
+                if state.busy == 0 {
+                    self.done.notify_one();
+                }
+            }
+        }
+    }
+
+    /// The process's pool of `n` workers, started on first use; one per count ever asked
+    /// for. `None` if the threads could not be started.
+    pub(super) fn get(n: usize) -> Option<Arc<Pool>> {
+        type Pools = Vec<(usize, Arc<Pool>)>;
+        static POOLS: OnceLock<Mutex<Pools>> = OnceLock::new();
+        let mut pools = POOLS
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, p)) = pools.iter().find(|(k, _)| *k == n) {
+            return Some(Arc::clone(p));
+        }
+        let pool = Arc::new(Pool {
+            workers: n,
+            state: Mutex::default(),
+            start: Condvar::new(),
+            done: Condvar::new(),
+            submit: Mutex::new(()),
+        });
+        for i in 0..n {
+            let p = Arc::clone(&pool);
+            std::thread::Builder::new()
+                .name(format!("nabla-{i}"))
+                .spawn(move || p.work())
+                .ok()?;
+        }
+        pools.push((n, Arc::clone(&pool)));
+        Some(pool)
+    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! The fast path: the reference's numbers, image by image, in parallel, with no batch-sized
 //! unfolded matrix.
 
-use nabla_tensor::parallel::{for_each_chunk_mut, map_ranges, threads};
-use nabla_tensor::{col2im_t_add, im2col_t_into, matmul_into};
-use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewMut2};
+use nabla_tensor::parallel::{for_each_chunk_mut, threads};
+use nabla_tensor::{col2im_t_add, im2col_t_into, matmul_into, with_scratch};
+use ndarray::{ArrayD, ArrayView2, ArrayViewMut2, Ix4};
 
 use super::Conv2d;
-use crate::shape::{expect_same, fixed4};
-use crate::{Float, Layer, LayerError, Mode, Result};
+use crate::shape::{buffer_of, expect_same, fixed4};
+use crate::{Float, LayerError, Mode, Result};
 
 /// Parts a batch is cut into for the weight-gradient sum: fixed, so that the floating-point
 /// summation order, and therefore the result, does not depend on the number of threads.
@@ -25,7 +25,7 @@ fn view2_mut<F>(data: &mut [F], rows: usize, cols: usize) -> ArrayViewMut2<'_, F
 
 impl<F: Float> Conv2d<F> {
     pub(super) fn forward_fast(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
-        let out_shape = self.output_shape(x.shape())?;
+        let [n, fnum, oh, ow] = self.out_dims(x.shape())?;
         let x = fixed4(x);
         // Only a view in another layout pays for a copy.
         let x = if x.is_standard_layout() {
@@ -33,68 +33,76 @@ impl<F: Float> Conv2d<F> {
         } else {
             x.as_standard_layout().into_owned()
         };
-        let (n, c, h, wd) = x.dim();
-        let (fnum, plane) = (out_shape[1], out_shape[2] * out_shape[3]);
+        let (_, c, h, wd) = x.dim();
+        let plane = oh * ow;
         let geometry = self.config.geometry();
         let cols = c * geometry.kernel_h * geometry.kernel_w;
         let Some(xs) = x.as_slice() else {
             unreachable!("standard layout")
         };
+        let mut out = buffer_of(self.spare.take(), Ix4(n, fnum, oh, ow));
         let w = self.weight_matrix();
         let bias = self.bias.as_ref().map(|b| b.value.view());
-        let mut out = vec![F::zero(); n * fnum * plane];
         let failure = std::sync::Mutex::new(None);
+        let Some(out_s) = out.as_slice_mut() else {
+            unreachable!("standard layout")
+        };
         // Images are independent: unfold and multiply them in parallel, one chunk per thread,
-        // each image's windows as a (C·KH·KW, OH·OW) matrix in one buffer per chunk.
-        for_each_chunk_mut(&mut out, fnum * plane, threads(), |r, out_chunk| {
-            let mut col_i = vec![F::zero(); cols * plane];
-            for (k, img) in r.enumerate() {
-                let image = &xs[img * c * h * wd..(img + 1) * c * h * wd];
-                if let Err(e) = im2col_t_into(image, (c, h, wd), &geometry, &mut col_i) {
-                    if let Ok(mut slot) = failure.lock() {
-                        *slot = Some(e);
+        // each image's windows as a (C·KH·KW, OH·OW) matrix in the thread's scratch buffer.
+        for_each_chunk_mut(out_s, fnum * plane, threads(), |r, out_chunk| {
+            with_scratch(cols * plane, |col_i: &mut [F]| {
+                for (k, img) in r.enumerate() {
+                    let image = &xs[img * c * h * wd..(img + 1) * c * h * wd];
+                    if let Err(e) = im2col_t_into(image, (c, h, wd), &geometry, col_i) {
+                        if let Ok(mut slot) = failure.lock() {
+                            *slot = Some(e);
+                        }
+                        return;
                     }
-                    return;
+                    let mut out_i = view2_mut(
+                        &mut out_chunk[k * fnum * plane..(k + 1) * fnum * plane],
+                        fnum,
+                        plane,
+                    );
+                    let beta = match &bias {
+                        Some(b) => {
+                            out_i
+                                .rows_mut()
+                                .into_iter()
+                                .zip(b.iter())
+                                .for_each(|(mut row, &bf)| row.fill(bf));
+                            F::one()
+                        }
+                        // beta = 0: the buffer's old values are not read.
+                        None => F::zero(),
+                    };
+                    // out_i (FN, OH·OW) = W (FN, C·KH·KW) · col_i: the output is already NCHW.
+                    matmul_into(F::one(), &w, &view2(col_i, cols, plane), beta, &mut out_i);
                 }
-                let mut out_i = view2_mut(
-                    &mut out_chunk[k * fnum * plane..(k + 1) * fnum * plane],
-                    fnum,
-                    plane,
-                );
-                let beta = match &bias {
-                    Some(b) => {
-                        out_i
-                            .rows_mut()
-                            .into_iter()
-                            .zip(b.iter())
-                            .for_each(|(mut row, &bf)| row.fill(bf));
-                        F::one()
-                    }
-                    None => F::zero(),
-                };
-                // out_i (FN, OH·OW) = W (FN, C·KH·KW) · col_i: the output is already NCHW.
-                matmul_into(F::one(), &w, &view2(&col_i, cols, plane), beta, &mut out_i);
-            }
+            })
         });
         if let Some(e) = failure.into_inner().ok().flatten() {
             return Err(e.into());
         }
         // Inference keeps nothing for a backward pass.
         self.x = (mode == Mode::Train).then_some(x);
-        Ok(crate::shape::reshaped(
-            ArrayD::from_shape_vec(out_shape, out),
-            "Conv2d",
-        ))
+        Ok(out.into_dyn())
     }
 
     pub(super) fn backward_fast(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
-        let x = self.x.as_ref().ok_or(LayerError::NoForward("Conv2d"))?;
-        let x_shape = x.dim();
-        let out_shape = self.output_shape(&[x_shape.0, x_shape.1, x_shape.2, x_shape.3])?;
-        expect_same("Conv2d", dout.shape(), &out_shape)?;
-        let (n, fnum, plane) = (out_shape[0], out_shape[1], out_shape[2] * out_shape[3]);
+        let x_dim = self
+            .x
+            .as_ref()
+            .ok_or(LayerError::NoForward("Conv2d"))?
+            .dim();
+        let (n, c, h, wd) = x_dim;
+        let [_, fnum, oh, ow] = self.out_dims(&[n, c, h, wd])?;
+        expect_same("Conv2d", dout.shape(), &[n, fnum, oh, ow])?;
+        let Some(x) = self.x.take() else {
+            unreachable!("checked above")
+        };
+        let plane = oh * ow;
         let geometry = self.config.geometry();
-        let (c, h, wd) = (x_shape.1, x_shape.2, x_shape.3);
         let cols = c * geometry.kernel_h * geometry.kernel_w;
         let Some(xs) = x.as_slice() else {
             unreachable!("kept in standard layout")
@@ -105,79 +113,107 @@ impl<F: Float> Conv2d<F> {
         };
         // dW = Σ_images dout_i · col_iᵀ and db = Σ dout, summed over a fixed number of parts
         // (not threads) and then in part order, so the result does not depend on the thread
-        // count.
-        let partials = map_ranges(n, REDUCTION_PARTS, |r| {
-            // Summed transposed, dWᵀ = Σ col_i · dout_iᵀ: the GEMM then copies dout_i (FN
-            // rows) instead of the FN-times larger col_i to line up its operands. The same
-            // products in the same order, so the same bits.
-            let mut dwt = Array2::<F>::zeros((cols, fnum));
-            let mut db = vec![F::zero(); fnum];
-            let mut col_i = vec![F::zero(); cols * plane];
-            for img in r {
-                let image = &xs[img * c * h * wd..(img + 1) * c * h * wd];
-                im2col_t_into(image, (c, h, wd), &geometry, &mut col_i)?;
-                let d_i = view2(
-                    &ds[img * fnum * plane..(img + 1) * fnum * plane],
-                    fnum,
-                    plane,
-                );
-                let col_i = view2(&col_i, cols, plane);
-                matmul_into(F::one(), &col_i, &d_i.t(), F::one(), &mut dwt.view_mut());
-                db.iter_mut()
-                    .zip(d_i.rows())
-                    .for_each(|(b, row)| *b += row.sum());
-            }
-            Ok::<_, nabla_tensor::TensorError>((dwt, db))
-        });
-        let mut dw = Array2::<F>::zeros((fnum, cols));
-        let mut db = vec![F::zero(); fnum];
-        for part in partials {
-            let (pw, pb) = part?;
-            dw += &pw.t();
-            db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
-        }
-        self.weight.grad.assign(&crate::shape::reshaped(
-            dw.into_shape_with_order(self.weight.value.raw_dim()),
-            "Conv2d",
-        ));
-        if let Some(b) = &mut self.bias {
-            b.grad.iter_mut().zip(db).for_each(|(g, v)| *g = v);
-        }
-        if !self.input_gradient {
-            return Ok(ArrayD::zeros(vec![
-                x_shape.0, x_shape.1, x_shape.2, x_shape.3,
-            ]));
-        }
-        // dcol_i (C·KH·KW, OH·OW) = Wᵀ · dout_i, then folded back image by image.
-        let w = self.weight_matrix();
-        let mut dx = vec![F::zero(); n * c * h * wd];
+        // count. Each part sums into its slice of a buffer the layer keeps.
+        let parts = REDUCTION_PARTS.clamp(1, n.max(1));
+        let stride = cols * fnum + fnum;
+        let mut partials = std::mem::take(&mut self.partials);
+        partials.resize(parts * stride, F::zero());
         let failure = std::sync::Mutex::new(None);
-        for_each_chunk_mut(&mut dx, c * h * wd, threads(), |r, chunk| {
-            // One image's dcol at a time, one buffer per chunk.
-            let mut dcol = vec![F::zero(); cols * plane];
-            for (k, img) in r.enumerate() {
-                let d_i = view2(
-                    &ds[img * fnum * plane..(img + 1) * fnum * plane],
-                    fnum,
-                    plane,
-                );
-                let mut dcol_i = view2_mut(&mut dcol, cols, plane);
-                matmul_into(F::one(), &w.t(), &d_i, F::zero(), &mut dcol_i);
-                let dx_i = &mut chunk[k * c * h * wd..(k + 1) * c * h * wd];
-                if let Err(e) = col2im_t_add(&dcol, (c, h, wd), &geometry, dx_i) {
-                    if let Ok(mut slot) = failure.lock() {
-                        *slot = Some(e);
+        for_each_chunk_mut(&mut partials, stride, parts, |r, chunk| {
+            for (k, part) in r.enumerate() {
+                let (dwt, db) = chunk[k * stride..(k + 1) * stride].split_at_mut(cols * fnum);
+                dwt.fill(F::zero());
+                db.fill(F::zero());
+                // Summed transposed, dWᵀ = Σ col_i · dout_iᵀ: the GEMM then copies dout_i
+                // (FN rows) instead of the FN-times larger col_i to line up its operands.
+                // The same products in the same order, so the same bits.
+                let mut dwt = view2_mut(dwt, cols, fnum);
+                let images = part * n / parts..(part + 1) * n / parts;
+                with_scratch(cols * plane, |col_i: &mut [F]| {
+                    for img in images {
+                        let image = &xs[img * c * h * wd..(img + 1) * c * h * wd];
+                        if let Err(e) = im2col_t_into(image, (c, h, wd), &geometry, col_i) {
+                            if let Ok(mut slot) = failure.lock() {
+                                *slot = Some(e);
+                            }
+                            return;
+                        }
+                        let d_i = view2(
+                            &ds[img * fnum * plane..(img + 1) * fnum * plane],
+                            fnum,
+                            plane,
+                        );
+                        let col_i = view2(col_i, cols, plane);
+                        matmul_into(F::one(), &col_i, &d_i.t(), F::one(), &mut dwt);
+                        db.iter_mut()
+                            .zip(d_i.rows())
+                            .for_each(|(b, row)| *b += row.sum());
                     }
-                    return;
-                }
+                });
             }
         });
         if let Some(e) = failure.into_inner().ok().flatten() {
+            self.partials = partials;
             return Err(e.into());
         }
-        Ok(crate::shape::reshaped(
-            ArrayD::from_shape_vec(vec![n, c, h, wd], dx),
-            "Conv2d",
-        ))
+        {
+            let mut dw = crate::shape::reshaped(
+                self.weight
+                    .grad
+                    .view_mut()
+                    .into_shape_with_order((fnum, cols)),
+                "Conv2d",
+            );
+            dw.fill(F::zero());
+            let mut db = self.bias.as_mut().map(|b| b.grad.view_mut());
+            if let Some(db) = &mut db {
+                db.fill(F::zero());
+            }
+            for part in partials.chunks_exact(stride) {
+                let (pw, pb) = part.split_at(cols * fnum);
+                dw += &view2(pw, cols, fnum).t();
+                if let Some(db) = &mut db {
+                    db.iter_mut().zip(pb).for_each(|(a, &b)| *a += b);
+                }
+            }
+        }
+        self.partials = partials;
+        // The input's buffer takes its gradient; the gradient received becomes the next
+        // forward's output.
+        let mut dx = x;
+        dx.fill(F::zero());
+        if self.input_gradient {
+            // dcol_i (C·KH·KW, OH·OW) = Wᵀ · dout_i, then folded back image by image.
+            let w = self.weight_matrix();
+            let failure = std::sync::Mutex::new(None);
+            let Some(dx_s) = dx.as_slice_mut() else {
+                unreachable!("kept in standard layout")
+            };
+            for_each_chunk_mut(dx_s, c * h * wd, threads(), |r, chunk| {
+                with_scratch(cols * plane, |dcol: &mut [F]| {
+                    for (k, img) in r.enumerate() {
+                        let d_i = view2(
+                            &ds[img * fnum * plane..(img + 1) * fnum * plane],
+                            fnum,
+                            plane,
+                        );
+                        let mut dcol_i = view2_mut(dcol, cols, plane);
+                        matmul_into(F::one(), &w.t(), &d_i, F::zero(), &mut dcol_i);
+                        let dx_i = &mut chunk[k * c * h * wd..(k + 1) * c * h * wd];
+                        if let Err(e) = col2im_t_add(dcol, (c, h, wd), &geometry, dx_i) {
+                            if let Ok(mut slot) = failure.lock() {
+                                *slot = Some(e);
+                            }
+                            return;
+                        }
+                    }
+                })
+            });
+            if let Some(e) = failure.into_inner().ok().flatten() {
+                return Err(e.into());
+            }
+        }
+        self.spare = Some(dout.into_dyn());
+        Ok(dx.into_dyn())
     }
 }

@@ -135,6 +135,10 @@ pub struct Conv2d<F: Float> {
     x: Option<ndarray::Array4<F>>,
     /// See [`Layer::set_input_gradient`].
     input_gradient: bool,
+    /// The last gradient received: the next forward's output buffer.
+    spare: Option<ArrayD<F>>,
+    /// Each reduction part's weight and bias gradient sums, kept between steps.
+    partials: Vec<F>,
 }
 
 impl<F: Float> Conv2d<F> {
@@ -163,6 +167,8 @@ impl<F: Float> Conv2d<F> {
             bias,
             x: None,
             input_gradient: true,
+            spare: None,
+            partials: Vec::new(),
         })
     }
 
@@ -214,6 +220,8 @@ impl<F: Float> Conv2d<F> {
             bias: bias.map(|b| Param::new(b.into_dyn(), ParamKind::Bias)),
             x: None,
             input_gradient: true,
+            spare: None,
+            partials: Vec::new(),
         })
     }
 
@@ -230,6 +238,23 @@ impl<F: Float> Conv2d<F> {
     /// The layer's settings.
     pub fn config(&self) -> &Conv2dConfig {
         &self.config
+    }
+
+    /// The output shape `[n, FN, OH, OW]` for an input of shape `input`, or the error
+    /// `forward` gives (allocating only then).
+    fn out_dims(&self, input: &[usize]) -> Result<[usize; 4]> {
+        let c = &self.config;
+        if input.len() != 4 || input[1] != c.in_channels {
+            let expected = format!("[n, {}, h, w]", c.in_channels);
+            expect_rank("Conv2d", input, 4, &expected)?;
+            return Err(LayerError::Shape {
+                layer: "Conv2d",
+                expected,
+                got: input.to_vec(),
+            });
+        }
+        let (oh, ow) = c.geometry().out_hw(input[2], input[3])?;
+        Ok([input[0], c.out_channels, oh, ow])
     }
 
     /// The weight as a `(FN, C·KH·KW)` matrix.
@@ -280,17 +305,7 @@ impl<F: Float> Layer<F> for Conv2d<F> {
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
-        let c = &self.config;
-        expect_rank("Conv2d", input, 4, &format!("[n, {}, h, w]", c.in_channels))?;
-        if input[1] != c.in_channels {
-            return Err(LayerError::Shape {
-                layer: "Conv2d",
-                expected: format!("[n, {}, h, w]", c.in_channels),
-                got: input.to_vec(),
-            });
-        }
-        let (oh, ow) = c.geometry().out_hw(input[2], input[3])?;
-        Ok(vec![input[0], c.out_channels, oh, ow])
+        Ok(self.out_dims(input)?.to_vec())
     }
 
     fn macs(&self, input: &[usize]) -> u64 {

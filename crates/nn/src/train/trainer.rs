@@ -177,6 +177,9 @@ struct Fit<'a, F: Float, M: Classifier<F>> {
     since_eval: (f64, u64),
     /// The learning rate of the last step.
     last_lr: f64,
+    /// The current batch's indices and labels, in buffers kept between steps.
+    indices: Vec<usize>,
+    labels: Vec<usize>,
 }
 
 impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
@@ -205,19 +208,29 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
             history: History::default(),
             since_eval: (0.0, 0),
             last_lr: run.base_lr,
+            indices: Vec::new(),
+            labels: Vec::new(),
             run,
         }
     }
 
     fn run(mut self, hooks: &mut [&mut dyn Hook<F>]) -> Result<History> {
+        // Reserved up front, so that no step pays for the history's growth.
+        let steps = self.total.saturating_sub(self.run.step);
+        self.history
+            .losses
+            .reserve(usize::try_from(steps).unwrap_or(0));
         while self.run.step < self.total {
-            let batch = self.sampler.batch(self.run.step);
+            let mut batch = std::mem::take(&mut self.indices);
+            self.sampler.batch_into(self.run.step, &mut batch);
             let done = self.run.step + 1;
             let due =
                 self.run
                     .config
                     .evaluates_after(done, self.total, self.sampler.steps_per_epoch());
-            let flow = match self.train_step(&batch, due, hooks)? {
+            let stepped = self.train_step(&batch, due, hooks);
+            self.indices = batch;
+            let flow = match stepped? {
                 Some(flow) => flow,
                 None => break,
             };
@@ -251,9 +264,13 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
         let lr = run.config.schedule.lr(run.base_lr, t);
         run.optimizer.set_lr(lr)?;
         self.last_lr = lr;
-        let (x, labels) = self.train.gather(batch);
+        // The batch goes into the buffer the model's last backward left (its input's).
+        let x = self
+            .train
+            .gather_into(batch, run.model.take_input_buffer(), &mut self.labels);
+        let labels = &self.labels;
         let logits = forward(&mut run.model, x, done, hooks)?;
-        let data_loss = run.model.loss_of(&logits, &labels)?.as_f64();
+        let data_loss = run.model.loss_of(&logits, labels)?.as_f64();
         let penalty = run
             .config
             .regularizer
@@ -274,7 +291,7 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
             loss,
             evaluates,
             batch,
-            labels: &labels,
+            labels,
             logits: &logits,
         };
         let mut flow = Flow::Continue;
@@ -293,6 +310,8 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
         for h in hooks.iter_mut() {
             flow = flow.and(h.after_update(&view, &mut run.model));
         }
+        // The output's buffer takes the next step's gradient of the loss.
+        run.model.recycle_output(logits);
         self.history.losses.push(loss);
         self.since_eval = (self.since_eval.0 + loss, self.since_eval.1 + 1);
         Ok(Some(flow))
