@@ -180,6 +180,33 @@ impl<F: Pixel> Split<F> {
         self.batch(range.len(), data)
     }
 
+    /// [`Split::range`] into `spare` when it holds as many values (reshaped to the batch's
+    /// shape), else into a new array: an evaluation loop then converts every batch into
+    /// the same buffer.
+    pub fn range_into(&self, range: Range<usize>, spare: Option<ArrayD<F>>) -> ArrayD<F> {
+        let per = self.per_sample();
+        let mut shape = [0usize; 8];
+        let rank = self.shape.len();
+        if rank > shape.len() {
+            return self.range(range);
+        }
+        shape[..rank].copy_from_slice(&self.shape);
+        shape[0] = range.len();
+        let reshaped = spare
+            .filter(|x| x.is_standard_layout() && x.len() == range.len() * per)
+            .and_then(|x| x.into_shape_with_order(&shape[..rank]).ok());
+        match reshaped {
+            Some(mut x) => {
+                let Some(out) = x.as_slice_mut() else {
+                    unreachable!("standard layout")
+                };
+                self.write(range.start * per..range.end * per, out);
+                x
+            }
+            None => self.range(range),
+        }
+    }
+
     /// The samples at `indices` as one batch, with their labels.
     ///
     /// # Panics

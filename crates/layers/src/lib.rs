@@ -128,6 +128,20 @@ pub trait Layer<F: Float>: Send {
     fn macs(&self, _input: &[usize]) -> u64 {
         0
     }
+
+    /// After an inference forward: the input the layer was given, if it wrote its output
+    /// into another array, so that the layer before can write its next output there
+    /// ([`Sequential`] passes it back). `None` by default: the input was dropped or reused.
+    fn release_input(&mut self) -> Option<ArrayD<F>> {
+        None
+    }
+
+    /// Offers an array nobody uses any more (an output of this layer, or anything with as
+    /// many values) for the layer's next output; gives it back when the layer has no use for
+    /// it, as the default does.
+    fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
+        Some(spent)
+    }
 }
 
 /// A loss: compares a network output with a target, and starts the backward pass.
@@ -137,6 +151,9 @@ pub trait Loss<F: Float>: Send {
     /// The gradient of the last `forward`'s loss with respect to `y`.
     fn backward(&mut self) -> Result<ArrayD<F>>;
     /// Hands back an array of `y`'s shape that its owner is done with (the network's output
-    /// after a step), for `backward` to write its gradient into instead of allocating one.
-    fn recycle(&mut self, _spent: ArrayD<F>) {}
+    /// after a step), for `backward` to write its gradient into instead of allocating one;
+    /// gives it back when the loss has one already (or, as by default, no use for it).
+    fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
+        Some(spent)
+    }
 }

@@ -67,6 +67,8 @@ pub struct Linear<F: Float> {
     x_shape: Vec<usize>,
     /// The last gradient received: the next forward's output buffer.
     spare: Option<ArrayD<F>>,
+    /// An inference input, for [`Layer::release_input`].
+    released: Option<ArrayD<F>>,
     /// See [`Layer::set_input_gradient`].
     input_gradient: bool,
 }
@@ -95,6 +97,7 @@ impl<F: Float> Linear<F> {
             x: None,
             x_shape: Vec::new(),
             spare: None,
+            released: None,
             input_gradient: true,
         })
     }
@@ -125,6 +128,7 @@ impl<F: Float> Linear<F> {
             x: None,
             x_shape: Vec::new(),
             spare: None,
+            released: None,
             input_gradient: true,
         })
     }
@@ -191,8 +195,15 @@ impl<F: Float> Layer<F> for Linear<F> {
             None => y.fill(F::zero()),
         }
         matmul_into(F::one(), &x.view(), &w, F::one(), &mut y.view_mut());
-        // Inference keeps nothing for a backward pass (one rule for every layer).
-        self.x = (mode == Mode::Train).then_some(x);
+        // Inference keeps nothing for a backward pass (one rule for every layer); its input,
+        // in its own shape, goes back for the layer before to write into.
+        match mode {
+            Mode::Train => self.x = Some(x),
+            Mode::Eval => {
+                self.x = None;
+                self.released = x.into_shape_with_order(&self.x_shape[..]).ok();
+            }
+        }
         Ok(y.into_dyn())
     }
 
@@ -249,6 +260,14 @@ impl<F: Float> Layer<F> for Linear<F> {
 
     fn set_input_gradient(&mut self, needed: bool) {
         self.input_gradient = needed;
+    }
+
+    fn release_input(&mut self) -> Option<ArrayD<F>> {
+        self.released.take()
+    }
+
+    fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
+        crate::shape::keep_if_empty(&mut self.spare, spent)
     }
 
     fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {

@@ -35,6 +35,8 @@ pub struct MaxPool2d {
     input: Kept,
     /// The last gradient received: the next forward's output buffer.
     spare: Kept,
+    /// An inference input, for [`Layer::release_input`].
+    released: Kept,
 }
 
 impl MaxPool2d {
@@ -48,6 +50,7 @@ impl MaxPool2d {
             x_shape: None,
             input: Kept::default(),
             spare: Kept::default(),
+            released: Kept::default(),
         })
     }
 }
@@ -169,8 +172,10 @@ impl<F: Float> Layer<F> for MaxPool2d {
         );
         // An inference pass leaves nothing to backpropagate (the 2x2 path skips the argmax).
         self.x_shape = (mode == Mode::Train).then_some((n, c, h, w));
-        if mode == Mode::Train {
-            self.input.put(x.into_dyn());
+        // Training keeps the input's buffer for its gradient; inference gives it back.
+        match mode {
+            Mode::Train => self.input.put(x.into_dyn()),
+            Mode::Eval => self.released.put(x.into_dyn()),
         }
         Ok(out)
     }
@@ -202,6 +207,14 @@ impl<F: Float> Layer<F> for MaxPool2d {
         });
         self.spare.put(dout.into_dyn());
         Ok(dx)
+    }
+
+    fn release_input(&mut self) -> Option<ArrayD<F>> {
+        self.released.take()
+    }
+
+    fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
+        self.spare.keep_if_empty(spent)
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {

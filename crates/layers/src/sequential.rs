@@ -22,6 +22,9 @@ pub struct Sequential<F: Float> {
     /// Where `layer.param` names are written for [`Layer::visit_params`], kept so that an
     /// optimizer step allocates nothing.
     name_buf: String,
+    /// The input of the last inference pass, once no layer needs it (for
+    /// [`Layer::release_input`]).
+    spent_input: Option<ArrayD<F>>,
 }
 
 impl<F: Float> std::fmt::Debug for Sequential<F> {
@@ -46,6 +49,7 @@ impl<F: Float> Sequential<F> {
             layers: Vec::new(),
             input_gradient: true,
             name_buf: String::new(),
+            spent_input: None,
         }
     }
 
@@ -109,11 +113,29 @@ impl<F: Float> Sequential<F> {
         mode: Mode,
         observe: &mut dyn FnMut(&str, &ArrayD<F>),
     ) -> Result<ArrayD<F>> {
-        for (name, layer) in &mut self.layers {
+        for k in 0..self.layers.len() {
+            let (name, layer) = &mut self.layers[k];
             x = layer.forward(x, mode).map_err(|e| named(name, e))?;
             observe(name, &x);
+            self.pass_back_input(k, mode);
         }
         Ok(x)
+    }
+
+    /// After an inference forward of layer `k`: offers the input it released to the layers
+    /// before it, nearest first, until one keeps it for its next output (element-wise
+    /// layers in between work in place and decline); the network's own input is kept for
+    /// [`Layer::release_input`]. So an evaluation loop allocates nothing per batch.
+    fn pass_back_input(&mut self, k: usize, mode: Mode) {
+        if mode != Mode::Eval {
+            return;
+        }
+        let Some(spent) = self.layers[k].1.release_input() else {
+            return;
+        };
+        if let Some(left) = offer(&mut self.layers[..k], spent) {
+            self.spent_input = Some(left);
+        }
     }
 
     /// The number of layers.
@@ -125,6 +147,21 @@ impl<F: Float> Sequential<F> {
     pub fn is_empty(&self) -> bool {
         self.layers.is_empty()
     }
+}
+
+/// Offers `spent` to `layers` from the last to the first; what none keeps comes back.
+fn offer<F: Float>(
+    layers: &mut [(String, Box<dyn Layer<F>>)],
+    spent: ArrayD<F>,
+) -> Option<ArrayD<F>> {
+    let mut left = Some(spent);
+    for (_, layer) in layers.iter_mut().rev() {
+        match left.take() {
+            Some(b) => left = layer.recycle(b),
+            None => break,
+        }
+    }
+    left
 }
 
 fn named(name: &str, e: LayerError) -> LayerError {
@@ -139,11 +176,16 @@ impl<F: Float> Layer<F> for Sequential<F> {
         "Sequential"
     }
 
-    fn forward(&mut self, mut x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
-        for (name, layer) in &mut self.layers {
-            x = layer.forward(x, mode).map_err(|e| named(name, e))?;
-        }
-        Ok(x)
+    fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
+        self.forward_observed(x, mode, &mut |_, _| {})
+    }
+
+    fn release_input(&mut self) -> Option<ArrayD<F>> {
+        self.spent_input.take()
+    }
+
+    fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
+        offer(&mut self.layers, spent)
     }
 
     fn backward(&mut self, mut dout: ArrayD<F>) -> Result<ArrayD<F>> {

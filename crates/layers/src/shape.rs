@@ -133,6 +133,23 @@ impl Kept {
             .and_then(Option::take)
     }
 
+    /// Keeps `spent` when nothing is kept, else gives it back.
+    pub(crate) fn keep_if_empty<F: Float>(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
+        let empty = match self
+            .0
+            .as_ref()
+            .and_then(|b| b.downcast_ref::<Option<ArrayD<F>>>())
+        {
+            Some(slot) => slot.is_none(),
+            None => true,
+        };
+        if !empty {
+            return Some(spent);
+        }
+        self.put(spent);
+        None
+    }
+
     /// Keeps `array` (in the existing box when it is one for `F`).
     pub(crate) fn put<F: Float>(&mut self, array: ArrayD<F>) {
         match self
@@ -188,9 +205,29 @@ pub(crate) fn batch_mean<F: Float>(residual: &Array2<F>, spare: Option<ArrayD<F>
 /// output, so it becomes the next forward's output, and what the layer kept of its input
 /// becomes the input's gradient.
 pub(crate) fn buffer<F: Float>(spare: Option<ArrayD<F>>, shape: &[usize]) -> ArrayD<F> {
+    // Any standard array of as many values will do: a flattened one is reshaped back.
     match spare {
-        Some(b) if b.shape() == shape && b.is_standard_layout() => b,
+        Some(b) if b.is_standard_layout() && b.len() == shape.iter().product::<usize>() => {
+            match b.into_shape_with_order(shape) {
+                Ok(b) => b,
+                Err(_) => ArrayD::zeros(shape),
+            }
+        }
         _ => ArrayD::zeros(shape),
+    }
+}
+
+/// Keeps `spent` in `slot` when it is empty, else gives it back (for [`crate::Layer::recycle`]).
+pub(crate) fn keep_if_empty<F: Float>(
+    slot: &mut Option<ArrayD<F>>,
+    spent: ArrayD<F>,
+) -> Option<ArrayD<F>> {
+    match slot {
+        Some(_) => Some(spent),
+        None => {
+            *slot = Some(spent);
+            None
+        }
     }
 }
 
@@ -199,9 +236,10 @@ pub(crate) fn buffer_of<F: Float, D: ndarray::Dimension>(
     spare: Option<ArrayD<F>>,
     shape: D,
 ) -> ndarray::Array<F, D> {
-    match spare.map(|b| b.into_dimensionality::<D>()) {
-        Some(Ok(b)) if b.raw_dim() == shape && b.is_standard_layout() => b,
-        _ => ndarray::Array::zeros(shape),
+    let b = buffer(spare, shape.slice());
+    match b.into_dimensionality::<D>() {
+        Ok(b) => b,
+        Err(_) => unreachable!("made with the rank of D"),
     }
 }
 

@@ -97,8 +97,14 @@ impl<F: Float> Loss<F> for SoftmaxCrossEntropy<F> {
         Ok(batch_mean(residual, self.spare.take()))
     }
 
-    fn recycle(&mut self, spent: ArrayD<F>) {
-        self.spare = Some(spent);
+    fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
+        match self.spare {
+            Some(_) => Some(spent),
+            None => {
+                self.spare = Some(spent);
+                None
+            }
+        }
     }
 }
 

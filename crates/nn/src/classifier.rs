@@ -223,10 +223,24 @@ pub fn predict<F: Float>(
     let mut out: Option<Array2<F>> = None;
     for start in (0..n).step_by(batch) {
         let end = (start + batch).min(n);
-        let chunk = x.slice_axis(Axis(0), (start..end).into()).to_owned();
-        let logits = logits_of(model, chunk)?;
+        let chunk = x.slice_axis(Axis(0), (start..end).into());
+        // Copied into the array the model's last pass left, when it has the size.
+        let input = match model.take_input_buffer() {
+            Some(b) if b.len() == chunk.len() && b.is_standard_layout() => {
+                match b.into_shape_with_order(chunk.shape()) {
+                    Ok(mut b) => {
+                        b.assign(&chunk);
+                        b
+                    }
+                    Err(_) => chunk.to_owned(),
+                }
+            }
+            _ => chunk.to_owned(),
+        };
+        let logits = logits_of(model, input)?;
         let all = out.get_or_insert_with(|| Array2::zeros((n, logits.ncols())));
         all.slice_mut(ndarray::s![start..end, ..]).assign(&logits);
+        model.recycle_output(logits.into_dyn());
     }
     Ok(out.unwrap_or_else(|| Array2::zeros((0, 0))))
 }
@@ -243,9 +257,13 @@ pub fn predict_split<F: Float + Pixel>(
     let mut out: Option<Array2<F>> = None;
     for start in (0..n).step_by(batch) {
         let end = (start + batch).min(n);
-        let logits = logits_of(model, split.range(start..end))?;
+        // Converted into the array the model's last pass left, and the logits handed back
+        // after use: no allocation per batch.
+        let input = split.range_into(start..end, model.take_input_buffer());
+        let logits = logits_of(model, input)?;
         let all = out.get_or_insert_with(|| Array2::zeros((n, logits.ncols())));
         all.slice_mut(ndarray::s![start..end, ..]).assign(&logits);
+        model.recycle_output(logits.into_dyn());
     }
     Ok(out.unwrap_or_else(|| Array2::zeros((0, 0))))
 }

@@ -206,11 +206,17 @@ impl<F: Float> Classifier<F> for Network<F> {
     }
 
     fn recycle_output(&mut self, logits: ArrayD<F>) {
-        self.loss.recycle(logits);
+        // The loss writes its next gradient there; in an evaluation loop, where the loss
+        // already has one, the last layer writes its next output there.
+        if let Some(left) = self.loss.recycle(logits) {
+            let _ = self.body.recycle(left);
+        }
     }
 
     fn take_input_buffer(&mut self) -> Option<ArrayD<F>> {
-        self.spent_input.take()
+        self.spent_input
+            .take()
+            .or_else(|| self.body.release_input())
     }
 
     fn architecture(&self) -> Option<&Architecture> {

@@ -60,21 +60,45 @@ impl Hook<f32> for AfterEachStep {
     }
 }
 
-/// Allocations and bytes of each of steps 4 to 8 (the first three warm the buffers each
-/// thread keeps), batch 50, Adam, 2 threads.
-fn per_step(arch: &Architecture, sample: &[usize]) -> Vec<(u64, u64)> {
-    let n = 200;
+/// A split of `n` samples of shape `sample`, ten classes.
+fn data(n: usize, sample: &[usize]) -> Split<f32> {
     let mut shape = vec![n];
     shape.extend_from_slice(sample);
     let len: usize = shape.iter().product();
-    let x = ArrayD::from_shape_vec(
-        shape,
-        (0..len)
-            .map(|i| ((i * 7919) % 255) as f32 / 255.0)
-            .collect(),
+    let values = (0..len)
+        .map(|i| ((i * 7919) % 255) as f32 / 255.0)
+        .collect();
+    Split::new(
+        ArrayD::from_shape_vec(shape, values).unwrap(),
+        (0..n).map(|i| i % 10).collect(),
     )
-    .unwrap();
-    let data = Split::new(x, (0..n).map(|i| i % 10).collect()).unwrap();
+    .unwrap()
+}
+
+/// Allocations of an evaluation of a trained model in batches of 100, over 10 batches and
+/// over 20 (each measured after a first evaluation has warmed the buffers).
+fn evaluation(arch: &Architecture, sample: &[usize]) -> (u64, u64) {
+    let (small, large) = (data(1000, sample), data(2000, sample));
+    let mut model = Network::<f32>::new(arch, 3).unwrap();
+    let mut config = TrainConfig::iterations(2, 50);
+    config.eval_every = None;
+    nabla_tensor::parallel::with_threads(2, || {
+        let mut run = Trainer::new(&mut model, &OptimizerConfig::adam(1e-3), config).unwrap();
+        run.fit(&small, &small, &mut []).unwrap();
+        let mut count = |split: &Split<f32>| {
+            nabla_nn::evaluate(&mut model, split, 100, 0).unwrap();
+            let before = ALLOCATIONS.load(Ordering::Relaxed);
+            nabla_nn::evaluate(&mut model, split, 100, 0).unwrap();
+            ALLOCATIONS.load(Ordering::Relaxed) - before
+        };
+        (count(&small), count(&large))
+    })
+}
+
+/// Allocations and bytes of each of steps 4 to 8 (the first three warm the buffers each
+/// thread keeps), batch 50, Adam, 2 threads.
+fn per_step(arch: &Architecture, sample: &[usize]) -> Vec<(u64, u64)> {
+    let data = data(200, sample);
     let mut model = Network::<f32>::new(arch, 3).unwrap();
     let mut config = TrainConfig::iterations(8, 50);
     config.eval_every = None;
@@ -120,4 +144,33 @@ fn a_warm_training_step_allocates_nothing() {
     check("MLP", &mlp);
     check("SimpleConvNet", &simple);
     check("DeepConvNet", &deep);
+    // Evaluation: a fixed few for its results (logits, predictions, confusion matrix),
+    // nothing per batch.
+    for (name, arch, sample) in [
+        (
+            "MLP",
+            Architecture::Mlp(MlpConfig::new(784, vec![100, 100], 10)),
+            &[784][..],
+        ),
+        (
+            "SimpleConvNet",
+            Architecture::SimpleConv(SimpleConvConfig::default()),
+            &[1, 28, 28],
+        ),
+        (
+            "DeepConvNet",
+            Architecture::DeepConv(DeepConvConfig::default()),
+            &[1, 28, 28],
+        ),
+    ] {
+        let (ten, twenty) = evaluation(&arch, sample);
+        assert_eq!(
+            ten, twenty,
+            "{name}: evaluating 20 batches allocates more than 10"
+        );
+        assert!(
+            ten < 20,
+            "{name}: {ten} allocations for an evaluation's results"
+        );
+    }
 }

@@ -84,8 +84,15 @@ impl<F: Float> Conv2d<F> {
         if let Some(e) = failure.into_inner().ok().flatten() {
             return Err(e.into());
         }
-        // Inference keeps nothing for a backward pass.
-        self.x = (mode == Mode::Train).then_some(x);
+        // Inference keeps nothing for a backward pass; its input goes back for the layer
+        // before to write into.
+        match mode {
+            Mode::Train => self.x = Some(x),
+            Mode::Eval => {
+                self.x = None;
+                self.released = Some(x.into_dyn());
+            }
+        }
         Ok(out.into_dyn())
     }
 

@@ -139,6 +139,8 @@ pub struct Conv2d<F: Float> {
     spare: Option<ArrayD<F>>,
     /// Each reduction part's weight and bias gradient sums, kept between steps.
     partials: Vec<F>,
+    /// An inference input, for [`Layer::release_input`].
+    released: Option<ArrayD<F>>,
 }
 
 impl<F: Float> Conv2d<F> {
@@ -169,6 +171,7 @@ impl<F: Float> Conv2d<F> {
             input_gradient: true,
             spare: None,
             partials: Vec::new(),
+            released: None,
         })
     }
 
@@ -222,6 +225,7 @@ impl<F: Float> Conv2d<F> {
             input_gradient: true,
             spare: None,
             partials: Vec::new(),
+            released: None,
         })
     }
 
@@ -288,6 +292,14 @@ impl<F: Float> Layer<F> for Conv2d<F> {
 
     fn set_input_gradient(&mut self, needed: bool) {
         self.input_gradient = needed;
+    }
+
+    fn release_input(&mut self) -> Option<ArrayD<F>> {
+        self.released.take()
+    }
+
+    fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
+        crate::shape::keep_if_empty(&mut self.spare, spent)
     }
 
     fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
