@@ -83,6 +83,10 @@ DEEP_ITERS = 10
 
 ITERS = {"simple-conv": SIMPLE_ITERS, "mlp": MLP_ITERS, "deep-conv": DEEP_ITERS}
 
+# Inference rows: the fastest of this many passes over the test set (one pass of the MLP is
+# about 15 ms, at the mercy of a noisy machine).
+INFER_PASSES = 3
+
 # The time-to-99% recipe (same as xtask/src/bench/rows.rs and the README's command):
 # SimpleConvNet with He initialization, Adam (eps 1e-7) with a cosine decay of the rate to
 # zero over the run, shuffled epochs, an evaluation after each epoch on the 10,000 test

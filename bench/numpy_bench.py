@@ -228,10 +228,13 @@ def train_seconds_per_iter(name, x, y, iters):
 
 def infer_images_per_second(layers, x):
     forward(layers, x[:1000], False)
-    t = time.perf_counter()
-    for i in range(0, x.shape[0], 1000):
-        forward(layers, x[i : i + 1000], False).argmax(axis=1)
-    return x.shape[0] / (time.perf_counter() - t)
+    best = float("inf")
+    for _ in range(common.INFER_PASSES):
+        t = time.perf_counter()
+        for i in range(0, x.shape[0], 1000):
+            forward(layers, x[i : i + 1000], False).argmax(axis=1)
+        best = min(best, time.perf_counter() - t)
+    return x.shape[0] / best
 
 
 def layer_ms(layer, shape, repeats):

@@ -79,10 +79,13 @@ def infer_images_per_second(model, x):
     model.eval()
     with torch.no_grad():
         model(x[:1000])
-        t = time.perf_counter()
-        for i in range(0, x.shape[0], 1000):
-            model(x[i : i + 1000]).argmax(1)
-        return x.shape[0] / (time.perf_counter() - t)
+        best = float("inf")
+        for _ in range(common.INFER_PASSES):
+            t = time.perf_counter()
+            for i in range(0, x.shape[0], 1000):
+                model(x[i : i + 1000]).argmax(1)
+            best = min(best, time.perf_counter() - t)
+        return x.shape[0] / best
 
 
 def layer_ms(layer, shape, repeats):

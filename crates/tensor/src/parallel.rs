@@ -272,41 +272,57 @@ where
 }
 
 /// A pool of worker threads that run one borrowed job at a time beside the caller, with no
-/// allocation per job (rayon's scopes box every spawned job).
+/// allocation per job (rayon's scopes box every spawned job). Between jobs, workers and the
+/// waiting caller spin for a moment before they sleep: a training step hands out hundreds
+/// of jobs of tens of microseconds, and waking a sleeping thread takes about as long.
 mod pool {
     use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+    use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering::SeqCst};
     use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+    use std::time::{Duration, Instant};
 
     use super::{LOCAL, Local};
 
-    /// The job of the current round: a borrowed closure whose lifetime is erased while
-    /// workers run it; [`Pool::run`] does not return before every worker is done with it.
-    #[derive(Clone, Copy)]
-    struct Job(*const (dyn Fn() + Sync + 'static));
+    /// How long a thread spins for the next round (or the end of this one) before it sleeps.
+    const SPIN: Duration = Duration::from_micros(100);
 
-    // SAFETY: the closure is Sync, and it outlives every use (see `Pool::run`).
-    unsafe impl Send for Job {}
-
-    #[derive(Default)]
-    struct State {
-        /// Bumped for every job; a worker runs each round once.
-        round: u64,
-        job: Option<Job>,
-        /// Workers still running this round's job.
-        busy: usize,
-        /// A worker's job panicked this round.
-        panicked: bool,
-    }
+    /// The borrowed job of a round, as a thin pointer to the caller's `&dyn Fn`.
+    type JobRef<'a> = &'a (dyn Fn() + Sync + 'a);
 
     pub(super) struct Pool {
         workers: usize,
-        state: Mutex<State>,
-        /// Wakes the workers for a new round.
+        /// Bumped to start a round; each worker runs each round once.
+        round: AtomicU64,
+        /// Points at the caller's `JobRef` for the current round.
+        job: AtomicPtr<()>,
+        /// Workers still running the current round.
+        busy: AtomicUsize,
+        /// A worker's job panicked this round.
+        panicked: AtomicBool,
+        /// Workers asleep on `start`, and whether the caller sleeps on `done`.
+        sleepers: AtomicUsize,
+        caller_sleeps: AtomicBool,
+        sleep: Mutex<()>,
         start: Condvar,
-        /// Wakes the caller when the last worker is done.
         done: Condvar,
         /// One job at a time: a second caller waits for the first job to end.
         submit: Mutex<()>,
+    }
+
+    /// Spins until `ready` holds or [`SPIN`] has passed; whether it holds.
+    fn spin_until(ready: impl Fn() -> bool) -> bool {
+        let began = Instant::now();
+        loop {
+            for _ in 0..64 {
+                if ready() {
+                    return true;
+                }
+                std::hint::spin_loop();
+            }
+            if began.elapsed() > SPIN {
+                return ready();
+            }
+        }
     }
 
     impl Pool {
@@ -314,33 +330,31 @@ mod pool {
         /// done; a panic in any of them is raised again here.
         pub(super) fn run(&self, job: &(dyn Fn() + Sync)) {
             let _one_job = self.submit.lock().unwrap_or_else(PoisonError::into_inner);
-            // SAFETY: only the lifetime is erased; this function waits below until no
-            // worker holds the pointer (busy == 0) before it returns or unwinds.
-            let erased: *const (dyn Fn() + Sync + 'static) =
-                unsafe { std::mem::transmute(job as *const (dyn Fn() + Sync)) };
-            {
-                let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-                state.round += 1;
-                state.job = Some(Job(erased));
-                state.busy = self.workers;
-                state.panicked = false;
+            let job_ref: JobRef<'_> = job;
+            self.job
+                .store((&raw const job_ref).cast_mut().cast::<()>(), SeqCst);
+            self.panicked.store(false, SeqCst);
+            self.busy.store(self.workers, SeqCst);
+            self.round.fetch_add(1, SeqCst);
+            if self.sleepers.load(SeqCst) > 0 {
+                let _g = self.sleep.lock().unwrap_or_else(PoisonError::into_inner);
+                self.start.notify_all();
             }
-            self.start.notify_all();
             let mine = catch_unwind(AssertUnwindSafe(job));
-            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            while state.busy > 0 {
-                state = self
-                    .done
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner);
+            // `job_ref` must outlive every worker's use of it: wait for all of them.
+            if !spin_until(|| self.busy.load(SeqCst) == 0) {
+                let mut g = self.sleep.lock().unwrap_or_else(PoisonError::into_inner);
+                self.caller_sleeps.store(true, SeqCst);
+                while self.busy.load(SeqCst) != 0 {
+                    g = self.done.wait(g).unwrap_or_else(PoisonError::into_inner);
+                }
+                self.caller_sleeps.store(false, SeqCst);
             }
-            state.job = None;
-            let theirs = state.panicked;
-            drop(state);
+            self.job.store(std::ptr::null_mut(), SeqCst);
             if let Err(payload) = mine {
                 resume_unwind(payload);
             }
-            if theirs {
+            if self.panicked.load(SeqCst) {
                 panic!("a worker thread panicked in a parallel task");
             }
         }
@@ -352,26 +366,28 @@ mod pool {
                     in_pool: true,
                 })
             });
+            // Round 0 is the pool's creation: a job may be published before this thread
+            // starts, and it must still run it.
             let mut seen = 0;
             loop {
-                let job = {
-                    let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-                    while state.round == seen {
-                        state = self
-                            .start
-                            .wait(state)
-                            .unwrap_or_else(PoisonError::into_inner);
+                if !spin_until(|| self.round.load(SeqCst) != seen) {
+                    let mut g = self.sleep.lock().unwrap_or_else(PoisonError::into_inner);
+                    self.sleepers.fetch_add(1, SeqCst);
+                    while self.round.load(SeqCst) == seen {
+                        g = self.start.wait(g).unwrap_or_else(PoisonError::into_inner);
                     }
-                    seen = state.round;
-                    state.job
-                };
-                let Some(Job(job)) = job else { continue };
-                // SAFETY: `run` keeps the closure alive until this worker reports done.
+                    self.sleepers.fetch_sub(1, SeqCst);
+                }
+                seen = self.round.load(SeqCst);
+                let job = self.job.load(SeqCst).cast::<JobRef<'_>>().cast_const();
+                // SAFETY: `run` published this pointer before the round and keeps what it
+                // points to alive until `busy` reaches zero, which needs this worker.
                 let ok = catch_unwind(AssertUnwindSafe(|| unsafe { (*job)() })).is_ok();
-                let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-                state.panicked |= !ok;
-                state.busy -= 1;
-                if state.busy == 0 {
+                if !ok {
+                    self.panicked.store(true, SeqCst);
+                }
+                if self.busy.fetch_sub(1, SeqCst) == 1 && self.caller_sleeps.load(SeqCst) {
+                    let _g = self.sleep.lock().unwrap_or_else(PoisonError::into_inner);
                     self.done.notify_one();
                 }
             }
@@ -392,7 +408,13 @@ mod pool {
         }
         let pool = Arc::new(Pool {
             workers: n,
-            state: Mutex::default(),
+            round: AtomicU64::new(0),
+            job: AtomicPtr::new(std::ptr::null_mut()),
+            busy: AtomicUsize::new(0),
+            panicked: AtomicBool::new(false),
+            sleepers: AtomicUsize::new(0),
+            caller_sleeps: AtomicBool::new(false),
+            sleep: Mutex::new(()),
             start: Condvar::new(),
             done: Condvar::new(),
             submit: Mutex::new(()),

@@ -283,6 +283,14 @@ mod tests {
     }
 
     #[test]
+    fn the_peers_take_the_best_of_as_many_inference_passes() {
+        assert_eq!(
+            common_py_line("INFER_PASSES = "),
+            format!("INFER_PASSES = {}", rows::INFER_PASSES)
+        );
+    }
+
+    #[test]
     fn the_peers_follow_the_same_recipe_to_99_percent() {
         let line = common_py_line("TO99 = ");
         assert_eq!(

@@ -29,6 +29,10 @@ pub const MLP_ITERS: u64 = 500;
 /// See [`SIMPLE_ITERS`].
 pub const DEEP_ITERS: u64 = 10;
 
+/// Inference rows: the fastest of this many passes over the test set (same as
+/// `bench/common.py`).
+pub const INFER_PASSES: usize = 3;
+
 /// The recipe of the time-to-99% rows (same as `bench/common.py` and the README's command):
 /// SimpleConvNet with He initialization, Adam at this rate with a cosine decay to zero over
 /// the run, batches of [`TO99_BATCH`], [`TO99_EPOCHS`] shuffled epochs, evaluated after each

@@ -255,18 +255,60 @@ fn pack_strip(
             }
         }
     } else {
+        if term_stride == 1 {
+            transpose_lines(strip, block, line_stride, len, width, kc);
+            return;
+        }
         for i in 0..len {
             let line = unsafe { block.offset(i as isize * line_stride) };
-            if term_stride == 1 {
-                let line = unsafe { std::slice::from_raw_parts(line, kc) };
-                for (slot, &value) in strip[i..].iter_mut().step_by(width).zip(line) {
-                    *slot = value;
-                }
-            } else {
+            {
                 for p in 0..kc {
                     strip[p * width + i] = unsafe { *line.offset(p as isize * term_stride) };
                 }
             }
+        }
+    }
+}
+
+/// [`pack_strip`] of lines contiguous along their terms (a row-major `a`): an 8x8 block
+/// at a time, eight loads of eight values and eight stores of eight, which the compiler
+/// turns into register shuffles; one value at a time at the edges.
+fn transpose_lines(
+    strip: &mut [f32],
+    block: *const f32,
+    line_stride: isize,
+    len: usize,
+    width: usize,
+    kc: usize,
+) {
+    const B: usize = 8;
+    // SAFETY (every read): the caller's block holds `len` lines of `kc` terms.
+    let line = |i: usize| unsafe { block.offset(i as isize * line_stride) };
+    let full_lines = len / B * B;
+    let full_terms = kc / B * B;
+    for i0 in (0..full_lines).step_by(B) {
+        for p0 in (0..full_terms).step_by(B) {
+            let mut tile = [[0.0f32; B]; B];
+            for (a, row) in tile.iter_mut().enumerate() {
+                // SAFETY: terms p0..p0+8 of line i0+a are inside the block.
+                *row = unsafe { line(i0 + a).add(p0).cast::<[f32; B]>().read_unaligned() };
+            }
+            for b in 0..B {
+                let out = &mut strip[(p0 + b) * width + i0..][..B];
+                for a in 0..B {
+                    out[a] = tile[a][b];
+                }
+            }
+        }
+        for p in full_terms..kc {
+            for a in 0..B {
+                strip[p * width + i0 + a] = unsafe { *line(i0 + a).add(p) };
+            }
+        }
+    }
+    for i in full_lines..len {
+        for p in 0..kc {
+            strip[p * width + i] = unsafe { *line(i).add(p) };
         }
     }
 }
