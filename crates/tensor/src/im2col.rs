@@ -238,22 +238,27 @@ pub fn im2col_t_into<F: Float>(
                 let row = (ch * kh + ky) * kw + kx;
                 let dst = &mut out[row * plane..(row + 1) * plane];
                 let cols = valid_cols(ow, w, s, kx, p);
+                let same = s == 1 && ow == w;
                 // Clear once per row of the matrix rather than per window row: with padding,
-                // two tiny fills per window row cost more than the copies between them.
-                if p > 0 || cols.len() < ow {
+                // two tiny fills per window row cost more than the copies between them. The
+                // "same" path below writes every cell of the rows it copies and clears only
+                // the rows above and below them.
+                if (p > 0 || cols.len() < ow) && !(same && !cols.is_empty()) {
                     dst.fill(F::zero());
                 }
                 if cols.is_empty() {
                     continue;
                 }
                 let x0 = cols.start * s + kx - p;
-                if s == 1 && ow == w {
+                if same {
                     // "Same" convolutions: rows of the output and of the input have the same
                     // stride, so every window row of this kernel element is one slice of a
                     // single run of the input plane. Copy the run at once, then clear the
                     // few border cells that took values from the neighbouring row.
                     let i0 = p.saturating_sub(ky).min(oh);
                     let i1 = (h + p).saturating_sub(ky).min(oh).max(i0);
+                    dst[..i0 * ow].fill(F::zero());
+                    dst[i1 * ow..].fill(F::zero());
                     if i0 < i1 {
                         let from = (i0 + ky - p) * w + x0;
                         let to = i0 * ow + cols.start;
