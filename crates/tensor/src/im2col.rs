@@ -171,6 +171,11 @@ pub fn col2im<F: Float>(
 /// (stride 1 keeps them contiguous, so whole runs are copied at once).
 fn valid_cols(ow: usize, w: usize, s: usize, kx: usize, p: usize) -> std::ops::Range<usize> {
     // j·s + kx ≥ p  and  j·s + kx − p < w
+    if s == 1 {
+        // The common case, without the divisions (called for every row of the matrix).
+        let lo = p.saturating_sub(kx).min(ow);
+        return lo..(w + p).saturating_sub(kx).min(ow).max(lo);
+    }
     let lo = p.saturating_sub(kx).div_ceil(s);
     let hi = if w + p > kx {
         (w + p - kx).div_ceil(s)
