@@ -248,7 +248,8 @@ pub fn im2col_t_into<F: Float>(
                 // two tiny fills per window row cost more than the copies between them. The
                 // "same" path below writes every cell of the rows it copies and clears only
                 // the rows above and below them.
-                if (p > 0 || cols.len() < ow) && !(same && !cols.is_empty()) {
+                let copies_whole_rows = same && !cols.is_empty();
+                if (p > 0 || cols.len() < ow) && !copies_whole_rows {
                     dst.fill(F::zero());
                 }
                 if cols.is_empty() {

@@ -6,6 +6,9 @@
 //! - [`softmax`], [`log_softmax`], [`cross_entropy`]: numerically stable, for logits of any size.
 //! - [`numerical_gradient`] and [`relative_error`]: central differences for gradient checks.
 //! - [`Param`]: a parameter and its gradient, which layers expose by name and optimizers update.
+//! - [`matmul_into`]: the one matrix product, on [`gemm`]'s own AVX-512 / AVX2 kernels for
+//!   `f32` (the same bits on either), shared among threads by [`parallel`] without changing
+//!   a bit; [`with_scratch`]: per-thread buffers, so a training step allocates nothing.
 //!
 //! ```
 //! use nabla_tensor::{ConvGeometry, im2col};

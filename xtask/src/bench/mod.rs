@@ -57,7 +57,13 @@ pub fn run(args: &Args, root: &Path) -> Result<()> {
     let data = crate::fetch_mnist::ensure(args.data.as_deref(), &args.mirrors, root)?;
     let mnist =
         Mnist::load(&data).with_context(|| format!("loading MNIST from {}", data.display()))?;
-    let machine = nabla_tensor::machine();
+    // Which GEMM kernels ran is part of the machine's description: AVX-512 and AVX2 paths
+    // give the same numbers at different speeds.
+    let machine = format!(
+        "{}; GEMM: {}",
+        nabla_tensor::machine(),
+        nabla_tensor::gemm::gemm_path()
+    );
     println!("nabla bench: {threads} thread(s), {machine}");
 
     let mut columns: Vec<(String, Column)> = Vec::new();

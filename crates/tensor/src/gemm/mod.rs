@@ -8,7 +8,7 @@
 //! `alpha * acc + beta * c` (or `alpha * acc` when `beta` is zero: `c` is not read, so stale
 //! NaNs in an output buffer do not leak) and every later block adds `alpha * acc`. Tiles
 //! only decide which elements are computed together. So the AVX-512 and AVX2 paths give the
-//! same bits as [`reference`], the scalar statement of the contract the tests hold them to,
+//! same bits as [`reference()`], the scalar statement of the contract the tests hold them to,
 //! and a model trains to the same numbers on either kind of machine.
 //!
 //! # Layout
@@ -41,6 +41,8 @@ pub enum Isa {
 
 impl Isa {
     /// The best kernel set this CPU runs, or `None` (products then go to `matrixmultiply`).
+    /// `NABLA_NO_AVX512` in the environment skips AVX-512, to compare the two on one machine
+    /// (the numbers are the same; only the time changes).
     pub fn detect() -> Option<Isa> {
         static FOUND: OnceLock<Option<Isa>> = OnceLock::new();
         *FOUND.get_or_init(|| {
