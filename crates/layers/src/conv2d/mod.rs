@@ -437,6 +437,36 @@ mod tests {
             prop_assert!(close(&db, &g.db.into_dyn()));
         }
 
+        /// In f32 (nabla's own GEMM kernels) and with the layer writing into buffers kept
+        /// from the step before: two steps, each against the textbook route.
+        #[test]
+        fn same_convolutions_in_f32_match_the_reference_step_after_step(
+            n in 1usize..4, c in 1usize..4, fnum in 1usize..6, k in prop::sample::select(vec![3usize, 5]),
+            h in 1usize..9, w in 1usize..9, first_layer in any::<bool>(), seed in any::<u64>(),
+        ) {
+            let config = Conv2dConfig::new(c, fnum, k).with_padding(k / 2);
+            let mut conv = Conv2d::<f32>::new(&config, &mut StdRng::seed_from_u64(seed)).unwrap();
+            conv.set_input_gradient(!first_layer);
+            let close = |a: &ArrayD<f32>, b: &ArrayD<f32>| {
+                a.shape() == b.shape() && a.iter().zip(b).all(|(u, v)| (u - v).abs() <= 1e-5 * (1.0 + v.abs()))
+            };
+            for step in 0..2u64 {
+                let x: Array4<f32> = random(&[n, c, h, w], seed ^ step).mapv(|v| v as f32).into_dimensionality().unwrap();
+                let y = conv.forward(x.clone().into_dyn(), Mode::Train).unwrap();
+                let textbook = conv.forward_reference(&x).unwrap();
+                prop_assert!(close(&y, &textbook.clone().into_dyn()), "forward, step {step}");
+                let dout: Array4<f32> = random(textbook.shape(), seed ^ 9 ^ step).mapv(|v| v as f32).into_dimensionality().unwrap();
+                let dx = conv.backward(dout.clone().into_dyn()).unwrap();
+                let g = conv.backward_reference(&x, &dout).unwrap();
+                if first_layer {
+                    prop_assert!(dx.iter().all(|&v| v == 0.0));
+                } else {
+                    prop_assert!(close(&dx, &g.dx.into_dyn()), "input gradient, step {step}");
+                }
+                prop_assert!(close(&conv.weight.grad, &g.dw.into_dyn()), "weight gradient, step {step}");
+            }
+        }
+
         #[test]
         fn forward_equals_naive_loops((config, shape, seed) in case()) {
             let mut conv = Conv2d::<f64>::new(&config, &mut StdRng::seed_from_u64(seed)).unwrap();
