@@ -11,7 +11,7 @@ use nabla_nn::{
     Architecture, Classifier, DeepConvConfig, Flow, Hook, MlpConfig, Network, SimpleConvConfig,
     Split, StepView, TrainConfig, Trainer,
 };
-use nabla_optim::OptimizerConfig;
+use nabla_optim::{OptimizerConfig, Regularizer};
 use ndarray::ArrayD;
 
 struct Counting;
@@ -98,13 +98,29 @@ fn evaluation(arch: &Architecture, sample: &[usize]) -> (u64, u64) {
 /// Allocations and bytes of each of steps 4 to 8 (the first three warm the buffers each
 /// thread keeps), batch 50, Adam, 2 threads.
 fn per_step(arch: &Architecture, sample: &[usize]) -> Vec<(u64, u64)> {
+    per_step_with(
+        arch,
+        sample,
+        &OptimizerConfig::adam(1e-3),
+        Regularizer::none(),
+    )
+}
+
+/// [`per_step`] with any optimizer.
+fn per_step_with(
+    arch: &Architecture,
+    sample: &[usize],
+    optimizer: &OptimizerConfig,
+    regularizer: Regularizer,
+) -> Vec<(u64, u64)> {
     let data = data(200, sample);
     let mut model = Network::<f32>::new(arch, 3).unwrap();
     let mut config = TrainConfig::iterations(8, 50);
     config.eval_every = None;
+    config.regularizer = regularizer;
     let mut counts = AfterEachStep(Vec::with_capacity(16));
     nabla_tensor::parallel::with_threads(2, || {
-        let mut run = Trainer::new(&mut model, &OptimizerConfig::adam(1e-3), config).unwrap();
+        let mut run = Trainer::new(&mut model, optimizer, config).unwrap();
         run.fit(&data, &data, &mut [&mut counts]).unwrap();
     });
     counts
@@ -144,6 +160,22 @@ fn a_warm_training_step_allocates_nothing() {
     check("MLP", &mlp);
     check("SimpleConvNet", &simple);
     check("DeepConvNet", &deep);
+    // Every optimizer updates in place.
+    let mlp_arch = Architecture::Mlp(MlpConfig::new(784, vec![100, 100], 10));
+    for optimizer in [
+        OptimizerConfig::sgd(0.01),
+        OptimizerConfig::momentum(0.01),
+        OptimizerConfig::nesterov(0.01),
+        OptimizerConfig::adagrad(0.01),
+        OptimizerConfig::rmsprop(0.01),
+    ] {
+        let steps = per_step_with(&mlp_arch, &[784], &optimizer, Regularizer::none());
+        check(&format!("MLP with {optimizer:?}"), &steps);
+    }
+    // And so do the L1 and L2 penalties.
+    let penalty = Regularizer::new(1e-4, 1e-3).unwrap();
+    let steps = per_step_with(&mlp_arch, &[784], &OptimizerConfig::sgd(0.01), penalty);
+    check("MLP with L1 and L2 penalties", &steps);
     // Evaluation: a fixed few for its results (logits, predictions, confusion matrix),
     // nothing per batch.
     for (name, arch, sample) in [
