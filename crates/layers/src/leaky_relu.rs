@@ -2,7 +2,7 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::shape::expect_same;
+use crate::shape::{KeptCopy, expect_same};
 use crate::{Float, Layer, LayerError, Mode, Result};
 
 /// Leaky ReLU with slope `α` (default 0.01) for negative inputs, so no unit is ever
@@ -21,13 +21,16 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 #[derive(Debug)]
 pub struct LeakyRelu<F: Float> {
     alpha: F,
-    mask: Option<ArrayD<bool>>,
+    mask: KeptCopy<bool>,
 }
 
 impl<F: Float> LeakyRelu<F> {
     /// A leaky ReLU with negative slope `alpha`.
     pub fn new(alpha: F) -> Self {
-        LeakyRelu { alpha, mask: None }
+        LeakyRelu {
+            alpha,
+            mask: KeptCopy::default(),
+        }
     }
 }
 
@@ -43,17 +46,17 @@ impl<F: Float> Layer<F> for LeakyRelu<F> {
     }
 
     fn forward(&mut self, mut x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
-        self.mask = (mode == Mode::Train).then(|| x.mapv(|v| v > F::zero()));
+        match mode {
+            Mode::Train => self.mask.keep(&x, |&v| v > F::zero()),
+            Mode::Eval => self.mask.forget(),
+        }
         let alpha = self.alpha;
         x.mapv_inplace(|v| if v > F::zero() { v } else { alpha * v });
         Ok(x)
     }
 
     fn backward(&mut self, mut dout: ArrayD<F>) -> Result<ArrayD<F>> {
-        let mask = self
-            .mask
-            .as_ref()
-            .ok_or(LayerError::NoForward("LeakyRelu"))?;
+        let mask = self.mask.get().ok_or(LayerError::NoForward("LeakyRelu"))?;
         expect_same("LeakyRelu", dout.shape(), mask.shape())?;
         let alpha = self.alpha;
         Zip::from(&mut dout).and(mask).for_each(|d, &m| {

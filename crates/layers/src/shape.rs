@@ -217,6 +217,38 @@ pub(crate) fn buffer<F: Float>(spare: Option<ArrayD<F>>, shape: &[usize]) -> Arr
     }
 }
 
+/// What a layer keeps of its last training forward (an output, a mask), written into the
+/// array kept from the step before when it fits, so that a step allocates nothing; an
+/// inference pass marks it stale instead of dropping it, and backward then refuses it.
+#[derive(Debug, Default)]
+pub(crate) struct KeptCopy<T> {
+    array: Option<ArrayD<T>>,
+    current: bool,
+}
+
+impl<T: Clone> KeptCopy<T> {
+    /// Keeps `f` of each of `x`'s values (in logical order) for a backward pass.
+    pub(crate) fn keep<U>(&mut self, x: &ArrayD<U>, f: impl Fn(&U) -> T) {
+        match &mut self.array {
+            Some(kept) if kept.shape() == x.shape() => {
+                ndarray::Zip::from(kept).and(x).for_each(|k, v| *k = f(v));
+            }
+            _ => self.array = Some(x.map(f)),
+        }
+        self.current = true;
+    }
+
+    /// Marks the kept array stale (an inference pass): nothing to backpropagate.
+    pub(crate) fn forget(&mut self) {
+        self.current = false;
+    }
+
+    /// The array of the last training forward, if the last forward was one.
+    pub(crate) fn get(&self) -> Option<&ArrayD<T>> {
+        self.array.as_ref().filter(|_| self.current)
+    }
+}
+
 /// Keeps `spent` in `slot` when it is empty, else gives it back (for [`crate::Layer::recycle`]).
 pub(crate) fn keep_if_empty<F: Float>(
     slot: &mut Option<ArrayD<F>>,

@@ -2,7 +2,7 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::shape::expect_same;
+use crate::shape::{KeptCopy, expect_same};
 use crate::{Float, Layer, LayerError, Mode, Result};
 
 /// Sigmoid. The backward pass uses the cached output, `dout · y · (1 − y)`; that derivative
@@ -21,13 +21,16 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 /// Any shape; the output and the gradients have the input's shape.
 #[derive(Debug, Default)]
 pub struct Sigmoid<F: Float> {
-    y: Option<ArrayD<F>>,
+    /// The last training output, for the derivative.
+    y: KeptCopy<F>,
 }
 
 impl<F: Float> Sigmoid<F> {
     /// A new sigmoid.
     pub fn new() -> Self {
-        Sigmoid { y: None }
+        Sigmoid {
+            y: KeptCopy::default(),
+        }
     }
 }
 
@@ -39,12 +42,15 @@ impl<F: Float> Layer<F> for Sigmoid<F> {
     fn forward(&mut self, mut x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         // For x → −∞, exp(−x) overflows to +∞ and 1/∞ = 0: no NaN.
         x.mapv_inplace(|v| F::one() / (F::one() + (-v).exp()));
-        self.y = (mode == Mode::Train).then(|| x.clone());
+        match mode {
+            Mode::Train => self.y.keep(&x, |&v| v),
+            Mode::Eval => self.y.forget(),
+        }
         Ok(x)
     }
 
     fn backward(&mut self, mut dout: ArrayD<F>) -> Result<ArrayD<F>> {
-        let y = self.y.as_ref().ok_or(LayerError::NoForward("Sigmoid"))?;
+        let y = self.y.get().ok_or(LayerError::NoForward("Sigmoid"))?;
         expect_same("Sigmoid", dout.shape(), y.shape())?;
         Zip::from(&mut dout)
             .and(y)

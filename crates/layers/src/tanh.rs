@@ -2,7 +2,7 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::shape::expect_same;
+use crate::shape::{KeptCopy, expect_same};
 use crate::{Float, Layer, LayerError, Mode, Result};
 
 /// Tanh; backward uses the cached output, `dout · (1 − y²)` (at most 1, at `x = 0`).
@@ -20,13 +20,16 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 /// Any shape; the output and the gradients have the input's shape.
 #[derive(Debug, Default)]
 pub struct Tanh<F: Float> {
-    y: Option<ArrayD<F>>,
+    /// The last training output, for the derivative.
+    y: KeptCopy<F>,
 }
 
 impl<F: Float> Tanh<F> {
     /// A new tanh.
     pub fn new() -> Self {
-        Tanh { y: None }
+        Tanh {
+            y: KeptCopy::default(),
+        }
     }
 }
 
@@ -37,12 +40,15 @@ impl<F: Float> Layer<F> for Tanh<F> {
 
     fn forward(&mut self, mut x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         x.mapv_inplace(|v| v.tanh());
-        self.y = (mode == Mode::Train).then(|| x.clone());
+        match mode {
+            Mode::Train => self.y.keep(&x, |&v| v),
+            Mode::Eval => self.y.forget(),
+        }
         Ok(x)
     }
 
     fn backward(&mut self, mut dout: ArrayD<F>) -> Result<ArrayD<F>> {
-        let y = self.y.as_ref().ok_or(LayerError::NoForward("Tanh"))?;
+        let y = self.y.get().ok_or(LayerError::NoForward("Tanh"))?;
         expect_same("Tanh", dout.shape(), y.shape())?;
         Zip::from(&mut dout)
             .and(y)

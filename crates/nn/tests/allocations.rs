@@ -8,8 +8,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use nabla_nn::{
-    Architecture, Classifier, DeepConvConfig, Flow, Hook, MlpConfig, Network, SimpleConvConfig,
-    Split, StepView, TrainConfig, Trainer,
+    Activation, Architecture, Classifier, DeepConvConfig, Flow, Hook, MlpConfig, Network,
+    SimpleConvConfig, Split, StepView, TrainConfig, Trainer,
 };
 use nabla_optim::{OptimizerConfig, Regularizer};
 use ndarray::ArrayD;
@@ -171,6 +171,17 @@ fn a_warm_training_step_allocates_nothing() {
     ] {
         let steps = per_step_with(&mlp_arch, &[784], &optimizer, Regularizer::none());
         check(&format!("MLP with {optimizer:?}"), &steps);
+    }
+    // The curriculum's other activations and dropout keep their buffers too (BatchNorm does
+    // not yet: its statistics are new arrays every step).
+    for activation in [Activation::Sigmoid, Activation::Tanh] {
+        for dropout in [None, Some(0.2)] {
+            let mut config = MlpConfig::new(784, vec![100, 100], 10);
+            config.activation = activation;
+            config.dropout = dropout;
+            let steps = per_step(&Architecture::Mlp(config), &[784]);
+            check(&format!("MLP, {activation:?}, dropout {dropout:?}"), &steps);
+        }
     }
     // And so do the L1 and L2 penalties.
     let penalty = Regularizer::new(1e-4, 1e-3).unwrap();
