@@ -1,6 +1,6 @@
 //! Batch normalization: normalize each feature (or channel) over the batch, then scale and shift.
 
-use ndarray::{Array1, Array2, ArrayD, Axis, Ix1};
+use ndarray::{Array1, Array2, ArrayD, Ix1};
 
 use crate::shape::{expect_same, fixed2, fixed4};
 use crate::{Float, Layer, LayerError, Mode, Param, ParamKind, Result};
@@ -38,9 +38,12 @@ pub struct BatchNorm<F: Float> {
     cache: Option<Cache<F>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Cache<F: Float> {
     x_shape: Vec<usize>,
+    /// The batch's (or the running) mean and variance per feature.
+    mean: Array1<F>,
+    var: Array1<F>,
     /// Normalized input, `(M, D)`.
     xn: Array2<F>,
     /// `1 / sqrt(var + eps)` per feature, from the batch or the running variance.
@@ -194,19 +197,49 @@ impl<F: Float> Layer<F> for BatchNorm<F> {
     }
 
     fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
-        self.output_shape(x.shape())?;
-        let x_shape = x.shape().to_vec();
-        let rows = to_rows(x);
+        let d = self.features();
+        if !matches!(x.ndim(), 2 | 4) || x.shape()[1] != d {
+            self.output_shape(x.shape())?;
+        }
+        // What the last forward kept is reused as this one's buffers: a step allocates nothing
+        // for `(n, d)` inputs (a 4-D input is still permuted into rows by a copy).
+        let mut cache = self.cache.take().unwrap_or_default();
+        cache.x_shape.clear();
+        cache.x_shape.extend_from_slice(x.shape());
+        let mut rows = to_rows(x);
+        if !rows.is_standard_layout() {
+            rows = rows.as_standard_layout().into_owned();
+        }
         let m = F::of(rows.nrows() as f64);
-        let (mean, var) = if mode == Mode::Train {
-            let mean = rows.sum_axis(Axis(0)) / m;
-            let mut var = Array1::zeros(mean.len());
+        for v in [&mut cache.mean, &mut cache.var, &mut cache.inv_std] {
+            if v.len() != d {
+                *v = Array1::zeros(d);
+            }
+        }
+        if cache.xn.dim() != rows.dim() {
+            cache.xn = Array2::zeros(rows.dim());
+        }
+        let Cache {
+            mean,
+            var,
+            inv_std,
+            xn,
+            ..
+        } = &mut cache;
+        if mode == Mode::Train {
+            // Row after row onto zeros, as sum_axis(Axis(0)) adds, then divided.
+            mean.fill(F::zero());
             for row in rows.rows() {
-                for ((v, &x), &mu) in var.iter_mut().zip(row).zip(&mean) {
+                mean.zip_mut_with(&row, |s, &x| *s += x);
+            }
+            mean.mapv_inplace(|s| s / m);
+            var.fill(F::zero());
+            for row in rows.rows() {
+                for ((v, &x), &mu) in var.iter_mut().zip(row).zip(mean.iter()) {
                     *v += (x - mu) * (x - mu);
                 }
             }
-            var /= m;
+            var.mapv_inplace(|v| v / m);
             let keep = self.momentum;
             let mix = |running: &mut Param<F>, stat: &Array1<F>| {
                 running
@@ -215,28 +248,29 @@ impl<F: Float> Layer<F> for BatchNorm<F> {
                         *r = keep * *r + (F::one() - keep) * s
                     })
             };
-            mix(&mut self.running_mean, &mean);
-            mix(&mut self.running_var, &var);
-            (mean, var)
+            mix(&mut self.running_mean, mean);
+            mix(&mut self.running_var, var);
         } else {
-            (
-                Self::vec(&self.running_mean).to_owned(),
-                Self::vec(&self.running_var).to_owned(),
-            )
-        };
+            mean.assign(&Self::vec(&self.running_mean));
+            var.assign(&Self::vec(&self.running_var));
+        }
         let eps = self.eps;
-        let inv_std = var.mapv(|v| F::one() / (v + eps).sqrt());
-        let xn = (&rows - &mean) * &inv_std;
-        let y = &xn * &Self::vec(&self.gamma) + Self::vec(&self.beta);
+        inv_std.zip_mut_with(var, |s, &v| *s = F::one() / (v + eps).sqrt());
+        let (gamma, beta) = (Self::vec(&self.gamma), Self::vec(&self.beta));
+        // x̂ = (x − μ)·σ⁻¹ into the kept buffer, and y = x̂·γ + β over the input, which
+        // nothing needs any more.
+        for (mut xn_row, mut row) in xn.rows_mut().into_iter().zip(rows.rows_mut()) {
+            for (j, (n, x)) in xn_row.iter_mut().zip(row.iter_mut()).enumerate() {
+                *n = (*x - mean[j]) * inv_std[j];
+                *x = *n * gamma[j] + beta[j];
+            }
+        }
         // The one layer that keeps a cache in inference mode: with its statistics fixed it is
         // an affine map whose gradient is checked (fine-tuning with frozen statistics).
-        self.cache = Some(Cache {
-            x_shape: x_shape.clone(),
-            xn,
-            inv_std,
-            train: mode == Mode::Train,
-        });
-        Ok(from_rows(y, &x_shape))
+        cache.train = mode == Mode::Train;
+        let y = from_rows(rows, &cache.x_shape);
+        self.cache = Some(cache);
+        Ok(y)
     }
 
     fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
@@ -245,23 +279,38 @@ impl<F: Float> Layer<F> for BatchNorm<F> {
             .as_ref()
             .ok_or(LayerError::NoForward("BatchNorm"))?;
         expect_same("BatchNorm", dout.shape(), &cache.x_shape)?;
-        let dy = to_rows(dout);
+        let mut dy = to_rows(dout);
+        if !dy.is_standard_layout() {
+            dy = dy.as_standard_layout().into_owned();
+        }
         let m = F::of(dy.nrows() as f64);
-        let dbeta = dy.sum_axis(Axis(0));
-        let dgamma = (&dy * &cache.xn).sum_axis(Axis(0));
+        // dβ = Σ dy and dγ = Σ dy ⊙ x̂, row after row onto zeros (sum_axis's order).
+        self.beta.grad.fill(F::zero());
+        self.gamma.grad.fill(F::zero());
+        for (row, xn_row) in dy.rows().into_iter().zip(cache.xn.rows()) {
+            for (j, (&d, &n)) in row.iter().zip(xn_row).enumerate() {
+                self.beta.grad[j] += d;
+                self.gamma.grad[j] += d * n;
+            }
+        }
         let gamma = Self::vec(&self.gamma);
-        let dx = if cache.train {
-            // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂)), the classic backward simplified.
-            let scale = &gamma * &cache.inv_std;
-            let mean_dy = &dbeta / m;
-            let mean_dy_xn = &dgamma / m;
-            (&dy - &mean_dy - &cache.xn * &mean_dy_xn) * &scale
-        } else {
-            &dy * &(&gamma * &cache.inv_std)
-        };
-        self.beta.grad.assign(&dbeta.into_dyn());
-        self.gamma.grad.assign(&dgamma.into_dyn());
-        Ok(from_rows(dx, &cache.x_shape))
+        let (dbeta, dgamma) = (&self.beta.grad, &self.gamma.grad);
+        let inv_std = &cache.inv_std;
+        // The input's gradient over the output's, in place.
+        for (mut row, xn_row) in dy.rows_mut().into_iter().zip(cache.xn.rows()) {
+            for (j, (d, &n)) in row.iter_mut().zip(xn_row).enumerate() {
+                let scale = gamma[j] * inv_std[j];
+                *d = if cache.train {
+                    // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂)), the classic backward
+                    // simplified.
+                    let (mean_dy, mean_dy_xn) = (dbeta[j] / m, dgamma[j] / m);
+                    (*d - mean_dy - n * mean_dy_xn) * scale
+                } else {
+                    *d * scale
+                };
+            }
+        }
+        Ok(from_rows(dy, &cache.x_shape))
     }
 
     fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
@@ -296,6 +345,7 @@ mod tests {
     use super::*;
     use crate::gradcheck::check_layer;
     use crate::testutil::random;
+    use ndarray::Axis;
     use proptest::prelude::*;
 
     proptest! {

@@ -172,15 +172,18 @@ fn a_warm_training_step_allocates_nothing() {
         let steps = per_step_with(&mlp_arch, &[784], &optimizer, Regularizer::none());
         check(&format!("MLP with {optimizer:?}"), &steps);
     }
-    // The curriculum's other activations and dropout keep their buffers too (BatchNorm does
-    // not yet: its statistics are new arrays every step).
+    // The curriculum's other activations, BatchNorm and dropout keep their buffers too.
     for activation in [Activation::Sigmoid, Activation::Tanh] {
-        for dropout in [None, Some(0.2)] {
+        for (batchnorm, dropout) in [(false, None), (true, None), (false, Some(0.2))] {
             let mut config = MlpConfig::new(784, vec![100, 100], 10);
             config.activation = activation;
+            config.batchnorm = batchnorm;
             config.dropout = dropout;
             let steps = per_step(&Architecture::Mlp(config), &[784]);
-            check(&format!("MLP, {activation:?}, dropout {dropout:?}"), &steps);
+            check(
+                &format!("MLP, {activation:?}, BatchNorm {batchnorm}, dropout {dropout:?}"),
+                &steps,
+            );
         }
     }
     // And so do the L1 and L2 penalties.
