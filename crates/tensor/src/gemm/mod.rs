@@ -73,10 +73,10 @@ impl Isa {
 
     /// The register tiles `(MR, NV)` of this instruction set, all with the same number of
     /// accumulators; [`tile_for`] picks the one that wastes least on a shape.
-    fn tiles(self) -> &'static [(usize, usize)] {
+    fn tiles(self) -> [(usize, usize); 4] {
         match self {
-            Isa::Avx512 => &[(8, 3), (12, 2), (24, 1), (4, 6)],
-            Isa::Avx2 => &[(4, 3), (6, 2), (12, 1), (3, 4)],
+            Isa::Avx512 => [(8, 3), (12, 2), (24, 1), (4, 6)],
+            Isa::Avx2 => [(4, 3), (6, 2), (12, 1), (3, 4)],
         }
     }
 }
@@ -94,10 +94,16 @@ pub fn gemm_path() -> &'static str {
 /// on ties.
 fn tile_for(isa: Isa, m: usize, n: usize) -> (usize, usize) {
     let lanes = isa.lanes();
-    *isa.tiles()
-        .iter()
-        .min_by_key(|&&(mr, nv)| m.div_ceil(mr) * mr * n.div_ceil(nv * lanes) * nv * lanes)
-        .expect("every instruction set has tiles")
+    let computed =
+        |(mr, nv): (usize, usize)| m.div_ceil(mr) * mr * n.div_ceil(nv * lanes) * nv * lanes;
+    let tiles = isa.tiles();
+    tiles.into_iter().fold(tiles[0], |best, tile| {
+        if computed(tile) < computed(best) {
+            tile
+        } else {
+            best
+        }
+    })
 }
 
 /// A matrix operand: a pointer and element strides (rows, columns).
