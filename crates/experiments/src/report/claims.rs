@@ -315,8 +315,7 @@ pub(super) fn claims_of(
         if v.outcome != crate::verdict::Outcome::Undecided
             && let Some(f) = figure_of(v, suite, computed)?
         {
-            let _ = writeln!(md, "![{}](figures/{})\n\n*{}*\n", v.id, f.file, v.caption);
-            figures.push(f);
+            place_figure(md, figures, v.id, Some(v.caption), f);
         }
     }
     Ok(())

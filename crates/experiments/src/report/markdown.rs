@@ -304,12 +304,13 @@ pub(super) fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
         if ids.iter().all(|id| suite.get(id).is_some())
             && let Some(f) = claims::comparison(name, suite, ids)?
         {
-            let _ = writeln!(
-                md,
-                "![{name}](figures/{})\n\n*Test accuracy, {what}.*\n",
-                f.file
+            place_figure(
+                &mut md,
+                &mut figures,
+                name,
+                Some(&format!("Test accuracy, {what}.")),
+                f,
             );
-            figures.push(f);
         }
     }
     init_section(&mut md, &mut figures, &suite.init_figure)?;
@@ -350,21 +351,20 @@ fn group_runs(
         } else {
             "one seed".to_string()
         };
-        let _ = writeln!(
-            md,
-            "![{}](figures/{})\n\n*{}: train (blue) and test (orange) accuracy, nabla's run solid ({ours}){recorded}.*\n",
-            spec.id, f.file, spec.id
+        let caption = format!(
+            "{}: train (blue) and test (orange) accuracy, nabla's run solid ({ours}){recorded}.",
+            spec.id
         );
-        figures.push(f);
+        place_figure(md, figures, &spec.id, Some(&caption), f);
         if group == Group::Vg
             && let Some(g) = gradient_figure(spec, result)?
         {
-            let _ = writeln!(
-                md,
-                "![{} gradients](figures/{})\n\n*{}: the root-mean-square gradient of each layer's weights (log scale, primary seed); the vertical gap between the lines is how much weaker the push on each weight gets on the way back to the input.*\n",
-                spec.id, g.file, spec.id
+            let caption = format!(
+                "{}: the root-mean-square gradient of each layer's weights (log scale, primary seed); the vertical gap between the lines is how much weaker the push on each weight gets on the way back to the input.",
+                spec.id
             );
-            figures.push(g);
+            let alt = format!("{} gradients", spec.id);
+            place_figure(md, figures, &alt, Some(&caption), g);
         }
     }
     if group == Group::Cnn
@@ -378,8 +378,8 @@ fn group_runs(
         for (name, f) in [("before", before), ("after", after.as_slice())] {
             let svg = plot::filters(&format!("CNN-3 filters {name} training"), f, 5)?;
             let file = format!("CNN-3-filters-{name}.svg");
-            let _ = writeln!(md, "![filters {name}](figures/{file})\n");
-            figures.push(Figure { file, svg });
+            let alt = format!("filters {name}");
+            place_figure(md, figures, &alt, None, Figure { file, svg });
         }
     }
     Ok(())

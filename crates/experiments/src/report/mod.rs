@@ -116,6 +116,22 @@ pub(super) struct Figure {
     pub(super) svg: String,
 }
 
+/// Places `figure` in the report where `md` stands, under `alt` and over `caption` when
+/// there is one, and keeps it to be written to `figures/`.
+fn place_figure(
+    md: &mut String,
+    figures: &mut Vec<Figure>,
+    alt: &str,
+    caption: Option<&str>,
+    figure: Figure,
+) {
+    let _ = write!(md, "![{alt}](figures/{})\n\n", figure.file);
+    if let Some(caption) = caption {
+        let _ = write!(md, "*{caption}*\n\n");
+    }
+    figures.push(figure);
+}
+
 fn write_into(dir: &Path, inputs: &Inputs<'_>) -> Result<()> {
     let figures_dir = dir.join("figures");
     let runs_dir = dir.join("runs");

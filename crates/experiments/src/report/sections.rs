@@ -66,8 +66,8 @@ pub(super) fn init_section(
             .collect();
         let svg = plot::histograms(&format!("{} with {}", r.activation, r.init), &panels)?;
         let file = format!("init-{}-{}.svg", r.activation, r.init.replace(' ', "-"));
-        let _ = writeln!(md, "![{} {}](figures/{file})\n", r.activation, r.init);
-        figures.push(Figure { file, svg });
+        let alt = format!("{} {}", r.activation, r.init);
+        place_figure(md, figures, &alt, None, Figure { file, svg });
     }
     Ok(())
 }
