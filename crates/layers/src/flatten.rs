@@ -19,17 +19,18 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 /// `x: [n, ...]` → `[n, prod(...)]`; backward restores `x`'s shape.
 #[derive(Debug, Default)]
 pub struct Flatten {
-    x_shape: Option<Vec<usize>>,
-    /// `x_shape`'s vector while an inference pass has nothing to keep.
-    spare_shape: Vec<usize>,
+    /// The last training input's shape (its vector kept between steps).
+    x_shape: Vec<usize>,
+    /// Whether `x_shape` belongs to the last forward (an inference pass keeps nothing).
+    current: bool,
 }
 
 impl Flatten {
     /// A new flatten layer.
     pub fn new() -> Self {
         Flatten {
-            x_shape: None,
-            spare_shape: Vec::new(),
+            x_shape: Vec::new(),
+            current: false,
         }
     }
 }
@@ -43,26 +44,19 @@ impl<F: Float> Layer<F> for Flatten {
         if x.ndim() < 2 {
             <Self as Layer<F>>::output_shape(self, x.shape())?;
         }
-        // The shape's vector is kept between steps.
-        let mut shape = self
-            .x_shape
-            .take()
-            .unwrap_or_else(|| std::mem::take(&mut self.spare_shape));
-        if mode == Mode::Train {
-            shape.clear();
-            shape.extend_from_slice(x.shape());
-            self.x_shape = Some(shape);
-        } else {
-            self.spare_shape = shape;
+        self.current = mode == Mode::Train;
+        if self.current {
+            self.x_shape.clear();
+            self.x_shape.extend_from_slice(x.shape());
         }
         Ok(flatten2(x).into_dyn())
     }
 
     fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
-        let shape = self
-            .x_shape
-            .as_ref()
-            .ok_or(LayerError::NoForward("Flatten"))?;
+        if !self.current {
+            return Err(LayerError::NoForward("Flatten"));
+        }
+        let shape = &self.x_shape;
         let flat = [shape[0], shape[1..].iter().product()];
         expect_same("Flatten", dout.shape(), &flat)?;
         let dout = flatten2(dout);
