@@ -114,8 +114,11 @@ fn failures(suite: &SuiteResult, verdicts: &[Verdict]) -> Vec<String> {
         })
         .chain(verdicts.iter().filter(|v| v.is_unexpected()).map(|v| {
             format!(
-                "claim \"{}\": {:?}, expected {:?} ({})",
-                v.claim, v.outcome, v.expected, v.evidence
+                "claim \"{}\": {}, expected {} ({})",
+                v.claim.statement,
+                v.outcome.word(),
+                v.claim.expected.word(),
+                v.evidence
             )
         }))
         .collect()

@@ -109,6 +109,11 @@ impl SuiteResult {
         self.runs.iter().find(|(s, _)| s.id == id).map(|(_, r)| r)
     }
 
+    /// The settings of run `id`, if it ran.
+    pub fn spec(&self, id: &str) -> Option<&RunSpec> {
+        self.runs.iter().find(|(s, _)| s.id == id).map(|(s, _)| s)
+    }
+
     /// Every seed's result of run `id`, the primary seed's first.
     pub fn all_seeds(&self, id: &str) -> Vec<&RunResult> {
         let Some(k) = self.runs.iter().position(|(s, _)| s.id == id) else {

@@ -55,7 +55,7 @@ pub fn publish_end(server: &LiveServer, outcome: &SessionOutcome) {
     let verdicts: Vec<_> = outcome
         .verdicts
         .iter()
-        .map(|v| json!({"claim": v.claim, "outcome": v.tally(), "evidence": v.evidence}))
+        .map(|v| json!({"claim": v.claim.statement, "outcome": v.tally(), "evidence": v.evidence}))
         .collect();
     server.publish(&json!({"type": "verdicts", "verdicts": verdicts}));
     server.publish(&json!({

@@ -372,7 +372,7 @@ fn summary(result: &suite::SuiteResult, verdicts: &[verdict::Verdict]) {
     }
     println!();
     for v in verdicts {
-        println!("{:>28}  {}", v.tally(), v.claim);
+        println!("{:>28}  {}", v.tally(), v.claim.statement);
     }
 }
 

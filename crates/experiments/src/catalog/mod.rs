@@ -10,6 +10,7 @@ use nabla_optim::OptimizerConfig;
 
 use crate::spec::{Group, ModelSpec, OptSpec, RunSpec, Subset, TrainAccuracy};
 
+pub mod ids;
 pub mod notes;
 
 const SIGMOID: Activation = Activation::Sigmoid;
@@ -149,14 +150,14 @@ pub fn full() -> Vec<RunSpec> {
             .accept(0.943, 0.965),
     ];
     // The sigmoid runs again with the correct derivative, to show what the quirk costs.
-    for (id, of, init) in [
-        ("VG-1c", "VG-1", STD),
-        ("VG-3c", "VG-3", WeightInit::Xavier),
-        ("VG-5c", "VG-5", WeightInit::He),
+    for (id, of, init, name) in [
+        ("VG-1c", "VG-1", STD, "N(0, 0.01²)"),
+        ("VG-3c", "VG-3", WeightInit::Xavier, "Xavier"),
+        ("VG-5c", "VG-5", WeightInit::He, "He"),
     ] {
         let mut run = vg(
             id,
-            &format!("{of} with the correct sigmoid derivative"),
+            &format!("sigmoid, {name}, the correct derivative"),
             SIGMOID,
             init,
         )
@@ -375,10 +376,10 @@ pub fn full() -> Vec<RunSpec> {
         of_dropout("OF-D1", "dropout 0.15 (+ leaked L2 0.001), SGD", sgd(0.01))
             .recorded(0.9333, 0.7360, Some(0.721))
             .accept(0.64, 0.77),
-        of_dropout("OF-D2", "OF-D1 again", sgd(0.01))
+        of_dropout("OF-D2", "dropout 0.15 (+ leaked L2 0.001), SGD, second run", sgd(0.01))
             .recorded(0.8867, 0.7208, Some(0.717))
             .accept(0.64, 0.77),
-        of_dropout("OF-D3", "OF-D1 once more", sgd(0.01))
+        of_dropout("OF-D3", "dropout 0.15 (+ leaked L2 0.001), SGD, third run", sgd(0.01))
             .recorded(0.9067, 0.7102, Some(0.726))
             .accept(0.64, 0.77),
         of_dropout(
@@ -416,7 +417,7 @@ pub fn full() -> Vec<RunSpec> {
     runs.push(dl1);
     let mut l2c = of_manual(
         "OF-L2c",
-        "OF-L2 with the output layer trained",
+        "L2 λ 0.1 (hand-written loop, output trained)",
         0.01,
         0.0,
         0.1,
@@ -425,7 +426,7 @@ pub fn full() -> Vec<RunSpec> {
     l2c.frozen_output = false;
     runs.push(l2c);
     let mut d1c =
-        of_dropout("OF-D1c", "OF-D1 without the leaked L2", sgd(0.01)).variant_of("OF-D1");
+        of_dropout("OF-D1c", "dropout 0.15, SGD, no leaked L2", sgd(0.01)).variant_of("OF-D1");
     d1c.l2 = 0.0;
     runs.push(d1c);
 
@@ -484,7 +485,7 @@ fn extras() -> Vec<RunSpec> {
     bn_trained.group = Group::Extra;
     bn_trained.frozen_bn_affine = false;
     let mut no_bn =
-        opt_base("X-NOBN-SGD", "SGD without BatchNorm (as OPT-A1)", sgd(0.01)).variant_of("OPT-A1");
+        opt_base("X-NOBN-SGD", "SGD without BatchNorm", sgd(0.01)).variant_of("OPT-A1");
     no_bn.group = Group::Extra;
 
     let decay_model = mlp(&[100, 100], RELU, WeightInit::He);

@@ -49,24 +49,24 @@ pub(super) fn runs() -> Vec<RunSpec> {
         ),
         with_batchnorm(vg(
             "VG-1-BN",
-            "VG-1c (sigmoid, N(0, 0.01²)) with BatchNorm",
+            "sigmoid, N(0, 0.01²), BatchNorm before the activation",
             SIGMOID,
             STD,
         )),
         with_batchnorm(vg(
             "VG-4-BN",
-            "VG-4 (ReLU, He) with BatchNorm",
+            "ReLU, He, BatchNorm before the activation",
             RELU,
             WeightInit::He,
         )),
     ];
-    for (id, of, activation, init) in [
-        ("VG-1-BNA", "VG-1-BN", SIGMOID, STD),
-        ("VG-4-BNA", "VG-4-BN", RELU, WeightInit::He),
+    for (id, name, activation, init) in [
+        ("VG-1-BNA", "sigmoid, N(0, 0.01²)", SIGMOID, STD),
+        ("VG-4-BNA", "ReLU, He", RELU, WeightInit::He),
     ] {
         let mut run = with_batchnorm(vg(
             id,
-            &format!("{of} with BatchNorm after the activation"),
+            &format!("{name}, BatchNorm after the activation"),
             activation,
             init,
         ));

@@ -12,7 +12,7 @@ pub mod paths;
 pub mod penalty;
 
 pub use facts::{AlexNetShape, ArithmeticShare, ConvSize, PenaltyTargets, SigmoidSlope, StepTime};
-pub use paths::{Path, Surface, SurfaceRun};
+pub use paths::{ADAGRAD_AFTER, Path, SADDLE_HISTORY, Surface, SurfaceRun};
 pub use penalty::PenaltyShapes;
 
 /// Everything computed without training.

@@ -88,19 +88,37 @@ pub fn optimizers(surface: Surface) -> Vec<(&'static str, OptimizerConfig)> {
     ]
 }
 
-/// `steps` steps of `config` on `grad` from `start`, scaling the function by `scale`; the path
-/// includes the start.
+/// `steps` steps of `config` on `grad` from `start`; the path includes the start.
 pub fn descend(
     config: &OptimizerConfig,
     grad: impl Fn(f64, f64) -> (f64, f64),
     start: (f64, f64),
     steps: usize,
 ) -> Result<Vec<(f64, f64)>> {
-    let mut optimizer = config
-        .build::<f64>()
-        .map_err(|e| ExperimentError::Setup(e.to_string()))?;
+    descend_after(config, 0, grad, start, steps)
+}
+
+/// As [`descend`], by an optimizer that has already taken `history` steps elsewhere, each
+/// with a gradient of 1 in both coordinates: an optimizer that trained a while before it
+/// meets this region (AdaGrad's accumulated squares are then `history`).
+pub fn descend_after(
+    config: &OptimizerConfig,
+    history: usize,
+    grad: impl Fn(f64, f64) -> (f64, f64),
+    start: (f64, f64),
+    steps: usize,
+) -> Result<Vec<(f64, f64)>> {
+    let setup = |e: &dyn std::fmt::Display| ExperimentError::Setup(e.to_string());
+    let mut optimizer = config.build::<f64>().map_err(|e| setup(&e))?;
     let mut p = ArrayD::from_shape_vec(IxDyn(&[2]), vec![start.0, start.1])
-        .map_err(|e| ExperimentError::Setup(e.to_string()))?;
+        .map_err(|e| setup(&e))?;
+    let unit = ArrayD::from_elem(IxDyn(&[2]), 1.0);
+    for _ in 0..history {
+        optimizer.begin_step();
+        optimizer.update("p", &mut p, &unit).map_err(|e| setup(&e))?;
+    }
+    p[0] = start.0;
+    p[1] = start.1;
     let mut path = vec![start];
     for _ in 0..steps {
         let (gx, gy) = grad(p[0], p[1]);
@@ -156,6 +174,35 @@ fn minimum(surface: Surface) -> (f64, f64) {
     }
 }
 
+/// The label of AdaGrad's path on the saddle after [`SADDLE_HISTORY`] earlier steps.
+pub const ADAGRAD_AFTER: &str = "AdaGrad after 100 earlier steps";
+
+/// How many steps AdaGrad took elsewhere before it meets the saddle in the notes' scenario.
+pub const SADDLE_HISTORY: usize = 100;
+
+fn measured(surface: Surface, optimizer: &'static str, points: Vec<(f64, f64)>) -> Path {
+    let (mx, my) = minimum(surface);
+    let near = |&(x, y): &(f64, f64)| {
+        // The saddle has two minima; either counts.
+        let d = |ty: f64| ((x - mx).powi(2) + (y - ty).powi(2)).sqrt();
+        d(my).min(if surface == Surface::Saddle {
+            d(-my)
+        } else {
+            f64::MAX
+        }) < 0.1
+    };
+    Path {
+        optimizer,
+        reaches: points.iter().position(near),
+        x_crossings: points
+            .windows(2)
+            .filter(|w| w[0].0.signum() != w[1].0.signum())
+            .count(),
+        end: points[points.len() - 1],
+        points,
+    }
+}
+
 pub(super) fn surfaces() -> Result<Vec<SurfaceRun>> {
     Surface::ALL
         .iter()
@@ -170,28 +217,21 @@ pub(super) fn surfaces() -> Result<Vec<SurfaceRun>> {
                         surface.start(),
                         steps,
                     )?;
-                    let (mx, my) = minimum(surface);
-                    let near = |&(x, y): &(f64, f64)| {
-                        // The saddle has two minima; either counts.
-                        let d = |ty: f64| ((x - mx).powi(2) + (y - ty).powi(2)).sqrt();
-                        d(my).min(if surface == Surface::Saddle {
-                            d(-my)
-                        } else {
-                            f64::MAX
-                        }) < 0.1
-                    };
-                    Ok(Path {
-                        optimizer: name,
-                        reaches: points.iter().position(near),
-                        x_crossings: points
-                            .windows(2)
-                            .filter(|w| w[0].0.signum() != w[1].0.signum())
-                            .count(),
-                        end: points[points.len() - 1],
-                        points,
-                    })
+                    Ok(measured(surface, *name, points))
                 })
                 .collect::<Result<Vec<_>>>()?;
+            let mut paths = paths;
+            if surface == Surface::Saddle {
+                // The notes' scenario: AdaGrad meets the saddle after its rate has shrunk.
+                let points = descend_after(
+                    &OptimizerConfig::adagrad(0.05),
+                    SADDLE_HISTORY,
+                    |x, y| surface.gradient(x, y),
+                    surface.start(),
+                    steps,
+                )?;
+                paths.push(measured(surface, ADAGRAD_AFTER, points));
+            }
             Ok(SurfaceRun {
                 surface,
                 steps,

@@ -1,19 +1,32 @@
-//! One figure per run: its accuracy curves beside the recorded ones, its gradient norms.
+//! The figures every chart kind shares: a run's curves beside the recorded ones, its
+//! gradient norms, and the helpers that turn seeds into a median with a band.
 
 use super::*;
+use crate::plot::{Axis, Drawn, LineChart};
 
 pub(super) fn file_id(id: &str) -> String {
     id.replace('\'', "-prime")
 }
 
-/// A log axis's range around every point of `series`: half the smallest to twice the
-/// largest (`None` when there is nothing to draw).
-pub(super) fn log_span(series: &[Vec<(f64, f64)>]) -> Option<(f64, f64)> {
+impl Figure {
+    /// A drawn figure under `file`.
+    pub(super) fn new(file: String, drawn: Drawn) -> Figure {
+        Figure {
+            file,
+            svg: drawn.svg,
+            axes: drawn.axes,
+        }
+    }
+}
+
+/// A log axis around every point of `series` (`None` when there is nothing to draw).
+pub(super) fn log_axis(series: &[Vec<(f64, f64)>]) -> Option<Axis> {
     let (lo, hi) = series
         .iter()
         .flatten()
+        .filter(|p| p.1 > 0.0)
         .fold((f64::INFINITY, 0f64), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    lo.is_finite().then_some((lo / 2.0, hi * 2.0))
+    lo.is_finite().then(|| Axis::log(lo, hi))
 }
 
 /// One solid line per series, in palette order, each with its band when `bands` has one.
@@ -56,79 +69,79 @@ pub(super) fn spread(
         .collect()
 }
 
-/// A run's train and test curves (with several seeds: their medians and min–max bands)
-/// beside the recorded ones.
-pub(super) fn curve_figure(spec: &RunSpec, suite: &SuiteResult) -> Result<Figure> {
-    let runs = suite.all_seeds(&spec.id);
-    let many = runs.len() > 1;
-    let train = spread(&runs, |p| p.train);
-    let test = spread(&runs, |p| p.test);
-    let ours_train: Vec<(f64, f64)> = train.iter().map(|p| (p.0, p.1)).collect();
-    let ours_test: Vec<(f64, f64)> = test.iter().map(|p| (p.0, p.1)).collect();
-    let band = |s: &[(f64, f64, f64, f64)]| -> Vec<(f64, f64, f64)> {
-        if many {
-            s.iter().map(|p| (p.0, p.2, p.3)).collect()
-        } else {
-            Vec::new()
-        }
+/// What the solid lines are: one seed, or the median of several.
+pub(super) fn over_seeds(suite: &SuiteResult) -> String {
+    match suite.seeds.len() {
+        1 => "one seed".into(),
+        n => format!("median of {n} seeds, shaded from the lowest to the highest"),
+    }
+}
+
+/// The median curve and its band of `value` over the seeds of run `id`.
+#[allow(clippy::type_complexity)]
+pub(super) fn median_and_band(
+    suite: &SuiteResult,
+    id: &str,
+    value: impl Fn(&crate::Point) -> f64,
+) -> (Vec<(f64, f64)>, Vec<(f64, f64, f64)>) {
+    let stats = spread(&suite.all_seeds(id), value);
+    let median = stats.iter().map(|p| (p.0, p.1)).collect();
+    let band = if suite.seeds.len() > 1 {
+        stats.iter().map(|p| (p.0, p.2, p.3)).collect()
+    } else {
+        Vec::new()
     };
-    let (train_band, test_band) = (band(&train), band(&test));
-    // A shortened run (quick mode) is drawn beside the part of the recorded curve it covers.
+    (median, band)
+}
+
+/// A run's train and test curves (with several seeds: their medians and bands) beside the
+/// recorded ones.
+pub(super) fn curve_figure(spec: &RunSpec, suite: &SuiteResult) -> Result<Figure> {
+    let (ours_train, train_band) = median_and_band(suite, &spec.id, |p| p.train);
+    let (ours_test, test_band) = median_and_band(suite, &spec.id, |p| p.test);
+    // A shortened run is drawn beside the part of the recorded curve it covers.
     let rec: Vec<(u64, f64, f64)> = recorded::curve(&spec.id)
         .into_iter()
         .filter(|p| p.0 <= spec.iterations)
         .collect();
     let rec_train: Vec<(f64, f64)> = rec.iter().map(|p| (p.0 as f64, p.1)).collect();
     let rec_test: Vec<(f64, f64)> = rec.iter().map(|p| (p.0 as f64, p.2)).collect();
+    let line = |label: &str, points, color, dashed, band| Line {
+        label: label.into(),
+        points,
+        color,
+        dashed,
+        band,
+    };
     let mut lines = vec![
-        Line {
-            label: "nabla train".into(),
-            points: &ours_train,
-            color: BLUE_,
-            dashed: false,
-            band: &train_band,
-        },
-        Line {
-            label: "nabla test".into(),
-            points: &ours_test,
-            color: ORANGE_,
-            dashed: false,
-            band: &test_band,
-        },
+        line("nabla, train", &ours_train, BLUE_, false, &train_band),
+        line("nabla, test", &ours_test, ORANGE_, false, &test_band),
     ];
     if !rec.is_empty() {
-        lines.push(Line {
-            label: "recorded train".into(),
-            points: &rec_train,
-            color: BLUE_,
-            dashed: true,
-            band: &[],
-        });
-        lines.push(Line {
-            label: "recorded test".into(),
-            points: &rec_test,
-            color: ORANGE_,
-            dashed: true,
-            band: &[],
-        });
+        lines.push(line("original notebook, train", &rec_train, BLUE_, true, &[]));
+        lines.push(line("original notebook, test", &rec_test, ORANGE_, true, &[]));
     }
-    let x_max = spec.iterations.max(1) as f64;
-    let svg = plot::lines(
-        &format!("{}: {}", spec.id, spec.title),
-        "iteration",
-        "accuracy",
-        x_max,
-        (0.0, 1.0),
-        false,
-        &lines,
-    )?;
-    Ok(Figure {
-        file: format!("{}.svg", file_id(&spec.id)),
-        svg,
-    })
+    let drawn = plot::lines(&LineChart {
+        title: &format!("{}: {}", spec.id, spec.title),
+        x_desc: "iteration",
+        y_desc: "accuracy",
+        x: Axis::linear(0.0, spec.iterations.max(1) as f64),
+        y: Axis::linear(0.0, 1.0),
+        series: &lines,
+        thresholds: &[],
+        width: 760,
+    })?;
+    Ok(Figure::new(format!("{}.svg", file_id(&spec.id)), drawn))
 }
 
-pub(super) fn gradient_figure(spec: &RunSpec, result: &RunResult) -> Result<Option<Figure>> {
+/// The root-mean-square gradient per weight of each layer of `result` over training, one
+/// line per layer (`None` for a run that recorded none).
+pub(super) fn gradient_figure(
+    title: &str,
+    file: String,
+    iterations: u64,
+    result: &RunResult,
+) -> Result<Option<Figure>> {
     let Some((_, first)) = result.gradient_norms.first() else {
         return Ok(None);
     };
@@ -157,21 +170,23 @@ pub(super) fn gradient_figure(spec: &RunSpec, result: &RunResult) -> Result<Opti
                 .collect()
         })
         .collect();
-    let Some(y_range) = log_span(&series) else {
+    let Some(y) = log_axis(&series) else {
         return Ok(None);
     };
-    let lines = solid_lines(names.iter().cloned(), &series, &[]);
-    let svg = plot::lines(
-        &format!("{}: RMS weight gradient per layer", spec.id),
-        "iteration",
-        "RMS of ∂L/∂W",
-        spec.iterations as f64,
-        y_range,
-        true,
-        &lines,
-    )?;
-    Ok(Some(Figure {
-        file: format!("{}-gradients.svg", file_id(&spec.id)),
-        svg,
-    }))
+    let labels = names.iter().enumerate().map(|(k, n)| {
+        let layer = n.trim_end_matches(".weight");
+        format!("layer {} ({layer})", k + 1)
+    });
+    let lines = solid_lines(labels, &series, &[]);
+    let drawn = plot::lines(&LineChart {
+        title,
+        x_desc: "iteration",
+        y_desc: "RMS gradient per weight",
+        x: Axis::linear(0.0, iterations as f64),
+        y,
+        series: &lines,
+        thresholds: &[],
+        width: 760,
+    })?;
+    Ok(Some(Figure::new(file, drawn)))
 }

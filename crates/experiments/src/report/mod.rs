@@ -15,18 +15,25 @@ use crate::im2col_demo::Im2colDemo;
 use crate::plot::{self, BLUE_, Line, ORANGE_, PALETTE};
 use crate::spec::{Expect, Group, RunSpec};
 use crate::suite::SuiteResult;
-use crate::verdict::{Outcome, Verdict};
+use crate::verdict::Verdict;
 use crate::{ExperimentError, Result, RunResult, recorded};
 
+mod charts;
 mod claims;
 mod figures;
 mod html;
 mod markdown;
+mod questions;
+mod runs;
 mod sections;
+#[cfg(test)]
+mod tests;
+mod words;
 
 use figures::file_id;
 use html::html;
 use markdown::markdown;
+use words::pct;
 
 /// Where and how the suite ran, for reproducing it.
 #[derive(Debug, Clone, Serialize)]
@@ -80,10 +87,6 @@ fn write(path: &Path, text: &str) -> Result<()> {
     fs::write(path, text).map_err(io(path))
 }
 
-fn pct(v: f64) -> String {
-    format!("{:.2}%", 100.0 * v)
-}
-
 /// Writes the whole report into `out` (replacing what was there only once complete).
 pub fn write_all(out: &Path, inputs: &Inputs<'_>) -> Result<()> {
     let parent = out.parent().unwrap_or(Path::new("."));
@@ -114,21 +117,31 @@ pub fn write_all(out: &Path, inputs: &Inputs<'_>) -> Result<()> {
 pub(super) struct Figure {
     pub(super) file: String,
     pub(super) svg: String,
+    /// The tick labels of each axis, for the tests.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(super) axes: Vec<Vec<String>>,
 }
 
-/// Places `figure` in the report where `md` stands, under `alt` and over `caption` when
-/// there is one, and keeps it to be written to `figures/`.
+/// Places `figure` in the report where `md` stands, in a `<figure>` of `class` (`claim`: the
+/// page's width; `run`: two to a row), under `alt` and over `caption`, and keeps it to be
+/// written to `figures/`.
 fn place_figure(
     md: &mut String,
     figures: &mut Vec<Figure>,
     alt: &str,
     caption: Option<&str>,
+    class: &str,
     figure: Figure,
 ) {
-    let _ = write!(md, "![{alt}](figures/{})\n\n", figure.file);
+    let _ = write!(
+        md,
+        "<figure class=\"{class}\">\n\n![{alt}](figures/{})\n\n",
+        figure.file
+    );
     if let Some(caption) = caption {
         let _ = write!(md, "*{caption}*\n\n");
     }
+    md.push_str("</figure>\n\n");
     figures.push(figure);
 }
 

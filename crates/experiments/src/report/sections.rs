@@ -6,19 +6,22 @@ use std::fmt::Write as _;
 use super::*;
 
 pub(super) fn im2col_section(md: &mut String, demo: &Im2colDemo) {
-    md.push_str("### im2col and col2im (CNN-1, CNN-2)\n\nThe notebook's input (two 4x4 images), a 6x4 kernel, stride 2, padding 1. im2col gives a matrix with one row per output position and one column per kernel element: ");
+    md.push_str("### im2col and col2im, as the notebook showed them\n\nThe notebook's input (two 4x4 images), a 6x4 kernel, stride 2, padding 1. im2col gives a matrix with one row per output position and one column per kernel element: ");
+    let (rows, cols) = demo.scrambled_col.dim();
+    let numbers = |v: &mut dyn Iterator<Item = f64>| {
+        v.map(|x| format!("{x}")).collect::<Vec<_>>().join(" ")
+    };
     let _ = writeln!(
         md,
-        "shape {:?}. With the transpose commented out, as the notebook ran it, rows and columns are scrambled; row 0 is `{:?}`.\n",
-        demo.scrambled_col.dim(),
-        demo.scrambled_col.row(0).to_vec()
+        "{rows} rows and {cols} columns. With the transpose commented out, as the notebook ran it, rows and columns are scrambled; row 0 is `{}`.\n",
+        numbers(&mut demo.scrambled_col.row(0).iter().copied())
     );
     let img = |a: &ndarray::Array4<f64>| {
         a.slice(ndarray::s![0, 0, .., ..])
             .outer_iter()
-            .map(|r| format!("{:?}", r.to_vec()))
+            .map(|r| format!("`{}`", numbers(&mut r.iter().copied())))
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" / ")
     };
     let _ = writeln!(
         md,
@@ -34,15 +37,11 @@ pub(super) fn im2col_section(md: &mut String, demo: &Im2colDemo) {
     md.push_str("The round trip is x times the coverage, not x: col2im sums overlapping windows, which is exactly the gradient the convolution's backward pass needs.\n\n");
 }
 
-pub(super) fn init_section(
-    md: &mut String,
-    figures: &mut Vec<Figure>,
-    rows: &[InitRow],
-) -> Result<()> {
+pub(super) fn init_table(md: &mut String, rows: &[InitRow]) {
     if rows.is_empty() {
-        return Ok(());
+        return;
     }
-    md.push_str("### Activations through five layers, by initialization\n\n1,000 Gaussian inputs through five 100-unit layers. With std 1 sigmoid and tanh saturate at 0/1 and ±1 (gradients vanish); with 0.01 everything collapses to one value (no diversity); Xavier keeps sigmoid and tanh spread, He keeps ReLU spread.\n\n| activation | init | std of layer 1..5 outputs |\n|---|---|---|\n");
+    md.push_str("### Activations through five layers, by initialization\n\n1,000 Gaussian inputs through five 100-unit layers: the standard deviation of each layer's outputs. With std 1 sigmoid and tanh saturate at 0/1 and ±1 (their gradients vanish) and ReLU's outputs grow layer after layer; with std 0.01 everything collapses toward one value; Xavier keeps sigmoid and tanh spread, He keeps ReLU spread. The histograms are drawn under the initialization claims of section 1.\n\n| activation | initialization | std of layer 1..5 outputs |\n|---|---|---|\n");
     for r in rows {
         let _ = writeln!(
             md,
@@ -57,19 +56,6 @@ pub(super) fn init_section(
         );
     }
     md.push('\n');
-    for r in rows {
-        let panels: Vec<(String, f64, f64, Vec<u64>)> = r
-            .histograms
-            .iter()
-            .enumerate()
-            .map(|(k, h)| (format!("layer {}", k + 1), h.lo, h.hi, h.counts.clone()))
-            .collect();
-        let svg = plot::histograms(&format!("{} with {}", r.activation, r.init), &panels)?;
-        let file = format!("init-{}-{}.svg", r.activation, r.init.replace(' ', "-"));
-        let alt = format!("{} {}", r.activation, r.init);
-        place_figure(md, figures, &alt, None, Figure { file, svg });
-    }
-    Ok(())
 }
 
 pub(super) fn search_section(
@@ -96,24 +82,22 @@ pub(super) fn search_section(
             pct(t.train)
         );
     }
-    let points: Vec<(f64, f64)> = suite
-        .search
-        .iter()
-        .map(|t| (t.lr.log10(), t.validation))
-        .collect();
-    let svg = plot::scatter_log_x(
+    let points: Vec<(f64, f64)> = suite.search.iter().map(|t| (t.lr, t.validation)).collect();
+    let drawn = plot::scatter(
         "random search: validation accuracy by learning rate",
-        "learning rate",
-        "validation accuracy",
-        (-6.0, -2.0),
+        ("learning rate (log scale)", plot::Axis::decades(-6.0, -2.0)),
+        ("validation accuracy", plot::Axis::linear(0.0, 1.0)),
         &points,
     )?;
-    let file = "random-search.svg".to_string();
-    let _ = writeln!(
+    md.push('\n');
+    place_figure(
         md,
-        "\n![random search](figures/{file})\n\n*Each point is one trial; weight decay is not shown because it barely moves the points.*\n"
+        figures,
+        "random search",
+        Some("Each point is one trial; weight decay is not shown because it barely moves the points."),
+        "claim",
+        Figure::new("random-search.svg".into(), drawn),
     );
-    figures.push(Figure { file, svg });
     // The best trials at the top of the searched range mean the range should go higher.
     let best = &suite.search[0];
     let edge = best.lr.log10() > -2.5;
@@ -143,10 +127,14 @@ pub(super) fn alexnet_section(md: &mut String, table: &[nabla_nn::LayerSummary])
         macs += row.macs;
         let _ = writeln!(
             md,
-            "| {} | {} | {:?} | {} | {:.1} |",
+            "| {} | {} | {} | {} | {:.1} |",
             row.name,
             row.kind,
-            &row.output_shape[1..],
+            row.output_shape[1..]
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join("x"),
             row.params,
             2.0 * row.macs as f64 / 1e6
         );

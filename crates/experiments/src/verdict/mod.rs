@@ -1,19 +1,33 @@
-//! Each claim of the notes, decided from the numbers this suite measured. The claims are
-//! data ([`claims::CLAIMS`]): a statement, its section of the notes, the expected outcome,
-//! and the runs that decide it with the function that reads them.
+//! Each claim of the notes, decided from the numbers this suite measured.
+//!
+//! A claim is one item in the file of its section of the notes ([`vanishing`],
+//! [`optimizers`], [`overfitting`], [`convolution`], [`alexnet`]): its statement, the outcome
+//! expected, its figure, the runs that decide it (typed ids of the catalog, handed to the
+//! decision by name as a fixed-size array, so the compiler checks the count) and the decision
+//! itself, with the decision's test beside it. A decision returns a [`Decision`]: a
+//! [`Finding`] and the words, written from the numbers it measured.
 
-use serde::Serialize;
-
-use crate::suite::SuiteResult;
+use crate::catalog::ids::RunId;
+use crate::computed::Surface;
 use crate::{ExperimentError, Result, RunResult};
 
-pub mod body;
-pub mod claims;
+pub mod alexnet;
+pub mod beyond;
+pub mod convolution;
+mod decide;
+mod measures;
+pub mod optimizers;
+pub mod overfitting;
+pub mod vanishing;
+mod words;
+#[cfg(test)]
+mod fixtures;
 
 pub use crate::computed::Computed;
+pub use decide::{Outcome, Verdict, all};
 
 /// The section of the notes a claim comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum Section {
     /// 1: the vanishing gradient, weight initialization, batch normalization.
     VanishingGradient,
@@ -50,50 +64,168 @@ impl Section {
         }
     }
 
-    /// The anchor of its heading.
-    pub fn anchor(self) -> &'static str {
+    /// The section's number in the notes.
+    pub fn number(self) -> u8 {
         match self {
-            Section::VanishingGradient => "section-1",
-            Section::Optimizers => "section-2",
-            Section::Overfitting => "section-3",
-            Section::Convolution => "section-4",
-            Section::AlexNet => "section-5",
+            Section::VanishingGradient => 1,
+            Section::Optimizers => 2,
+            Section::Overfitting => 3,
+            Section::Convolution => 4,
+            Section::AlexNet => 5,
+        }
+    }
+
+    /// The anchor of its heading.
+    pub fn anchor(self) -> String {
+        format!("section-{}", self.number())
+    }
+
+    /// Its claims, in the order the report shows them.
+    pub fn claims(self) -> &'static [&'static Claim] {
+        match self {
+            Section::VanishingGradient => vanishing::CLAIMS,
+            Section::Optimizers => optimizers::CLAIMS,
+            Section::Overfitting => overfitting::CLAIMS,
+            Section::Convolution => convolution::CLAIMS,
+            Section::AlexNet => alexnet::CLAIMS,
         }
     }
 }
 
 /// What a claim's figure draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Chart {
-    /// The test accuracy of the runs it reads, on one chart (their seeds' median and band).
+    /// The test accuracy of the runs that decided it, on one chart (their seeds' median and
+    /// band).
     Runs,
-    /// The norm of all weights over training, per run it reads.
+    /// The training (dashed) and test (solid) accuracy of the runs that decided it.
+    TrainAndTest,
+    /// The root-mean-square gradient per weight of each layer, for each run that decided it.
+    Gradients,
+    /// The norm of all weights over training, per run that decided it.
     WeightNorms,
-    /// Each run's weights over their layer's RMS, one histogram per run it reads.
+    /// Each deciding run's weights over their layer's RMS, one histogram per run.
     WeightHistograms,
     /// The learning-rate sweep: accuracy by rate, one line per optimizer.
     Sweep,
     /// The optimizers' paths over the contour lines of a surface.
-    Paths(crate::computed::Surface),
+    Paths(Surface),
     /// The L1 and L2 constraint regions with the loss's contours and each optimum.
     Constraints,
     /// The sigmoid's derivative.
     SigmoidSlope,
-    /// No figure: the numbers say it, or another claim's figure shows it.
+    /// Activations through five layers for each initialization, with this activation
+    /// (`sigmoid`, `tanh` or `relu`).
+    InitHistograms(&'static str),
+    /// The first convolution's filters before and after training (the first run it draws).
+    Filters,
+    /// No figure: the numbers say it, or a neighbouring claim's figure shows it.
     None,
 }
 
-/// A verdict and the numbers behind it.
-pub type Decision = (bool, String);
+/// A figure beside a claim that is not its deciding chart: runs it did not read, or the same
+/// runs seen another way.
+#[derive(Debug, Clone, Copy)]
+pub struct Exhibit {
+    /// What it draws.
+    pub chart: Chart,
+    /// The runs it draws (empty for a chart that needs none).
+    pub runs: &'static [RunId],
+    /// A short name for its file and alt text.
+    pub name: &'static str,
+    /// What to look at.
+    pub caption: &'static str,
+}
 
-/// The runs a piece of evidence asked for, in its order.
-pub type Runs<'a> = &'a [&'a RunResult];
+/// What a measurement says of a claim on one seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Finding {
+    /// The numbers agree with the claim by more than the spread over seeds.
+    Holds,
+    /// The numbers contradict it by more than the spread over seeds.
+    Fails,
+    /// The difference that decides it is inside the spread over seeds: this seed cannot tell.
+    WithinNoise,
+}
+
+impl Finding {
+    /// The finding in words.
+    pub fn word(self) -> &'static str {
+        match self {
+            Finding::Holds => "supported",
+            Finding::Fails => "contradicted",
+            Finding::WithinNoise => "within noise",
+        }
+    }
+}
+
+/// A finding and the numbers behind it, in words written from those numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// What the numbers say.
+    pub finding: Finding,
+    /// The numbers, in words.
+    pub words: String,
+}
+
+impl Decision {
+    /// Holds when `holds`, fails otherwise.
+    pub fn holds_if(holds: bool, words: String) -> Self {
+        let finding = if holds {
+            Finding::Holds
+        } else {
+            Finding::Fails
+        };
+        Decision { finding, words }
+    }
+
+    /// Decided from a `difference` that is positive where the claim holds: beyond `margin`
+    /// either way it holds or fails, inside it this seed cannot tell.
+    pub fn by_margin(difference: f64, margin: f64, words: String) -> Self {
+        let finding = if difference > margin {
+            Finding::Holds
+        } else if difference < -margin {
+            Finding::Fails
+        } else {
+            Finding::WithinNoise
+        };
+        Decision { finding, words }
+    }
+}
+
+/// A decision that reads `N` runs, named by the pattern of its argument.
+#[derive(Debug)]
+pub struct Reads<const N: usize> {
+    /// The runs, in the order the decision takes them.
+    pub ids: [RunId; N],
+    /// The decision.
+    pub decide: fn([&RunResult; N]) -> Decision,
+}
+
+/// A decision over runs of any count (what [`Reads`] is to the claims that hold it).
+pub trait ReadsRuns: Sync + std::fmt::Debug {
+    /// The runs it reads.
+    fn ids(&self) -> &[RunId];
+    /// Decides from `runs`, one per id in order (`None` when the count is wrong).
+    fn decide(&self, runs: &[&RunResult]) -> Option<Decision>;
+}
+
+impl<const N: usize> ReadsRuns for Reads<N> {
+    fn ids(&self) -> &[RunId] {
+        &self.ids
+    }
+
+    fn decide(&self, runs: &[&RunResult]) -> Option<Decision> {
+        let runs: [&RunResult; N] = runs.try_into().ok()?;
+        Some((self.decide)(runs))
+    }
+}
 
 /// What decides a claim.
 #[derive(Debug, Clone, Copy)]
 pub enum Evidence {
-    /// These runs (ids of the catalog), read by the function; used when all of them ran.
-    Runs(&'static [&'static str], fn(Runs<'_>) -> Decision),
+    /// Runs of the catalog, read by a decision; used when all of them ran.
+    Runs(&'static dyn ReadsRuns),
     /// Computed without training (the same for every seed): from the library's layers,
     /// optimizers and geometry.
     Computed(fn(&Computed) -> Decision),
@@ -102,190 +234,63 @@ pub enum Evidence {
 /// One claim of the notes.
 #[derive(Debug, Clone, Copy)]
 pub struct Claim {
-    /// Short id (`relu-fixes-vanishing`).
+    /// Short id (`relu-fixes-vanishing`), its anchor in the report.
     pub id: &'static str,
-    /// Where the notes make it.
-    pub section: Section,
-    /// The claim, as the notes make it.
+    /// The claim, as the notes make it (in our words).
     pub statement: &'static str,
     /// What we expect the measurements to say.
     pub expected: Outcome,
-    /// Why, when we expect the notes to be contradicted (empty otherwise).
+    /// Why, when we expect the notes to be contradicted (empty otherwise). Reasoning only:
+    /// the numbers are in the decision's words.
     pub why: &'static str,
-    /// Its figure.
+    /// Its deciding figure.
     pub chart: Chart,
     /// What to look at in the figure.
     pub caption: &'static str,
-    /// Ways to decide it, best first: the first whose runs all ran decides (the full
-    /// suite's, then a quick run's).
+    /// More figures that show it.
+    pub exhibits: &'static [Exhibit],
+    /// Ways to decide it, best first: the first whose runs all ran decides (the whole
+    /// suite's runs, then the shorter suite's).
     pub evidence: &'static [Evidence],
 }
 
-/// Every claim: the closing summary's, then the body's.
-pub fn every_claim() -> impl Iterator<Item = &'static Claim> {
-    claims::CLAIMS.iter().chain(body::CLAIMS)
+impl Claim {
+    /// Its anchor in the report.
+    pub fn anchor(&self) -> String {
+        format!("claim-{}", self.id)
+    }
 }
 
-/// Checks that every run a claim reads is a run of `known` (the catalog's ids): a misspelled
-/// id would otherwise leave its claim silently undecided.
+/// Every claim, section by section in the notes' order.
+pub fn every_claim() -> impl Iterator<Item = (Section, &'static Claim)> {
+    Section::ALL
+        .into_iter()
+        .flat_map(|s| s.claims().iter().map(move |c| (s, *c)))
+}
+
+/// The claim with this id.
+pub fn claim(id: &str) -> Option<&'static Claim> {
+    every_claim().map(|(_, c)| c).find(|c| c.id == id)
+}
+
+/// Checks that every run a claim or exhibit reads is a run of `known` (the catalog's ids): a
+/// misspelled id would otherwise leave its claim silently undecided.
 pub fn check_claims(known: &[&str]) -> Result<()> {
-    for claim in every_claim() {
-        for evidence in claim.evidence {
-            if let Evidence::Runs(ids, _) = evidence
-                && let Some(bad) = ids.iter().find(|id| !known.contains(id))
-            {
-                return Err(ExperimentError::Setup(format!(
-                    "claim {} reads run {bad}, which the catalog does not have",
-                    claim.id
-                )));
-            }
+    let missing = |ids: &[RunId]| ids.iter().find(|id| !known.contains(&id.as_str())).copied();
+    for (_, claim) in every_claim() {
+        let read = claim.evidence.iter().filter_map(|e| match e {
+            Evidence::Runs(r) => missing(r.ids()),
+            Evidence::Computed(_) => None,
+        });
+        let shown = claim.exhibits.iter().filter_map(|x| missing(x.runs));
+        if let Some(bad) = read.chain(shown).next() {
+            return Err(ExperimentError::Setup(format!(
+                "claim {} reads run {bad}, which the catalog does not have",
+                claim.id
+            )));
         }
     }
     Ok(())
-}
-
-/// What the measurements say of a claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Outcome {
-    /// The numbers agree with the claim.
-    Supported,
-    /// The numbers contradict it.
-    Contradicted,
-    /// The seeds disagree: supported with some, contradicted with others.
-    Mixed,
-    /// The runs that decide it did not run (quick mode, `--only`).
-    Undecided,
-}
-
-/// One claim and its verdict.
-#[derive(Debug, Clone, Serialize)]
-pub struct Verdict {
-    /// Short id (`relu-fixes-vanishing`).
-    pub id: &'static str,
-    /// Where the notes make the claim.
-    pub section: Section,
-    /// The claim, as the notes make it.
-    pub claim: &'static str,
-    /// What the measurements say.
-    pub outcome: Outcome,
-    /// What we expect them to say.
-    pub expected: Outcome,
-    /// Why, when we expect the notes to be contradicted.
-    pub why: &'static str,
-    /// Its figure.
-    pub chart: Chart,
-    /// What to look at in the figure.
-    pub caption: &'static str,
-    /// The numbers behind the verdict (the primary seed's).
-    pub evidence: String,
-    /// The verdict with each seed, `(seed, outcome, evidence)`.
-    pub per_seed: Vec<(u64, Outcome, String)>,
-}
-
-impl Verdict {
-    /// The verdict in words with its count over the seeds: "supported (5 of 5 seeds)",
-    /// "mixed: supported with 3 of 5 seeds"; a claim decided without training has no count.
-    pub fn tally(&self) -> String {
-        let n = self.per_seed.len();
-        let supported = self
-            .per_seed
-            .iter()
-            .filter(|(_, o, _)| *o == Outcome::Supported)
-            .count();
-        let word = match self.outcome {
-            Outcome::Supported => "supported",
-            Outcome::Contradicted => "contradicted",
-            Outcome::Mixed => return format!("mixed: supported with {supported} of {n} seeds"),
-            Outcome::Undecided => return "not decided".into(),
-        };
-        if n <= 1 {
-            word.into()
-        } else {
-            format!("{word} ({n} of {n} seeds)")
-        }
-    }
-
-    /// Whether a decided verdict differs from the expected one.
-    pub fn is_unexpected(&self) -> bool {
-        self.outcome != Outcome::Undecided && self.outcome != self.expected
-    }
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.1}%", 100.0 * v)
-}
-
-fn decide(ok: bool) -> Outcome {
-    if ok {
-        Outcome::Supported
-    } else {
-        Outcome::Contradicted
-    }
-}
-
-/// The first piece of evidence of `claim` that can decide it with one seed's runs.
-fn decide_once<'r>(
-    claim: &Claim,
-    runs: &dyn Fn(&str) -> Option<&'r RunResult>,
-    computed: Option<&Computed>,
-) -> Option<Decision> {
-    claim.evidence.iter().find_map(|e| match *e {
-        Evidence::Runs(ids, decide) => {
-            let runs: Option<Vec<&RunResult>> = ids.iter().map(|id| runs(id)).collect();
-            runs.map(|runs| decide(&runs))
-        }
-        Evidence::Computed(decide) => computed.map(decide),
-    })
-}
-
-/// Every claim, decided with each seed where its runs are present; `computed` holds what
-/// needs no training.
-pub fn all(suite: &SuiteResult, computed: Option<&Computed>) -> Vec<Verdict> {
-    let seeds = suite.per_seed();
-    every_claim()
-        .map(|claim| {
-            let mut per_seed = Vec::new();
-            let mut evidence = None;
-            for (seed, results) in &seeds {
-                let lookup = |id: &str| -> Option<&RunResult> {
-                    suite
-                        .runs
-                        .iter()
-                        .position(|(s, _)| s.id == id)
-                        .and_then(|k| results.get(k).copied())
-                };
-                if let Some((ok, words)) = decide_once(claim, &lookup, computed) {
-                    evidence.get_or_insert(words.clone());
-                    per_seed.push((*seed, decide(ok), words));
-                }
-                // Decided without training: the same for every seed, so decided once.
-                let runs_decide = claim.evidence.iter().any(|e| match e {
-                    Evidence::Runs(ids, _) => ids.iter().all(|id| lookup(id).is_some()),
-                    Evidence::Computed(_) => false,
-                });
-                if !runs_decide {
-                    break;
-                }
-            }
-            let outcome = match per_seed.first() {
-                None => Outcome::Undecided,
-                Some((_, first, _)) if per_seed.iter().all(|(_, o, _)| o == first) => *first,
-                Some(_) => Outcome::Mixed,
-            };
-            Verdict {
-                id: claim.id,
-                section: claim.section,
-                claim: claim.statement,
-                outcome,
-                expected: claim.expected,
-                why: claim.why,
-                chart: claim.chart,
-                caption: claim.caption,
-                evidence: evidence.unwrap_or_else(|| "not run in this suite".to_string()),
-                per_seed,
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -303,7 +308,7 @@ mod tests {
 
     #[test]
     fn every_claim_expected_contradicted_says_why() {
-        for claim in every_claim() {
+        for (_, claim) in every_claim() {
             assert_eq!(
                 claim.expected == Outcome::Contradicted,
                 !claim.why.is_empty(),
@@ -315,7 +320,18 @@ mod tests {
 
     #[test]
     fn every_figure_has_a_caption_and_runs_to_draw() {
-        for claim in every_claim() {
+        let needs_runs = |chart: Chart| {
+            matches!(
+                chart,
+                Chart::Runs
+                    | Chart::TrainAndTest
+                    | Chart::Gradients
+                    | Chart::WeightNorms
+                    | Chart::WeightHistograms
+                    | Chart::Sweep
+            )
+        };
+        for (_, claim) in every_claim() {
             assert_eq!(
                 claim.chart == Chart::None,
                 claim.caption.is_empty(),
@@ -326,19 +342,28 @@ mod tests {
                 .evidence
                 .iter()
                 .any(|e| matches!(e, Evidence::Runs(..)));
-            let needs_runs = matches!(
-                claim.chart,
-                Chart::Runs | Chart::WeightNorms | Chart::WeightHistograms | Chart::Sweep
-            );
-            assert!(!needs_runs || reads_runs, "{}", claim.id);
+            assert!(!needs_runs(claim.chart) || reads_runs, "{}", claim.id);
+            for x in claim.exhibits {
+                assert!(!x.caption.is_empty() && x.chart != Chart::None, "{}", x.name);
+                assert!(!needs_runs(x.chart) || !x.runs.is_empty(), "{}", x.name);
+            }
         }
     }
 
     #[test]
     fn claim_ids_are_unique() {
-        let mut ids: Vec<&str> = every_claim().map(|c| c.id).collect();
+        let mut ids: Vec<&str> = every_claim().map(|(_, c)| c.id).collect();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), every_claim().count());
+    }
+
+    #[test]
+    fn a_margin_leaves_small_differences_undecided() {
+        let f = |d| Decision::by_margin(d, 0.01, String::new()).finding;
+        assert_eq!(f(0.02), Finding::Holds);
+        assert_eq!(f(-0.02), Finding::Fails);
+        assert_eq!(f(0.005), Finding::WithinNoise);
+        assert_eq!(f(-0.005), Finding::WithinNoise);
     }
 }
