@@ -3,11 +3,11 @@
 use std::time::Instant;
 
 use nabla_datasets::Mnist;
+use nabla_layers::Sequential;
 use nabla_layers::SoftmaxCrossEntropy;
-use nabla_layers::{Conv2d, Conv2dConfig, Linear, LinearConfig, MaxPool2d, Relu, Sequential};
 use nabla_nn::{
     Architecture, Classifier, Ended, GradientNorms, Hook, Layout, Network, SequentialClassifier,
-    Split, StepView, TrainConfig, TrainEval, Trainer, WeightInit, set_frozen,
+    Split, StepView, TrainConfig, TrainEval, Trainer, set_frozen,
 };
 use nabla_optim::{Regularizer, Schedule};
 use rand::SeedableRng;
@@ -88,10 +88,19 @@ pub fn build_model(spec: &RunSpec, seed: u64) -> Result<Box<dyn Classifier<f32>>
                 layers = batchnorm_after_activation(layers)?;
             }
             if spec.sigmoid_grad_on_output {
+                let mut replaced = 0;
                 for (name, layer) in layers.layers_mut() {
                     if name.starts_with("activation") {
                         *layer = Box::new(SigmoidGradOnOutput::new());
+                        replaced += 1;
                     }
+                }
+                // A renamed activation layer would otherwise leave the quirk silently off.
+                if replaced == 0 {
+                    return Err(ExperimentError::Setup(format!(
+                        "{}: no activation layer to give the sigmoid quirk",
+                        spec.id
+                    )));
                 }
             }
             if spec.one_hot_targets {
@@ -104,7 +113,6 @@ pub fn build_model(spec: &RunSpec, seed: u64) -> Result<Box<dyn Classifier<f32>>
                 Box::new(Network::from_layers(arch, layers))
             }
         }
-        ModelSpec::DoubleConv { after } => Box::new(double_conv(*after, seed)?),
     };
     if spec.frozen_output {
         let output = match &spec.model {
@@ -118,8 +126,11 @@ pub fn build_model(spec: &RunSpec, seed: u64) -> Result<Box<dyn Classifier<f32>>
             )));
         }
     }
-    if spec.frozen_bn_affine {
-        set_frozen(model.as_mut(), "batchnorm", true);
+    if spec.frozen_bn_affine && set_frozen(model.as_mut(), "batchnorm", true) == 0 {
+        return Err(ExperimentError::Setup(format!(
+            "{}: no BatchNorm scale and shift to freeze",
+            spec.id
+        )));
     }
     Ok(model)
 }
@@ -144,39 +155,6 @@ fn batchnorm_after_activation(layers: Sequential<f32>) -> Result<Sequential<f32>
         out.push_boxed(name, layer);
     }
     Ok(out)
-}
-
-/// The CNN notebook's two-convolution reference networks, weights `0.01 · randn`.
-fn double_conv(after: bool, seed: u64) -> Result<SequentialClassifier<f32>> {
-    let init = WeightInit::Std(0.01).init();
-    let mut rng = StdRng::seed_from_u64(seed);
-    let conv = |c_in, c_out, k, rng: &mut StdRng| {
-        let config = Conv2dConfig::new(c_in, c_out, k)
-            .with_padding(1)
-            .with_init(init);
-        Conv2d::new(&config, rng)
-    };
-    let linear = |n_in, n_out, rng: &mut StdRng| {
-        Linear::new(&LinearConfig::new(n_in, n_out).with_init(init), rng)
-    };
-    let mut body = Sequential::new();
-    body.push("conv1", conv(1, 10, 7, &mut rng)?);
-    body.push("relu1", Relu::new());
-    if !after {
-        body.push("pool1", MaxPool2d::new((2, 2), 2, 0)?);
-    }
-    body.push("conv2", conv(10, 20, 3, &mut rng)?);
-    body.push("relu2", Relu::new());
-    body.push("pool2", MaxPool2d::new((2, 2), 2, 0)?);
-    let flat = if after { 20 * 12 * 12 } else { 20 * 6 * 6 };
-    body.push("affine1", linear(flat, 100, &mut rng)?);
-    body.push("relu3", Relu::new());
-    body.push("affine2", linear(100, 10, &mut rng)?);
-    Ok(SequentialClassifier::new(
-        body,
-        SoftmaxCrossEntropy::new(),
-        10,
-    ))
 }
 
 /// The seed a run uses: the suite's seed mixed with the run id, so that every run has its own
@@ -398,6 +376,25 @@ mod tests {
         }
         // The same permutation for every image and every call.
         assert_eq!(permute_pixels(&split).unwrap().to_array(), b);
+    }
+
+    #[test]
+    fn every_run_builds_and_a_quirk_with_nothing_to_change_is_refused() {
+        let catalog = crate::catalog::full();
+        for spec in &catalog {
+            build_model(spec, 0).unwrap_or_else(|e| panic!("{}: {e}", spec.id));
+        }
+        let of = |id: &str| catalog.iter().find(|s| s.id == id).unwrap().clone();
+        // BatchNorm's γ and β frozen in a network without BatchNorm.
+        let mut no_bn = of("OPT-A1");
+        no_bn.frozen_bn_affine = true;
+        let err = build_model(&no_bn, 0).err().unwrap().to_string();
+        assert!(err.contains("no BatchNorm"), "{err}");
+        // The sigmoid quirk on a network with no activation layer of that name.
+        let mut conv = of("REF-2_7");
+        conv.sigmoid_grad_on_output = true;
+        let err = build_model(&conv, 0).err().unwrap().to_string();
+        assert!(err.contains("no activation layer"), "{err}");
     }
 
     #[test]

@@ -61,15 +61,9 @@ impl std::fmt::Display for Group {
 /// Which network a run trains.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum ModelSpec {
-    /// A built-in network, built by `nabla-nn` from its config like any other.
+    /// A built-in network, built by `nabla-nn` from its config like any other (the CNN
+    /// notebook's two-convolution reference nets included).
     Net(Architecture),
-    /// Two convolutions (the CNN notebook's reference nets): `after = false` pools after
-    /// each, `true` pools once after both. Built here from library layers, as a user builds a
-    /// model of their own.
-    DoubleConv {
-        /// The "_after" variant.
-        after: bool,
-    },
 }
 
 impl ModelSpec {
@@ -77,7 +71,6 @@ impl ModelSpec {
     pub fn layout(&self) -> Layout {
         match self {
             ModelSpec::Net(arch) => arch.layout(),
-            ModelSpec::DoubleConv { .. } => Layout::Images,
         }
     }
 }

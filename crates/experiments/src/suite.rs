@@ -165,7 +165,7 @@ pub fn job_label(id: &str, seed: u64, seeds: usize) -> String {
 fn cost(spec: &RunSpec) -> f64 {
     let per_iter = match &spec.model {
         ModelSpec::Net(Architecture::DeepConv(_) | Architecture::AlexNet(_)) => 400.0,
-        ModelSpec::Net(Architecture::SimpleConv(_)) | ModelSpec::DoubleConv { .. } => 40.0,
+        ModelSpec::Net(Architecture::SimpleConv(_) | Architecture::DoubleConv(_)) => 40.0,
         ModelSpec::Net(Architecture::Mlp(c)) => {
             (c.hidden.iter().sum::<usize>() as f64 / 60.0).max(1.0)
         }

@@ -97,7 +97,7 @@ fn several_seeds_are_each_the_single_seed_suite() {
     let verdicts = verdict::all(&both, None);
     let decided = verdicts
         .iter()
-        .find(|v| v.id == "relu-fixes-vanishing")
+        .find(|v| v.claim.id == "relu-fixes-vanishing")
         .unwrap();
     assert_eq!(decided.per_seed.len(), 2, "{decided:#?}");
     let check = both.checks.iter().find(|c| c.id == "VG-4").unwrap();

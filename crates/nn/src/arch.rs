@@ -3,7 +3,7 @@
 use nabla_init::{Dist, Init};
 use nabla_layers::{Float, Layer, Relu, Sequential, Sigmoid, Tanh};
 
-use crate::{AlexNetConfig, DeepConvConfig, MlpConfig, Result, SimpleConvConfig};
+use crate::{AlexNetConfig, DeepConvConfig, DoubleConvConfig, MlpConfig, Result, SimpleConvConfig};
 
 /// A hidden-layer activation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -66,6 +66,8 @@ pub enum Architecture {
     DeepConv(DeepConvConfig),
     /// Krizhevsky et al. (2012).
     AlexNet(AlexNetConfig),
+    /// The classic CNN notebook's two-convolution reference networks.
+    DoubleConv(DoubleConvConfig),
 }
 
 impl Architecture {
@@ -76,6 +78,7 @@ impl Architecture {
             Architecture::SimpleConv(c) => vec![c.input.0, c.input.1, c.input.2],
             Architecture::DeepConv(c) => vec![c.input.0, c.input.1, c.input.2],
             Architecture::AlexNet(c) => vec![c.input.0, c.input.1, c.input.2],
+            Architecture::DoubleConv(c) => vec![c.input.0, c.input.1, c.input.2],
         }
     }
 
@@ -95,16 +98,18 @@ impl Architecture {
             Architecture::SimpleConv(c) => c.classes,
             Architecture::DeepConv(c) => c.classes,
             Architecture::AlexNet(c) => c.classes,
+            Architecture::DoubleConv(c) => c.classes,
         }
     }
 
-    /// A short name: `mlp`, `simple-conv`, `deep-conv` or `alexnet`.
+    /// A short name: `mlp`, `simple-conv`, `deep-conv`, `alexnet` or `double-conv`.
     pub fn name(&self) -> &'static str {
         match self {
             Architecture::Mlp(_) => "mlp",
             Architecture::SimpleConv(_) => "simple-conv",
             Architecture::DeepConv(_) => "deep-conv",
             Architecture::AlexNet(_) => "alexnet",
+            Architecture::DoubleConv(_) => "double-conv",
         }
     }
 
@@ -117,6 +122,7 @@ impl Architecture {
             Architecture::SimpleConv(c) => c.build(seed),
             Architecture::DeepConv(c) => c.build(seed),
             Architecture::AlexNet(c) => c.build(seed),
+            Architecture::DoubleConv(c) => c.build(seed),
         }
     }
 }
@@ -124,7 +130,9 @@ impl Architecture {
 /// The form architectures take in checkpoints. Variants are only ever added, so that files
 /// written before a config gained a field still read, and read as they were written.
 mod saved {
-    use super::{AlexNetConfig, Architecture, DeepConvConfig, MlpConfig, SimpleConvConfig};
+    use super::{
+        AlexNetConfig, Architecture, DeepConvConfig, DoubleConvConfig, MlpConfig, SimpleConvConfig,
+    };
     use crate::{Pooling, WeightInit};
 
     #[derive(serde::Serialize, serde::Deserialize)]
@@ -135,6 +143,7 @@ mod saved {
         DeepConv(DeepConvConfig),
         AlexNet(AlexNetConfig),
         SimpleConvPooled(SimpleConvConfig),
+        DoubleConv(DoubleConvConfig),
     }
 
     #[derive(serde::Serialize, serde::Deserialize)]
@@ -167,6 +176,7 @@ mod saved {
                 Saved::DeepConv(c) => Architecture::DeepConv(c),
                 Saved::AlexNet(c) => Architecture::AlexNet(c),
                 Saved::SimpleConvPooled(c) => Architecture::SimpleConv(c),
+                Saved::DoubleConv(c) => Architecture::DoubleConv(c),
             }
         }
     }
@@ -190,6 +200,7 @@ mod saved {
                 Architecture::SimpleConv(c) => Saved::SimpleConvPooled(c),
                 Architecture::DeepConv(c) => Saved::DeepConv(c),
                 Architecture::AlexNet(c) => Saved::AlexNet(c),
+                Architecture::DoubleConv(c) => Saved::DoubleConv(c),
             }
         }
     }

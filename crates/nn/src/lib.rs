@@ -50,6 +50,7 @@ mod arch;
 pub mod checkpoint;
 mod classifier;
 mod deep_conv;
+mod double_conv;
 mod error;
 mod hooks;
 mod lr_find;
@@ -65,6 +66,7 @@ pub use classifier::{
     predict_split, set_frozen, trainable_count,
 };
 pub use deep_conv::DeepConvConfig;
+pub use double_conv::DoubleConvConfig;
 pub use error::{NnError, Result};
 pub use hooks::{
     ActivationHistograms, EarlyStopping, Flow, GradientNorms, Histogram, Hook, KeepBest, MetricLog,

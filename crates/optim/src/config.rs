@@ -51,6 +51,53 @@ pub enum OptimizerConfig {
     },
 }
 
+/// The optimizer in words, as a learner reads it: `Adam (lr 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7)`.
+///
+/// ```
+/// use nabla_optim::OptimizerConfig;
+/// assert_eq!(OptimizerConfig::momentum(0.01).to_string(), "Momentum (lr 0.01, momentum 0.9)");
+/// ```
+impl std::fmt::Display for OptimizerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            OptimizerConfig::Sgd { lr } => write!(f, "SGD (lr {lr})"),
+            OptimizerConfig::Momentum { lr, momentum } => {
+                write!(f, "Momentum (lr {lr}, momentum {momentum})")
+            }
+            OptimizerConfig::Nesterov { lr, momentum } => {
+                write!(f, "Nesterov (lr {lr}, momentum {momentum})")
+            }
+            OptimizerConfig::AdaGrad {
+                lr,
+                eps,
+                initial_accumulator,
+            } => {
+                write!(f, "AdaGrad (lr {lr}, ε {eps:e}")?;
+                if initial_accumulator != 0.0 {
+                    write!(f, ", h₀ {initial_accumulator:e}")?;
+                }
+                f.write_str(")")
+            }
+            OptimizerConfig::RmsProp { lr, decay, eps } => {
+                write!(f, "RMSProp (lr {lr}, decay {decay}, ε {eps:e})")
+            }
+            OptimizerConfig::Adam {
+                lr,
+                beta1,
+                beta2,
+                eps,
+                textbook,
+            } => {
+                write!(f, "Adam (lr {lr}, β₁ {beta1}, β₂ {beta2}, ε {eps:e}")?;
+                f.write_str(if textbook { ", PyTorch's form)" } else { ")" })
+            }
+            OptimizerConfig::AdamW { lr, weight_decay } => {
+                write!(f, "AdamW (lr {lr}, weight decay {weight_decay})")
+            }
+        }
+    }
+}
+
 impl OptimizerConfig {
     /// The names [`OptimizerConfig::default_for`] accepts.
     pub const NAMES: [&'static str; 7] = [

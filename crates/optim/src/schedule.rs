@@ -55,6 +55,32 @@ pub enum Schedule {
     },
 }
 
+/// The schedule in words: `constant`, `×0.7 every 100 steps`, `cosine to 0.01·lr over 1800
+/// steps`.
+///
+/// ```
+/// use nabla_optim::Schedule;
+/// assert_eq!(Schedule::Step { every: 100, gamma: 0.7 }.to_string(), "×0.7 every 100 steps");
+/// ```
+impl std::fmt::Display for Schedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Schedule::Constant => f.write_str("constant"),
+            Schedule::Step { every, gamma } => write!(f, "×{gamma} every {every} steps"),
+            Schedule::Exponential { gamma } => write!(f, "×{gamma} every step"),
+            Schedule::Cosine { total, min_factor } => {
+                write!(f, "cosine to {min_factor}·lr over {total} steps")
+            }
+            Schedule::Sweep { steps, growth } => {
+                write!(f, "growing ×{growth:e} over {steps} steps")
+            }
+            Schedule::Warmup { steps, then } => {
+                write!(f, "linear warmup over {steps} steps, then {then}")
+            }
+        }
+    }
+}
+
 impl Schedule {
     /// `then` preceded by `steps` steps of linear warmup.
     pub fn warmup(steps: u64, then: Schedule) -> Self {

@@ -158,7 +158,7 @@ fn live_config(
     let arch = run.model().architecture();
     let optimizer = run
         .optimizer_config()
-        .map_or_else(|| "?".to_string(), |o| format!("{o:?}"));
+        .map_or_else(|| "a custom optimizer".to_string(), |o| o.to_string());
     serde_json::json!({
         "type": "config",
         "title": format!("{} on MNIST", arch.name()),
@@ -167,7 +167,7 @@ fn live_config(
             "model": arch.name(),
             "parameters": run.model().param_count(),
             "optimizer": optimizer,
-            "schedule": format!("{:?}", run.config().schedule),
+            "schedule": run.config().schedule.to_string(),
             "batch size": args.batch_size,
             "budget": budget,
             "training images": train_images,

@@ -4,7 +4,8 @@
 //! samples widened by the run-to-run spread the original code shows.
 
 use nabla_nn::{
-    Activation, Architecture, DeepConvConfig, MlpConfig, Pooling, SimpleConvConfig, WeightInit,
+    Activation, Architecture, DeepConvConfig, DoubleConvConfig, MlpConfig, Pooling,
+    SimpleConvConfig, WeightInit,
 };
 use nabla_optim::OptimizerConfig;
 
@@ -376,12 +377,20 @@ pub fn full() -> Vec<RunSpec> {
         of_dropout("OF-D1", "dropout 0.15 (+ leaked L2 0.001), SGD", sgd(0.01))
             .recorded(0.9333, 0.7360, Some(0.721))
             .accept(0.64, 0.77),
-        of_dropout("OF-D2", "dropout 0.15 (+ leaked L2 0.001), SGD, second run", sgd(0.01))
-            .recorded(0.8867, 0.7208, Some(0.717))
-            .accept(0.64, 0.77),
-        of_dropout("OF-D3", "dropout 0.15 (+ leaked L2 0.001), SGD, third run", sgd(0.01))
-            .recorded(0.9067, 0.7102, Some(0.726))
-            .accept(0.64, 0.77),
+        of_dropout(
+            "OF-D2",
+            "dropout 0.15 (+ leaked L2 0.001), SGD, second run",
+            sgd(0.01),
+        )
+        .recorded(0.8867, 0.7208, Some(0.717))
+        .accept(0.64, 0.77),
+        of_dropout(
+            "OF-D3",
+            "dropout 0.15 (+ leaked L2 0.001), SGD, third run",
+            sgd(0.01),
+        )
+        .recorded(0.9067, 0.7102, Some(0.726))
+        .accept(0.64, 0.77),
         of_dropout(
             "OF-D4",
             "dropout 0.15 (+ leaked L2), Momentum",
@@ -442,7 +451,7 @@ pub fn full() -> Vec<RunSpec> {
         cnn(
             "REF-2_7",
             "DoubleConvNet, 100 iterations",
-            ModelSpec::DoubleConv { after: false },
+            ModelSpec::Net(Architecture::DoubleConv(DoubleConvConfig::default())),
             100,
         )
         .recorded(0.7902, 0.745, None)
@@ -450,7 +459,7 @@ pub fn full() -> Vec<RunSpec> {
         cnn(
             "REF-2_7_after",
             "DoubleConvNet, conv-conv-pool variant, 100 iterations",
-            ModelSpec::DoubleConv { after: true },
+            ModelSpec::Net(Architecture::DoubleConv(DoubleConvConfig::conv_conv_pool())),
             100,
         )
         .recorded(0.8626, 0.821, None)
@@ -484,8 +493,7 @@ fn extras() -> Vec<RunSpec> {
         opt_bn("X-BN-SGD", "SGD + BatchNorm with γ, β trained", sgd(0.01)).variant_of("OPT-E1");
     bn_trained.group = Group::Extra;
     bn_trained.frozen_bn_affine = false;
-    let mut no_bn =
-        opt_base("X-NOBN-SGD", "SGD without BatchNorm", sgd(0.01)).variant_of("OPT-A1");
+    let mut no_bn = opt_base("X-NOBN-SGD", "SGD without BatchNorm", sgd(0.01)).variant_of("OPT-A1");
     no_bn.group = Group::Extra;
 
     let decay_model = mlp(&[100, 100], RELU, WeightInit::He);

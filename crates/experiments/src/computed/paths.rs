@@ -110,12 +110,14 @@ pub fn descend_after(
 ) -> Result<Vec<(f64, f64)>> {
     let setup = |e: &dyn std::fmt::Display| ExperimentError::Setup(e.to_string());
     let mut optimizer = config.build::<f64>().map_err(|e| setup(&e))?;
-    let mut p = ArrayD::from_shape_vec(IxDyn(&[2]), vec![start.0, start.1])
-        .map_err(|e| setup(&e))?;
+    let mut p =
+        ArrayD::from_shape_vec(IxDyn(&[2]), vec![start.0, start.1]).map_err(|e| setup(&e))?;
     let unit = ArrayD::from_elem(IxDyn(&[2]), 1.0);
     for _ in 0..history {
         optimizer.begin_step();
-        optimizer.update("p", &mut p, &unit).map_err(|e| setup(&e))?;
+        optimizer
+            .update("p", &mut p, &unit)
+            .map_err(|e| setup(&e))?;
     }
     p[0] = start.0;
     p[1] = start.1;
@@ -217,7 +219,7 @@ pub(super) fn surfaces() -> Result<Vec<SurfaceRun>> {
                         surface.start(),
                         steps,
                     )?;
-                    Ok(measured(surface, *name, points))
+                    Ok(measured(surface, name, points))
                 })
                 .collect::<Result<Vec<_>>>()?;
             let mut paths = paths;

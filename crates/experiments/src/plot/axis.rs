@@ -17,7 +17,11 @@ pub(crate) struct Axis {
 impl Axis {
     /// A linear axis over `[lo, hi]`.
     pub(crate) fn linear(lo: f64, hi: f64) -> Axis {
-        let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, lo + 0.5) };
+        let (lo, hi) = if hi > lo {
+            (lo, hi)
+        } else {
+            (lo - 0.5, lo + 0.5)
+        };
         let step = nice_step((hi - lo) / 5.0);
         let first = (lo / step - 1e-9).ceil() as i64;
         let last = (hi / step + 1e-9).floor() as i64;
@@ -159,7 +163,10 @@ mod tests {
     use super::*;
 
     fn numbers(axis: &Axis) -> Vec<f64> {
-        axis.labels().iter().map(|l| l.parse::<f64>().unwrap()).collect()
+        axis.labels()
+            .iter()
+            .map(|l| l.parse::<f64>().unwrap())
+            .collect()
     }
 
     fn distinct_and_increasing(axis: &Axis) {
@@ -188,7 +195,13 @@ mod tests {
             ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"]
         );
         assert_eq!(Axis::linear(0.0, 2000.0).labels().len(), 5);
-        for (lo, hi) in [(0.85, 1.0), (-4.0, 4.0), (0.0, 3e-6), (1e-7, 1.2e-7), (0.0, 0.3)] {
+        for (lo, hi) in [
+            (0.85, 1.0),
+            (-4.0, 4.0),
+            (0.0, 3e-6),
+            (1e-7, 1.2e-7),
+            (0.0, 0.3),
+        ] {
             distinct_and_increasing(&Axis::linear(lo, hi));
         }
         assert_eq!(Axis::linear(-1.0, 1.0).label(0.0), "0.0");

@@ -27,9 +27,9 @@ pub(super) struct Entry {
     pub key: Key,
 }
 
-const ROW: u32 = 20;
+const ROW: u32 = 22;
 const KEY: i32 = 26;
-const FONT: u32 = 13;
+const FONT: u32 = 15;
 
 /// About how wide `label` renders at the legend's font (no font metrics in an SVG string).
 fn text_width(label: &str) -> i32 {
@@ -69,7 +69,9 @@ pub(super) fn legend(area: &DrawingArea<SVGBackend<'_>, Shift>, entries: &[Entry
         let style = e.color.stroke_width(2);
         let (a, b) = ((x, y), (x + KEY, y));
         match e.key {
-            Key::Solid => area.draw(&PathElement::new(vec![a, b], style)).map_err(err)?,
+            Key::Solid => area
+                .draw(&PathElement::new(vec![a, b], style))
+                .map_err(err)?,
             Key::Dashed => area
                 .draw(&plotters::element::DashedPathElement::new(
                     vec![a, b],

@@ -147,7 +147,7 @@ pub(crate) fn lines(chart: &LineChart<'_>) -> Result<Drawn> {
         root.fill(&WHITE).map_err(err)?;
         let (top, bottom) = root.split_vertically(plot_height);
         let mut c = ChartBuilder::on(&top)
-            .caption(chart.title, ("sans-serif", 17))
+            .caption(chart.title, ("sans-serif", 19))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(64)
@@ -159,8 +159,8 @@ pub(crate) fn lines(chart: &LineChart<'_>) -> Result<Drawn> {
             .y_label_formatter(&|v| chart.y.label(*v))
             .x_desc(chart.x_desc)
             .y_desc(chart.y_desc)
-            .label_style(("sans-serif", 13))
-            .axis_desc_style(("sans-serif", 14))
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 16))
             .draw()
             .map_err(err)?;
         for &(value, _) in chart.thresholds {
@@ -205,10 +205,10 @@ pub(crate) fn lines(chart: &LineChart<'_>) -> Result<Drawn> {
             }
             let mark = |x: f64, y: f64, down: bool| {
                 let (px, py) = c.backend_coord(&(x, y));
-                let tip = if down { py } else { py };
+                // The tip on the axis, pointing the way the curve went.
                 let base = if down { py - 9 } else { py + 9 };
                 Polygon::new(
-                    vec![(px - 5, base), (px + 5, base), (px, tip)],
+                    vec![(px - 5, base), (px + 5, base), (px, py)],
                     line.color.filled(),
                 )
             };
@@ -242,8 +242,8 @@ pub(crate) fn histograms(
         let per_row = per_row.clamp(1, panels.len().max(1));
         let rows = panels.len().div_ceil(per_row).max(1);
         let width = 152 * per_row as u32;
-        let root = SVGBackend::with_string(&mut svg, (width, 140 * rows as u32 + 30))
-            .into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (width, 140 * rows as u32 + 30)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let root = root.titled(title, ("sans-serif", 15)).map_err(err)?;
         let areas = root.split_evenly((rows, per_row));
@@ -422,8 +422,8 @@ pub(crate) fn contours(spec: &Contours<'_>) -> Result<Drawn> {
             .y_label_formatter(&|v| y.label(*v))
             .x_desc(spec.x_desc)
             .y_desc(spec.y_desc)
-            .label_style(("sans-serif", 13))
-            .axis_desc_style(("sans-serif", 14))
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 16))
             .draw()
             .map_err(err)?;
         let (nx, ny) = (160usize, 110usize);
@@ -546,9 +546,19 @@ mod tests {
     #[test]
     fn a_contour_through_a_grid_point_is_kept() {
         // f = x on the unit cell, level 0 exactly at the left corners: one segment.
-        let corners = [(0.0, 0.0, 0.0), (1.0, 0.0, 1.0), (1.0, 1.0, 1.0), (0.0, 1.0, 0.0)];
+        let corners = [
+            (0.0, 0.0, 0.0),
+            (1.0, 0.0, 1.0),
+            (1.0, 1.0, 1.0),
+            (0.0, 1.0, 0.0),
+        ];
         assert_eq!(cell_segments(corners, 0.5).len(), 1);
-        let at_zero = [(0.0, 0.0, -1.0), (1.0, 0.0, 0.0), (1.0, 1.0, 0.0), (0.0, 1.0, -1.0)];
+        let at_zero = [
+            (0.0, 0.0, -1.0),
+            (1.0, 0.0, 0.0),
+            (1.0, 1.0, 0.0),
+            (0.0, 1.0, -1.0),
+        ];
         assert_eq!(cell_segments(at_zero, 0.0).len(), 1);
     }
 }

@@ -72,25 +72,45 @@ fn labels(suite: &SuiteResult, ids: &[&str]) -> (String, Vec<String>) {
 }
 
 /// The accuracy of the runs on one chart: test solid, train dashed when `train` asks for it.
-fn comparison(file: &str, suite: &SuiteResult, ids: &[&str], train: bool) -> Result<Option<Figure>> {
+fn comparison(
+    file: &str,
+    suite: &SuiteResult,
+    ids: &[&str],
+    train: bool,
+) -> Result<Option<Figure>> {
     if ids.is_empty() || ids.len() > PALETTE.len() {
         return Ok(None);
     }
-    let test: Vec<_> = ids.iter().map(|id| median_and_band(suite, id, |p| p.test)).collect();
+    let test: Vec<_> = ids
+        .iter()
+        .map(|id| median_and_band(suite, id, |p| p.test))
+        .collect();
     let trains: Vec<_> = if train {
-        ids.iter().map(|id| median_and_band(suite, id, |p| p.train)).collect()
+        ids.iter()
+            .map(|id| median_and_band(suite, id, |p| p.train))
+            .collect()
     } else {
         Vec::new()
     };
-    let x_max = test.iter().flat_map(|t| &t.0).map(|p| p.0).fold(1.0, f64::max);
+    let x_max = test
+        .iter()
+        .flat_map(|t| &t.0)
+        .map(|p| p.0)
+        .fold(1.0, f64::max);
     // Zoom in when every curve ends high and close to the others (93% against 94% is
     // invisible on a 0-100% axis); what runs below the zoomed axis is marked there.
     let late: Vec<f64> = test
         .iter()
         .chain(&trains)
         .flat_map(|(m, b)| {
-            let band = b.iter().filter(|p| p.0 >= 0.6 * x_max).flat_map(|p| [p.1, p.2]);
-            m.iter().filter(|p| p.0 >= 0.6 * x_max).map(|p| p.1).chain(band)
+            let band = b
+                .iter()
+                .filter(|p| p.0 >= 0.6 * x_max)
+                .flat_map(|p| [p.1, p.2]);
+            m.iter()
+                .filter(|p| p.0 >= 0.6 * x_max)
+                .map(|p| p.1)
+                .chain(band)
         })
         .collect();
     let low = late.iter().copied().fold(1.0, f64::min);
@@ -146,7 +166,12 @@ fn weight_norms(file: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Option<
     let series: Vec<Vec<(f64, f64)>> = ids
         .iter()
         .filter_map(|id| suite.get(id))
-        .map(|r| r.weight_norm.iter().map(|&(i, n)| (i as f64, n.max(1e-6))).collect())
+        .map(|r| {
+            r.weight_norm
+                .iter()
+                .map(|&(i, n)| (i as f64, n.max(1e-6)))
+                .collect()
+        })
         .collect();
     let Some(y) = log_axis(&series) else {
         return Ok(None);
@@ -192,7 +217,10 @@ fn sweep(file: &str, suite: &SuiteResult) -> Result<Option<Figure>> {
     let lines = solid_lines(SWEEP_OPTIMIZERS.map(String::from), &medians, &bands);
     let bar = format!("{:.0}%: the rate works", 100.0 * SWEEP_BAR);
     let drawn = plot::lines(&LineChart {
-        title: &format!("test accuracy after 500 steps by learning rate, {}", over_seeds(suite)),
+        title: &format!(
+            "test accuracy after 500 steps by learning rate, {}",
+            over_seeds(suite)
+        ),
         x_desc: "learning rate (log scale)",
         y_desc: "test accuracy",
         x: Axis::decades(-4.0, 0.0),
@@ -272,8 +300,14 @@ fn constraints(file: &str, c: &Computed) -> Result<Figure> {
         f: &|x, y| penalty::loss((x, y)),
         window: ((-1.5, 3.0), (-1.5, 1.8)),
         levels: &[penalty::loss(s.l1), penalty::loss(s.l2), 0.1, 0.4, 2.5, 4.0],
-        paths: &[("‖w‖₂ ≤ 1", &circle, BLUE_), ("‖w‖₁ ≤ 1", &diamond, ORANGE_)],
-        dots: &[("L2 optimum", s.l2, BLUE_), ("L1 optimum (w₂ = 0)", s.l1, ORANGE_)],
+        paths: &[
+            ("‖w‖₂ ≤ 1", &circle, BLUE_),
+            ("‖w‖₁ ≤ 1", &diamond, ORANGE_),
+        ],
+        dots: &[
+            ("L2 optimum", s.l2, BLUE_),
+            ("L1 optimum (w₂ = 0)", s.l1, ORANGE_),
+        ],
         crosses: &[("the loss's own minimum", penalty::CENTRE)],
         equal_aspect: true,
     })?;
@@ -306,7 +340,12 @@ fn init_histograms(file: &str, rows: &[InitRow], activation: &str) -> Result<Opt
         .filter(|r| r.activation == activation)
         .flat_map(|r| {
             r.histograms.iter().enumerate().map(move |(k, h)| {
-                (format!("{}, layer {}", r.init, k + 1), h.lo, h.hi, h.counts.clone())
+                (
+                    format!("{}, layer {}", r.init, k + 1),
+                    h.lo,
+                    h.hi,
+                    h.counts.clone(),
+                )
             })
         })
         .collect();
@@ -322,12 +361,17 @@ fn init_histograms(file: &str, rows: &[InitRow], activation: &str) -> Result<Opt
 }
 
 fn filters(file: &str, cx: &Context<'_>, id: Option<&str>) -> Result<Option<Figure>> {
-    let after = id.and_then(|id| cx.suite.get(id)).and_then(|r| r.first_filters.as_ref());
+    let after = id
+        .and_then(|id| cx.suite.get(id))
+        .and_then(|r| r.first_filters.as_ref());
     let (Some(before), Some(after)) = (cx.filters_before, after) else {
         return Ok(None);
     };
     let drawn = plot::filters(
-        &[("before training", before), ("after training", after.as_slice())],
+        &[
+            ("before training", before),
+            ("after training", after.as_slice()),
+        ],
         5,
     )?;
     Ok(Some(Figure::new(file.into(), drawn)))

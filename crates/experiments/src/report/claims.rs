@@ -12,6 +12,14 @@ use crate::verdict::{Outcome, Section, Verdict};
 /// The note under a verdict that no seed could decide.
 const WITHIN_NOISE: &str = "The difference that decides this claim is smaller than how far one run scatters from seed to seed, so one seed cannot tell; `--seeds N` decides it on the count over the seeds.";
 
+/// `text` with its first letter capitalized.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 /// The claims of `section`, each with its verdict, numbers and figures.
 pub(super) fn claims_of(
     md: &mut String,
@@ -22,13 +30,18 @@ pub(super) fn claims_of(
 ) -> Result<()> {
     for v in verdicts.iter().filter(|v| v.section == section) {
         let claim = v.claim;
-        let _ = writeln!(md, "<a id=\"{}\"></a>\n\n#### {}\n", claim.anchor(), claim.statement);
+        let _ = writeln!(
+            md,
+            "<a id=\"{}\"></a>\n\n#### {}\n",
+            claim.anchor(),
+            claim.statement
+        );
         let _ = writeln!(
             md,
             "**Verdict: {}** (expected: {}). {}.\n",
             v.tally(),
             word(claim.expected),
-            v.evidence
+            sentence(&v.evidence)
         );
         if !claim.why.is_empty() {
             let _ = writeln!(md, "Why the notes do not hold here: {}.\n", claim.why);
@@ -50,7 +63,12 @@ pub(super) fn claims_of(
             place_figure(md, figures, claim.id, Some(claim.caption), "claim", f);
         }
         for x in claim.exhibits {
-            for f in draw(x.chart, &format!("{}-{}", claim.anchor(), x.name), x.runs, cx)? {
+            for f in draw(
+                x.chart,
+                &format!("{}-{}", claim.anchor(), x.name),
+                x.runs,
+                cx,
+            )? {
                 place_figure(md, figures, x.name, Some(x.caption), "claim", f);
             }
         }

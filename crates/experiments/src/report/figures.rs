@@ -118,8 +118,20 @@ pub(super) fn curve_figure(spec: &RunSpec, suite: &SuiteResult) -> Result<Figure
         line("nabla, test", &ours_test, ORANGE_, false, &test_band),
     ];
     if !rec.is_empty() {
-        lines.push(line("original notebook, train", &rec_train, BLUE_, true, &[]));
-        lines.push(line("original notebook, test", &rec_test, ORANGE_, true, &[]));
+        lines.push(line(
+            "original notebook, train",
+            &rec_train,
+            BLUE_,
+            true,
+            &[],
+        ));
+        lines.push(line(
+            "original notebook, test",
+            &rec_test,
+            ORANGE_,
+            true,
+            &[],
+        ));
     }
     let drawn = plot::lines(&LineChart {
         title: &format!("{}: {}", spec.id, spec.title),

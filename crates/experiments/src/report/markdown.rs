@@ -8,7 +8,9 @@ use super::charts::{Context, draw};
 use super::claims::claims_of;
 use super::questions::check_yourself;
 use super::runs::appendix;
-use super::sections::{alexnet_section, im2col_section, init_table, search_section, step_time_section};
+use super::sections::{
+    alexnet_section, im2col_section, init_table, search_section, step_time_section,
+};
 use super::words::{pct, word};
 use super::*;
 use crate::verdict::{Outcome, Section, beyond};
@@ -42,7 +44,12 @@ fn header(md: &mut String, inputs: &Inputs<'_>) {
     let seeds = if suite.seeds.len() > 1 {
         format!(
             "Seeds {} (curves are the median over the seeds, shaded from the lowest to the highest; tables show seed {}; reproductions are checked on the median)",
-            suite.seeds.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
+            suite
+                .seeds
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
             m.seed
         )
     } else {
@@ -94,7 +101,10 @@ fn verdict_table(md: &mut String, inputs: &Inputs<'_>) {
     let outside = if failed.is_empty() {
         String::new()
     } else {
-        let list: Vec<String> = failed.iter().map(|c| format!("{} at {}", c.id, pct(c.measured))).collect();
+        let list: Vec<String> = failed
+            .iter()
+            .map(|c| format!("{} at {}", c.id, pct(c.measured)))
+            .collect();
         format!(" (outside: {})", list.join(", "))
     };
     let _ = writeln!(
@@ -132,12 +142,21 @@ fn beyond_section(
         }
     }
     init_table(md, &suite.init_figure);
-    if let Some(f) = draw(crate::verdict::Chart::InitHistograms("tanh"), "init-tanh", &[], cx)?.pop() {
+    if let Some(f) = draw(
+        crate::verdict::Chart::InitHistograms("tanh"),
+        "init-tanh",
+        &[],
+        cx,
+    )?
+    .pop()
+    {
         place_figure(
             md,
             figures,
             "tanh activations",
-            Some("The same five layers with tanh, one row per initialization (each panel from −1 to 1): std 1 piles the outputs at ±1, std 0.01 collapses them onto 0 layer by layer, Xavier and He keep them spread."),
+            Some(
+                "The same five layers with tanh, one row per initialization (each panel from −1 to 1): std 1 piles the outputs at ±1, std 0.01 collapses them onto 0 layer by layer, Xavier and He keep them spread.",
+            ),
             "claim",
             f,
         );
@@ -160,7 +179,12 @@ pub(super) fn markdown(inputs: &Inputs<'_>) -> Result<(String, Vec<Figure>)> {
     contents(&mut md);
     verdict_table(&mut md, inputs);
     for section in Section::ALL {
-        let _ = writeln!(md, "<a id=\"{}\"></a>\n\n## {}\n", section.anchor(), section.title());
+        let _ = writeln!(
+            md,
+            "<a id=\"{}\"></a>\n\n## {}\n",
+            section.anchor(),
+            section.title()
+        );
         let _ = writeln!(md, "{}\n", notes_say(section));
         claims_of(&mut md, &mut figures, section, inputs.verdicts, &cx)?;
         if section == Section::Convolution {

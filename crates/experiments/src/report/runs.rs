@@ -68,10 +68,13 @@ fn run_table(md: &mut String, runs: &[&(RunSpec, RunResult)], suite: &SuiteResul
         if many { "---|" } else { "" }
     );
     for (spec, result) in runs {
-        let rec = spec
+        let rec = spec.recorded.map_or("–".into(), |r| {
+            format!("{} / {}", pct(r.train), pct(r.test))
+        });
+        let fresh = spec
             .recorded
-            .map_or("–".into(), |r| format!("{} / {}", pct(r.train), pct(r.test)));
-        let fresh = spec.recorded.and_then(|r| r.fresh_test).map_or("–".into(), pct);
+            .and_then(|r| r.fresh_test)
+            .map_or("–".into(), pct);
         let (range, check) = check_words(spec, suite);
         let note = result
             .diverged
@@ -123,11 +126,18 @@ fn is_sweep(id: &str) -> bool {
 }
 
 /// Every group's runs.
-pub(super) fn appendix(md: &mut String, figures: &mut Vec<Figure>, suite: &SuiteResult) -> Result<()> {
+pub(super) fn appendix(
+    md: &mut String,
+    figures: &mut Vec<Figure>,
+    suite: &SuiteResult,
+) -> Result<()> {
     md.push_str("<a id=\"runs\"></a>\n\n## The runs\n\nEvery training run, group by group: its settings, its last evaluation, the numbers the original notebook printed and a fresh rerun of the original code gave, and the range a reproduction must land in. The claims above read medians of the last evaluations where a single evaluation can jump; these tables show the last one, so the two can differ by a point. Open a group's curves to see each run beside the original notebook's.\n\n");
     for group in Group::ALL {
-        let runs: Vec<&(RunSpec, RunResult)> =
-            suite.runs.iter().filter(|(s, _)| s.group == group).collect();
+        let runs: Vec<&(RunSpec, RunResult)> = suite
+            .runs
+            .iter()
+            .filter(|(s, _)| s.group == group)
+            .collect();
         if runs.is_empty() {
             continue;
         }

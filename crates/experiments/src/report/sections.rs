@@ -8,9 +8,8 @@ use super::*;
 pub(super) fn im2col_section(md: &mut String, demo: &Im2colDemo) {
     md.push_str("### im2col and col2im, as the notebook showed them\n\nThe notebook's input (two 4x4 images), a 6x4 kernel, stride 2, padding 1. im2col gives a matrix with one row per output position and one column per kernel element: ");
     let (rows, cols) = demo.scrambled_col.dim();
-    let numbers = |v: &mut dyn Iterator<Item = f64>| {
-        v.map(|x| format!("{x}")).collect::<Vec<_>>().join(" ")
-    };
+    let numbers =
+        |v: &mut dyn Iterator<Item = f64>| v.map(|x| format!("{x}")).collect::<Vec<_>>().join(" ");
     let _ = writeln!(
         md,
         "{rows} rows and {cols} columns. With the transpose commented out, as the notebook ran it, rows and columns are scrambled; row 0 is `{}`.\n",
@@ -94,7 +93,9 @@ pub(super) fn search_section(
         md,
         figures,
         "random search",
-        Some("Each point is one trial; weight decay is not shown because it barely moves the points."),
+        Some(
+            "Each point is one trial; weight decay is not shown because it barely moves the points.",
+        ),
         "claim",
         Figure::new("random-search.svg".into(), drawn),
     );

@@ -63,10 +63,8 @@ fn made_up(spec: &RunSpec, seed: u64) -> RunResult {
 
 fn report() -> (String, Vec<Figure>, Vec<Verdict>) {
     let specs = crate::catalog::full();
-    let runs: Vec<(RunSpec, RunResult)> = specs
-        .iter()
-        .map(|s| (s.clone(), made_up(s, 0)))
-        .collect();
+    let runs: Vec<(RunSpec, RunResult)> =
+        specs.iter().map(|s| (s.clone(), made_up(s, 0))).collect();
     let replica = specs.iter().map(|s| made_up(s, 1)).collect();
     let suite = SuiteResult {
         runs,
@@ -124,10 +122,16 @@ fn the_report_holds_to_what_a_reader_needs() {
     // Every link within the page lands on an anchor.
     for link in md.split("](#").skip(1) {
         let target = &link[..link.find(')').unwrap()];
-        assert!(md.contains(&format!("id=\"{target}\"")), "no anchor {target}");
+        assert!(
+            md.contains(&format!("id=\"{target}\"")),
+            "no anchor {target}"
+        );
     }
     for s in Section::ALL {
-        assert!(md.contains(&format!("](#{})", s.anchor())), "contents miss {s:?}");
+        assert!(
+            md.contains(&format!("](#{})", s.anchor())),
+            "contents miss {s:?}"
+        );
     }
 
     // Every axis has at least two labels, distinct and increasing.
@@ -139,12 +143,25 @@ fn the_report_holds_to_what_a_reader_needs() {
                 .map(|l| l.parse().unwrap_or_else(|_| panic!("{}: {l}", f.file)))
                 .collect();
             assert!(values.len() >= 2, "{}: {axis:?}", f.file);
-            assert!(values.windows(2).all(|w| w[0] < w[1]), "{}: {axis:?}", f.file);
+            assert!(
+                values.windows(2).all(|w| w[0] < w[1]),
+                "{}: {axis:?}",
+                f.file
+            );
         }
     }
 
     // No Rust formatting reaches the reader.
-    for bad in ["[]", "Some(", "None", "Outcome::", "Holds", "WithinNoise", " { ", "\"\""] {
+    for bad in [
+        "[]",
+        "Some(",
+        "None",
+        "Outcome::",
+        "Holds",
+        "WithinNoise",
+        " { ",
+        "\"\"",
+    ] {
         assert!(!md.contains(bad), "the report contains {bad:?}");
     }
 
@@ -156,11 +173,20 @@ fn the_report_holds_to_what_a_reader_needs() {
             .iter()
             .skip_while(|s| **s != v.section)
             .nth(1)
-            .map_or(at("id=\"check-yourself\""), |s| at(&format!("id=\"{}\"", s.anchor())));
+            .map_or(at("id=\"check-yourself\""), |s| {
+                at(&format!("id=\"{}\"", s.anchor()))
+            });
         assert!(at(&format!("id=\"{}\"", v.section.anchor())) < start);
-        for f in figures.iter().filter(|f| f.file.starts_with(&v.claim.anchor())) {
+        for f in figures
+            .iter()
+            .filter(|f| f.file.starts_with(&v.claim.anchor()))
+        {
             let placed = at(&format!("figures/{})", f.file));
-            assert!(start < placed && placed < next, "{} outside its section", f.file);
+            assert!(
+                start < placed && placed < next,
+                "{} outside its section",
+                f.file
+            );
         }
     }
 
@@ -178,7 +204,8 @@ fn captions_name_what_they_show_not_run_ids_or_modes() {
             .collect()
     };
     for (_, claim) in verdict::every_claim() {
-        let captions = std::iter::once(claim.caption).chain(claim.exhibits.iter().map(|x| x.caption));
+        let captions =
+            std::iter::once(claim.caption).chain(claim.exhibits.iter().map(|x| x.caption));
         for caption in captions {
             for w in words(caption) {
                 assert!(!ids.contains(&w), "{}: the caption names run {w}", claim.id);

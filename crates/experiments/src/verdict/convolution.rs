@@ -58,7 +58,11 @@ fn col2im_not_inverse(c: &Computed) -> Decision {
         !c.round_trip_returns_input,
         format!(
             "col2im(im2col(x)) returns x multiplied by how many windows cover each pixel (the first row's pixels: {}); it is the adjoint, which is what backpropagation needs",
-            cover.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join(", ")
+            cover
+                .iter()
+                .map(|v| format!("{v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     )
 }
@@ -133,7 +137,11 @@ mod padding_hardly_matters_test {
 
     #[test]
     fn holds_within_three_points() {
-        let (a, b, c) = (run("A", &[0.95; 3]), run("B", &[0.94; 3]), run("C", &[0.9; 3]));
+        let (a, b, c) = (
+            run("A", &[0.95; 3]),
+            run("B", &[0.94; 3]),
+            run("C", &[0.9; 3]),
+        );
         assert_eq!(padding_hardly_matters([&a, &b]).finding, Holds);
         assert_eq!(padding_hardly_matters([&a, &c]).finding, Fails);
     }
@@ -250,9 +258,19 @@ mod cnn_uses_2d_structure_test {
 
     #[test]
     fn holds_when_only_the_cnn_loses_from_shuffling() {
-        let (high, low, mid) = (run("A", &[0.96; 3]), run("B", &[0.89; 3]), run("C", &[0.91; 3]));
-        assert_eq!(cnn_uses_2d_structure([&high, &low, &mid, &mid]).finding, Holds);
-        assert_eq!(cnn_uses_2d_structure([&high, &low, &high, &low]).finding, Fails);
+        let (high, low, mid) = (
+            run("A", &[0.96; 3]),
+            run("B", &[0.89; 3]),
+            run("C", &[0.91; 3]),
+        );
+        assert_eq!(
+            cnn_uses_2d_structure([&high, &low, &mid, &mid]).finding,
+            Holds
+        );
+        assert_eq!(
+            cnn_uses_2d_structure([&high, &low, &high, &low]).finding,
+            Fails
+        );
     }
 }
 

@@ -70,7 +70,10 @@ impl Serialize for Verdict {
 
 impl Verdict {
     fn count(&self, finding: Finding) -> usize {
-        self.per_seed.iter().filter(|(_, f, _)| *f == finding).count()
+        self.per_seed
+            .iter()
+            .filter(|(_, f, _)| *f == finding)
+            .count()
     }
 
     /// The verdict in words with its count over the seeds: "supported (5 of 5 seeds)",
@@ -91,7 +94,9 @@ impl Verdict {
         match self.outcome {
             Outcome::Undecided => "not decided".into(),
             Outcome::Mixed => {
-                format!("mixed: supported with {holds}, contradicted with {fails} of {n} seeds{noisy}")
+                format!(
+                    "mixed: supported with {holds}, contradicted with {fails} of {n} seeds{noisy}"
+                )
             }
             Outcome::WithinNoise if n <= 1 => "within noise on this seed".into(),
             Outcome::WithinNoise => format!("within noise ({n} of {n} seeds)"),
@@ -132,7 +137,11 @@ fn decide_once<'r>(
 /// The outcome over the seeds' findings.
 fn outcome(findings: impl Iterator<Item = Finding> + Clone) -> Outcome {
     let any = |f: Finding| findings.clone().any(|g| g == f);
-    match (any(Finding::Holds), any(Finding::Fails), any(Finding::WithinNoise)) {
+    match (
+        any(Finding::Holds),
+        any(Finding::Fails),
+        any(Finding::WithinNoise),
+    ) {
         (true, true, _) => Outcome::Mixed,
         (true, false, _) => Outcome::Supported,
         (false, true, _) => Outcome::Contradicted,

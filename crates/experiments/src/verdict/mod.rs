@@ -15,13 +15,13 @@ pub mod alexnet;
 pub mod beyond;
 pub mod convolution;
 mod decide;
+#[cfg(test)]
+mod fixtures;
 mod measures;
 pub mod optimizers;
 pub mod overfitting;
 pub mod vanishing;
 mod words;
-#[cfg(test)]
-mod fixtures;
 
 pub use crate::computed::Computed;
 pub use decide::{Outcome, Verdict, all};
@@ -344,7 +344,11 @@ mod tests {
                 .any(|e| matches!(e, Evidence::Runs(..)));
             assert!(!needs_runs(claim.chart) || reads_runs, "{}", claim.id);
             for x in claim.exhibits {
-                assert!(!x.caption.is_empty() && x.chart != Chart::None, "{}", x.name);
+                assert!(
+                    !x.caption.is_empty() && x.chart != Chart::None,
+                    "{}",
+                    x.name
+                );
                 assert!(!needs_runs(x.chart) || !x.runs.is_empty(), "{}", x.name);
             }
         }

@@ -32,7 +32,9 @@ fn steps(p: Option<&Path>) -> String {
 }
 
 fn end(p: Option<&Path>) -> String {
-    p.map_or("–".into(), |p| format!("({:.2}, {:.2})", p.end.0, p.end.1))
+    p.map_or("–".into(), |p| {
+        format!("({:.2}, {:.2})", p.end.0, p.end.1)
+    })
 }
 
 /// Momentum's overshoot.
@@ -42,7 +44,7 @@ pub const MOMENTUM_SETTLES_SLOWLY: Claim = Claim {
     expected: Supported,
     why: "",
     chart: Chart::Paths(Surface::Bowl),
-    caption: "Follow Momentum: it overshoots x = 0 lengthwise several times before it settles; SGD zigzags across the narrow direction instead; RMSProp and AdaGrad head almost straight in. The cross marks the start, the circle the minimum.",
+    caption: "Follow Momentum: it overshoots x = 0 lengthwise several times before it settles; SGD zigzags across the narrow direction instead; RMSProp and AdaGrad head almost straight in. The cross marks the start; the minimum is at the origin.",
     exhibits: &[],
     evidence: &[Evidence::Computed(momentum_settles_slowly)],
 };
@@ -135,7 +137,7 @@ pub const ADAGRAD_STALLS_AT_SADDLE: Claim = Claim {
     expected: Supported,
     why: "",
     chart: Chart::Paths(Surface::Saddle),
-    caption: "Every path starts at the cross, a hair off the saddle's ridge (the x axis). A fresh AdaGrad turns toward the minimum at (0, 1) at once, sooner than SGD, because it scales each coordinate by that coordinate's own history; the AdaGrad that took 100 steps elsewhere first slides along the ridge to the saddle at the origin and stays there.",
+    caption: "Every path starts at the cross, a hair off the saddle's ridge (the x axis). A fresh AdaGrad turns toward the minimum at (0, 1) at once, sooner than SGD, because it scales each coordinate by that coordinate's own history; the AdaGrad that took 100 steps elsewhere before it arrived creeps along the ridge toward the saddle at the origin and, 100 steps later, has still not left it.",
     exhibits: &[],
     evidence: &[Evidence::Computed(adagrad_stalls_at_saddle)],
 };
@@ -176,7 +178,11 @@ mod adagrad_stalls_at_saddle_test {
         let d = adagrad_stalls_at_saddle(&c);
         assert_eq!(d.finding, super::super::Finding::Holds, "{}", d.words);
         // And the fresh one leaves sooner than SGD: the other half of "it depends".
-        let y10 = |o: &str| surface_path(&c, Surface::Saddle, o).unwrap().points[10].1.abs();
+        let y10 = |o: &str| {
+            surface_path(&c, Surface::Saddle, o).unwrap().points[10]
+                .1
+                .abs()
+        };
         assert!(y10("AdaGrad") > 10.0 * y10("SGD"));
     }
 }
@@ -272,7 +278,10 @@ mod adaptive_beats_stalled_sgd_test {
     #[test]
     fn holds_when_sgd_stays_stuck_and_both_adaptive_learn() {
         let (stuck, learns) = (run("A1", &[0.11]), run("A4", &[0.94]));
-        assert_eq!(adaptive_beats_sgd([&stuck, &learns, &learns]).finding, Holds);
+        assert_eq!(
+            adaptive_beats_sgd([&stuck, &learns, &learns]).finding,
+            Holds
+        );
         assert_eq!(adaptive_beats_sgd([&stuck, &learns, &stuck]).finding, Fails);
         assert_eq!(rmsprop_beats_sgd([&learns, &learns]).finding, Fails);
     }
@@ -293,9 +302,7 @@ pub const LR_SPEED_AND_ACCURACY: Claim = Claim {
     })],
 };
 
-fn lr_speed_and_accuracy(
-    [mom01, mom1, ada01, ada1, rms01, rms1]: [&RunResult; 6],
-) -> Decision {
+fn lr_speed_and_accuracy([mom01, mom1, ada01, ada1, rms01, rms1]: [&RunResult; 6]) -> Decision {
     let settled10 = |r: &RunResult| r.tail_median(10, |p| p.test);
     let pairs = [
         ("Momentum", mom01, mom1),
@@ -407,7 +414,12 @@ pub fn sweep_widths(runs: &[&RunResult]) -> Vec<(&'static str, Vec<usize>)> {
 
 fn rmsprop_less_tuning(runs: [&RunResult; SWEEP_RUNS]) -> Decision {
     let widths = sweep_widths(&runs);
-    let of = |name: &str| widths.iter().find(|(o, _)| *o == name).map_or(0, |(_, w)| w.len());
+    let of = |name: &str| {
+        widths
+            .iter()
+            .find(|(o, _)| *o == name)
+            .map_or(0, |(_, w)| w.len())
+    };
     let rms = of("RMSProp");
     let others: Vec<(&str, usize)> = widths
         .iter()
@@ -495,7 +507,8 @@ mod rmsprop_less_tuning_test {
         let d = decide(&sweep(|k| (27..36).contains(&k) || k % 9 == 4));
         assert_eq!(d.finding, Holds, "{}", d.words);
         assert!(
-            d.words.contains("wider than SGD's, Momentum's, AdaGrad's and Adam's"),
+            d.words
+                .contains("wider than SGD's, Momentum's, AdaGrad's and Adam's"),
             "{}",
             d.words
         );

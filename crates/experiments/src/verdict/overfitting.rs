@@ -54,7 +54,9 @@ pub const PENALTY_KEEPS_WEIGHTS_SMALL: Claim = Claim {
     })],
 };
 
-fn penalty_keeps_weights_small([base, library, loop_frozen, loop_all]: [&RunResult; 4]) -> Decision {
+fn penalty_keeps_weights_small(
+    [base, library, loop_frozen, loop_all]: [&RunResult; 4],
+) -> Decision {
     let l2 = [library, loop_frozen, loop_all];
     let smaller = l2.iter().all(|r| final_norm(r) < 0.8 * final_norm(base));
     let gap = median_of(l2.iter().map(|r| gap10(r)).collect());
@@ -102,17 +104,26 @@ mod penalty_keeps_weights_small_test {
     fn decides_on_the_median_gap_with_a_margin() {
         let base = net(1.0, 0.76, 35.0);
         let (a, b) = (net(0.95, 0.76, 14.0), net(0.9, 0.74, 14.0));
-        assert_eq!(penalty_keeps_weights_small([&base, &a, &b, &b]).finding, Holds);
+        assert_eq!(
+            penalty_keeps_weights_small([&base, &a, &b, &b]).finding,
+            Holds
+        );
         // One run whose gap widened does not flip it: the median decides.
         let wide = net(1.0, 0.74, 14.0);
-        assert_eq!(penalty_keeps_weights_small([&base, &a, &wide, &b]).finding, Holds);
+        assert_eq!(
+            penalty_keeps_weights_small([&base, &a, &wide, &b]).finding,
+            Holds
+        );
         // Gaps within the margin of the unpenalized one: this seed cannot tell.
         let same = net(0.995, 0.76, 14.0);
         let d = penalty_keeps_weights_small([&base, &same, &same, &same]);
         assert_eq!(d.finding, super::super::Finding::WithinNoise, "{}", d.words);
         // Weights that do not shrink fail it whatever the gap.
         let big = net(0.9, 0.74, 34.0);
-        assert_eq!(penalty_keeps_weights_small([&base, &big, &b, &b]).finding, Fails);
+        assert_eq!(
+            penalty_keeps_weights_small([&base, &big, &b, &b]).finding,
+            Fails
+        );
     }
 }
 
@@ -163,10 +174,19 @@ mod regularization_strength_test {
         let base = settled_at("OF-0", 1.0, 0.76);
         let strong = settled_at("T1", 0.75, 0.6);
         let weak = settled_at("T2", 0.99, 0.77);
-        assert_eq!(regularization_strength([&base, &strong, &weak]).finding, Holds);
-        assert_eq!(regularization_strength([&base, &weak, &weak]).finding, Fails);
+        assert_eq!(
+            regularization_strength([&base, &strong, &weak]).finding,
+            Holds
+        );
+        assert_eq!(
+            regularization_strength([&base, &weak, &weak]).finding,
+            Fails
+        );
         let closed = settled_at("T2", 0.8, 0.76);
-        assert_eq!(regularization_strength([&base, &strong, &closed]).finding, Fails);
+        assert_eq!(
+            regularization_strength([&base, &strong, &closed]).finding,
+            Fails
+        );
     }
 }
 
@@ -188,7 +208,11 @@ pub const HUGE_LAMBDA_ZERO_WEIGHTS: Claim = Claim {
 fn huge_lambda_zero_weights(runs: [&RunResult; 5]) -> Decision {
     let norms = runs.map(final_norm);
     let falling = norms.windows(2).all(|w| w[1] < w[0]);
-    let largest_layer = runs[4].weights.iter().map(|w| w.norm_end).fold(0.0, f64::max);
+    let largest_layer = runs[4]
+        .weights
+        .iter()
+        .map(|w| w.norm_end)
+        .fold(0.0, f64::max);
     Decision::holds_if(
         falling && norms[4] < 0.02 * norms[0],
         format!(
@@ -259,7 +283,14 @@ pub const L1_EXACT_ZEROS: Claim = Claim {
     caption: "Each panel counts a run's weights divided by their layer's RMS, so that shrinking alone does not change the shape: the L1 runs (left three) pile weights up at exactly 0, the L2 runs (right three) keep a bell however strong the penalty.",
     exhibits: &[],
     evidence: &[Evidence::Runs(&Reads {
-        ids: [OF_L1_0_001, OF_L1_0_003, OF_L1_0_01, OF_L2_0_01, OF_L2_0_1, OF_L2_1],
+        ids: [
+            OF_L1_0_001,
+            OF_L1_0_003,
+            OF_L1_0_01,
+            OF_L2_0_01,
+            OF_L2_0_1,
+            OF_L2_1,
+        ],
         decide: l1_exact_zeros,
     })],
 };
@@ -333,7 +364,11 @@ mod l1_exact_zeros_test {
         ];
         let d = l1_exact_zeros(runs.each_ref());
         assert_eq!(d.finding, Holds, "{}", d.words);
-        assert!(d.words.contains("L1 λ 0.001") && d.words.contains("L2 λ 0.01"), "{}", d.words);
+        assert!(
+            d.words.contains("L1 λ 0.001") && d.words.contains("L2 λ 0.01"),
+            "{}",
+            d.words
+        );
         let no_zeros = [0.7, 0.6, 0.2, 0.71, 0.4, 0.1].map(|t| with(t, 0.01));
         assert_eq!(l1_exact_zeros(no_zeros.each_ref()).finding, Fails);
     }

@@ -77,7 +77,11 @@ fn lower_layers_learn_least(runs: [&RunResult; 2]) -> Decision {
         // Per weight (the norm over √count): layer 1 has 784·40 weights, layer 3 only 20·10,
         // so whole-tensor norms would compare sizes, not how hard each weight is pushed.
         let g = LAYERS.map(|l| {
-            let count = run.weights.iter().find(|w| w.name == l).map_or(1, |w| w.count);
+            let count = run
+                .weights
+                .iter()
+                .find(|w| w.name == l)
+                .map_or(1, |w| w.count);
             gradient_norm(run, l) / (count as f64).sqrt()
         });
         let c = LAYERS.map(|l| change(run, l));
@@ -111,7 +115,11 @@ mod lower_layers_learn_least_test {
             .collect();
         r.gradient_norms = vec![(
             10,
-            LAYERS.iter().zip(gradients).map(|(l, g)| (l.to_string(), g)).collect(),
+            LAYERS
+                .iter()
+                .zip(gradients)
+                .map(|(l, g)| (l.to_string(), g))
+                .collect(),
         )];
         r
     }
@@ -120,7 +128,11 @@ mod lower_layers_learn_least_test {
     fn holds_when_the_gradient_and_the_change_fall_toward_the_input() {
         let fading = network([1e-4, 1e-3, 1e-2], [0.5, 1.0, 2.0]);
         let decision = lower_layers_learn_least([&fading, &fading]);
-        assert!(decision.finding == super::super::Finding::Holds, "{}", decision.words);
+        assert!(
+            decision.finding == super::super::Finding::Holds,
+            "{}",
+            decision.words
+        );
         let flat = network([1e-2, 1e-2, 1e-2], [0.5, 1.0, 2.0]);
         assert_eq!(
             lower_layers_learn_least([&fading, &flat]).finding,
@@ -308,7 +320,11 @@ mod xavier_helps_both_test {
         let relu_x = run("VG-6", &[0.91, 0.94, 0.95]);
         let d = xavier_helps_both([&stuck, &sigmoid_x, &relu_slow, &relu_x]);
         assert_eq!(d.finding, Holds, "{}", d.words);
-        assert!(d.words.contains("from iteration 50 instead of 150"), "{}", d.words);
+        assert!(
+            d.words.contains("from iteration 50 instead of 150"),
+            "{}",
+            d.words
+        );
         let d = xavier_helps_both([&stuck, &stuck, &relu_slow, &relu_x]);
         assert_eq!(d.finding, Fails);
     }
@@ -404,14 +420,20 @@ mod same_init_same_units_test {
     fn holds_when_the_units_stayed_copies() {
         let with_spread = |spread: f64| {
             let mut r = run("VG-SAME", &[0.3, 0.3, 0.3]);
-            r.weights = LAYERS.iter().map(|l| layer(l, 0.5, Some(spread), 0.0)).collect();
+            r.weights = LAYERS
+                .iter()
+                .map(|l| layer(l, 0.5, Some(spread), 0.0))
+                .collect();
             r
         };
         let random = run("VG-4", &[0.9, 0.95, 0.95]);
         let d = same_init_same_units([&with_spread(0.0), &random]);
         assert_eq!(d.finding, Holds);
         assert!(d.words.contains("are exactly equal"), "{}", d.words);
-        assert_eq!(same_init_same_units([&with_spread(0.2), &random]).finding, Fails);
+        assert_eq!(
+            same_init_same_units([&with_spread(0.2), &random]).finding,
+            Fails
+        );
     }
 }
 
@@ -522,8 +544,14 @@ mod batchnorm_speeds_learning_test {
         let s_bn = with_gradient(&[0.5, 0.92], 1e-1);
         let relu = with_gradient(&[0.8, 0.95], 1.0);
         let relu_bn = with_gradient(&[0.93, 0.96], 1.0);
-        assert_eq!(batchnorm_speeds_learning([&s, &s_bn, &relu, &relu_bn]).finding, Holds);
-        assert_eq!(batchnorm_speeds_learning([&s, &s_bn, &relu_bn, &relu]).finding, Fails);
+        assert_eq!(
+            batchnorm_speeds_learning([&s, &s_bn, &relu, &relu_bn]).finding,
+            Holds
+        );
+        assert_eq!(
+            batchnorm_speeds_learning([&s, &s_bn, &relu_bn, &relu]).finding,
+            Fails
+        );
     }
 }
 
@@ -569,7 +597,11 @@ mod batchnorm_either_side_test {
 
     #[test]
     fn holds_when_both_placements_learn_alike() {
-        let (a, b, far) = (run("A", &[0.95; 3]), run("B", &[0.94; 3]), run("C", &[0.85; 3]));
+        let (a, b, far) = (
+            run("A", &[0.95; 3]),
+            run("B", &[0.94; 3]),
+            run("C", &[0.85; 3]),
+        );
         assert_eq!(batchnorm_either_side([&a, &b, &a, &b]).finding, Holds);
         assert_eq!(batchnorm_either_side([&a, &far, &a, &b]).finding, Fails);
     }
