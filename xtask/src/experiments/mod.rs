@@ -18,11 +18,14 @@ use nabla_experiments::{Data, Expect, Group, RunSpec, catalog, spec};
 use crate::fetch_mnist;
 
 mod live;
+mod seeds;
+
+use seeds::{SeedChoice, parse_seeds};
 
 /// Arguments of `experiments`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Short runs on small subsets (under 2 minutes); checks only what a short run decides
+    /// Short runs on small subsets (a few seconds); checks only what a short run decides
     #[arg(long)]
     quick: bool,
     /// Only these runs or groups, comma-separated (VG, OPT, OF, CNN, EXTRA, OPT-C, VG-4, …)
@@ -62,49 +65,9 @@ pub struct Args {
     live: Option<u16>,
 }
 
-/// What `--seeds` asked for.
-#[derive(Debug, Clone)]
-enum SeedChoice {
-    Count(u64),
-    List(Vec<u64>),
-}
-
-fn parse_seeds(text: &str) -> std::result::Result<SeedChoice, String> {
-    let number = |t: &str| {
-        t.trim()
-            .parse::<u64>()
-            .map_err(|_| format!("`{t}` is not a seed (a whole number)"))
-    };
-    if text.contains(',') {
-        let seeds = text
-            .split(',')
-            .map(number)
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        let mut unique = seeds.clone();
-        unique.sort_unstable();
-        unique.dedup();
-        if unique.len() != seeds.len() {
-            return Err("a seed appears twice in the list".into());
-        }
-        Ok(SeedChoice::List(seeds))
-    } else {
-        match number(text)? {
-            0 => Err("the count of seeds must be at least 1".into()),
-            n if n > 1000 => Err(format!(
-                "{n} seeds is more than this suite should train (at most 1000)"
-            )),
-            n => Ok(SeedChoice::Count(n)),
-        }
-    }
-}
-
 impl Args {
     fn seed_list(&self) -> Vec<u64> {
-        match &self.seeds {
-            None => vec![self.seed],
-            Some(SeedChoice::Count(n)) => (0..*n).map(|k| self.seed.wrapping_add(k)).collect(),
-            Some(SeedChoice::List(list)) => list.clone(),
-        }
+        seeds::seed_list(self.seed, self.seeds.as_ref())
     }
 }
 
@@ -373,32 +336,5 @@ fn summary(result: &suite::SuiteResult, verdicts: &[verdict::Verdict]) {
     println!();
     for v in verdicts {
         println!("{:>28}  {}", v.tally(), v.claim.statement);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seeds_are_a_count_from_the_seed_or_a_list() {
-        let args = |seed: u64, seeds: &str| Args {
-            quick: false,
-            only: Vec::new(),
-            list: false,
-            seed,
-            seeds: Some(parse_seeds(seeds).unwrap()),
-            data: None,
-            jobs: None,
-            out: None,
-            mirrors: Vec::new(),
-            check: false,
-            live: None,
-        };
-        assert_eq!(args(7, "3").seed_list(), [7, 8, 9]);
-        assert_eq!(args(7, "100,5,42").seed_list(), [100, 5, 42]);
-        for bad in ["0", "1,1", "x", "2,,3", "5000"] {
-            assert!(parse_seeds(bad).is_err(), "{bad}");
-        }
     }
 }

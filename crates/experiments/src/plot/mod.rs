@@ -3,15 +3,18 @@
 //! plot, never on the data; values outside a zoomed axis are marked, never drawn along its
 //! edge.
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::{ExperimentError, Result};
 
 mod axis;
+mod contours;
+mod grids;
 mod legend;
 
 pub(crate) use axis::Axis;
+pub(crate) use contours::{Contours, PathLine, contours};
+pub(crate) use grids::{filters, histograms};
 use legend::{Entry, Key, legend};
 
 fn err(e: impl std::fmt::Display) -> ExperimentError {
@@ -230,263 +233,6 @@ pub(crate) fn lines(chart: &LineChart<'_>) -> Result<Drawn> {
     })
 }
 
-/// Bars of `counts` over `[lo, hi]`, one panel per entry, in rows of at most `per_row`.
-pub(crate) fn histograms(
-    title: &str,
-    panels: &[(String, f64, f64, Vec<u64>)],
-    per_row: usize,
-) -> Result<Drawn> {
-    let mut svg = String::new();
-    let mut axes = Vec::new();
-    {
-        let per_row = per_row.clamp(1, panels.len().max(1));
-        let rows = panels.len().div_ceil(per_row).max(1);
-        let width = 152 * per_row as u32;
-        let root =
-            SVGBackend::with_string(&mut svg, (width, 140 * rows as u32 + 30)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let root = root.titled(title, ("sans-serif", 15)).map_err(err)?;
-        let areas = root.split_evenly((rows, per_row));
-        for (area, (label, lo, hi, counts)) in areas.iter().zip(panels) {
-            let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
-            let x = Axis::linear(*lo, *hi);
-            let mut chart = ChartBuilder::on(area)
-                .caption(label, ("sans-serif", 12))
-                .margin(12)
-                .x_label_area_size(22)
-                .build_cartesian_2d(x.ranged(), 0f64..top)
-                .map_err(err)?;
-            chart
-                .configure_mesh()
-                .disable_mesh()
-                .disable_y_axis()
-                .x_label_formatter(&|v| x.label(*v))
-                .label_style(("sans-serif", 10))
-                .draw()
-                .map_err(err)?;
-            let width = (hi - lo) / counts.len().max(1) as f64;
-            chart
-                .draw_series(counts.iter().enumerate().map(|(k, &c)| {
-                    let x0 = lo + k as f64 * width;
-                    Rectangle::new([(x0, 0.0), (x0 + width, c as f64)], BLUE_.filled())
-                }))
-                .map_err(err)?;
-            axes.push(x.labels());
-        }
-        root.present().map_err(err)?;
-    }
-    Ok(Drawn { svg, axes })
-}
-
-/// Filters as grey images in a grid (each filter scaled to its own range), one grid per
-/// `(label, filters)` set, one above the other.
-pub(crate) fn filters(sets: &[(&str, &[Vec<f32>])], side: usize) -> Result<Drawn> {
-    let mut svg = String::new();
-    {
-        let cols = 15usize;
-        let px = 6i32;
-        let cell = px * side as i32;
-        let rows_of = |n: usize| n.div_ceil(cols).max(1) as i32;
-        let block = |n: usize| rows_of(n) * (cell + 4) + 26;
-        let height: i32 = sets.iter().map(|(_, f)| block(f.len())).sum();
-        let width = cols as i32 * (cell + 4) + 4;
-        let root =
-            SVGBackend::with_string(&mut svg, (width as u32, height as u32)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut top = 0;
-        for (label, filters) in sets {
-            root.draw(&Text::new(*label, (4, top + 6), ("sans-serif", 14)))
-                .map_err(err)?;
-            for (i, f) in filters.iter().enumerate() {
-                let (lo, hi) = f
-                    .iter()
-                    .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
-                        (a.min(v), b.max(v))
-                    });
-                let span = (hi - lo).max(1e-12);
-                let (ox, oy) = (
-                    4 + (i % cols) as i32 * (cell + 4),
-                    top + 24 + (i / cols) as i32 * (cell + 4),
-                );
-                for (k, &v) in f.iter().enumerate() {
-                    let g = (255.0 * (v - lo) / span) as u8;
-                    let (x, y) = (ox + (k % side) as i32 * px, oy + (k / side) as i32 * px);
-                    root.draw(&Rectangle::new(
-                        [(x, y), (x + px, y + px)],
-                        RGBColor(g, g, g).filled(),
-                    ))
-                    .map_err(err)?;
-                }
-            }
-            top += block(filters.len());
-        }
-        root.present().map_err(err)?;
-    }
-    Ok(Drawn {
-        svg,
-        axes: Vec::new(),
-    })
-}
-
-/// A path on a surface: its label, its points and its colour.
-pub(crate) type PathLine<'a> = (&'a str, &'a [(f64, f64)], RGBColor);
-
-/// A point to mark: its label, where, its colour.
-pub(crate) type Dot<'a> = (&'a str, (f64, f64), RGBColor);
-
-/// A contour chart.
-pub(crate) struct Contours<'a> {
-    pub title: &'a str,
-    pub x_desc: &'a str,
-    pub y_desc: &'a str,
-    pub f: &'a dyn Fn(f64, f64) -> f64,
-    pub window: ((f64, f64), (f64, f64)),
-    pub levels: &'a [f64],
-    pub paths: &'a [PathLine<'a>],
-    /// Marked with a large dot and named in the legend.
-    pub dots: &'a [Dot<'a>],
-    /// Marked with a cross (the start, or the loss's own minimum).
-    pub crosses: &'a [(&'a str, (f64, f64))],
-    /// One unit the same length on both axes (circles stay round).
-    pub equal_aspect: bool,
-}
-
-/// Where `level` crosses each edge of a grid cell (marching squares). A corner exactly at
-/// the level counts as above it, so that a contour through a grid point is not lost.
-fn cell_segments(corners: [(f64, f64, f64); 4], level: f64) -> Vec<Vec<(f64, f64)>> {
-    let mut cross = Vec::new();
-    for k in 0..4 {
-        let (a, b) = (corners[k], corners[(k + 1) % 4]);
-        if (a.2 < level) != (b.2 < level) {
-            let t = (level - a.2) / (b.2 - a.2);
-            cross.push((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1)));
-        }
-    }
-    cross.chunks_exact(2).map(|p| p.to_vec()).collect()
-}
-
-/// Contour lines of `f` over the window, with paths, dots and crosses drawn over them.
-pub(crate) fn contours(spec: &Contours<'_>) -> Result<Drawn> {
-    let ((x0, x1), (y0, y1)) = spec.window;
-    let x = Axis::linear(x0, x1);
-    let y = Axis::linear(y0, y1);
-    let width = 760u32;
-    let (margin_x, margin_y) = (12 + 12 + 54, 12 + 12 + 40 + 28);
-    let plot_height = if spec.equal_aspect {
-        ((width - margin_x) as f64 * (y1 - y0) / (x1 - x0)) as u32 + margin_y
-    } else {
-        width * 11 / 20
-    };
-    let mut entries: Vec<Entry> = spec
-        .paths
-        .iter()
-        .map(|&(label, _, color)| Entry {
-            label: label.into(),
-            color,
-            key: Key::Solid,
-        })
-        .chain(spec.dots.iter().map(|&(label, _, color)| Entry {
-            label: label.into(),
-            color,
-            key: Key::Dot,
-        }))
-        .chain(spec.crosses.iter().map(|&(label, _)| Entry {
-            label: label.into(),
-            color: BLACK,
-            key: Key::Cross,
-        }))
-        .collect();
-    entries.push(Entry {
-        label: "contour lines of the function".into(),
-        color: RGBColor(170, 170, 170),
-        key: Key::Solid,
-    });
-    let legend_height = legend::height(&entries, width);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, plot_height + legend_height))
-            .into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let (top, bottom): (DrawingArea<_, Shift>, _) = root.split_vertically(plot_height);
-        let mut chart = ChartBuilder::on(&top)
-            .caption(spec.title, ("sans-serif", 16))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(54)
-            .build_cartesian_2d(x.ranged(), y.ranged())
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_label_formatter(&|v| x.label(*v))
-            .y_label_formatter(&|v| y.label(*v))
-            .x_desc(spec.x_desc)
-            .y_desc(spec.y_desc)
-            .label_style(("sans-serif", 15))
-            .axis_desc_style(("sans-serif", 16))
-            .draw()
-            .map_err(err)?;
-        let (nx, ny) = (160usize, 110usize);
-        let at = |i: usize, j: usize| {
-            let x = x0 + (x1 - x0) * i as f64 / nx as f64;
-            let y = y0 + (y1 - y0) * j as f64 / ny as f64;
-            (x, y, (spec.f)(x, y))
-        };
-        let mut segments = Vec::new();
-        for &level in spec.levels {
-            for i in 0..nx {
-                for j in 0..ny {
-                    let corners = [at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1)];
-                    segments.extend(cell_segments(corners, level));
-                }
-            }
-        }
-        let grey = RGBColor(170, 170, 170);
-        chart
-            .draw_series(segments.into_iter().map(|s| PathElement::new(s, grey)))
-            .map_err(err)?;
-        let inside = |&(px, py): &(f64, f64)| (x0..=x1).contains(&px) && (y0..=y1).contains(&py);
-        for &(_, points, color) in spec.paths {
-            let (runs, _, _) = clip(
-                &points
-                    .iter()
-                    .map(|&p| if inside(&p) { p } else { (p.0, f64::NAN) })
-                    .collect::<Vec<_>>(),
-                y0,
-                y1,
-            );
-            for run in &runs {
-                chart
-                    .draw_series(LineSeries::new(run.iter().copied(), color.stroke_width(2)))
-                    .map_err(err)?;
-                chart
-                    .draw_series(run.iter().map(|&p| Circle::new(p, 2, color.filled())))
-                    .map_err(err)?;
-            }
-        }
-        chart
-            .draw_series(
-                spec.dots
-                    .iter()
-                    .map(|&(_, p, color)| Circle::new(p, 6, color.filled())),
-            )
-            .map_err(err)?;
-        chart
-            .draw_series(
-                spec.crosses
-                    .iter()
-                    .map(|&(_, p)| Cross::new(p, 6, BLACK.stroke_width(2))),
-            )
-            .map_err(err)?;
-        legend(&bottom, &entries)?;
-        root.present().map_err(err)?;
-    }
-    Ok(Drawn {
-        svg,
-        axes: vec![x.labels(), y.labels()],
-    })
-}
-
 /// Points `(x, y)` as a scatter over two axes.
 pub(crate) fn scatter(
     title: &str,
@@ -541,24 +287,5 @@ mod tests {
         assert_eq!(runs, vec![vec![(2.0, 0.9), (3.0, 0.95)]]);
         assert_eq!(below, vec![0.0, 4.0]);
         assert!(above.is_empty());
-    }
-
-    #[test]
-    fn a_contour_through_a_grid_point_is_kept() {
-        // f = x on the unit cell, level 0 exactly at the left corners: one segment.
-        let corners = [
-            (0.0, 0.0, 0.0),
-            (1.0, 0.0, 1.0),
-            (1.0, 1.0, 1.0),
-            (0.0, 1.0, 0.0),
-        ];
-        assert_eq!(cell_segments(corners, 0.5).len(), 1);
-        let at_zero = [
-            (0.0, 0.0, -1.0),
-            (1.0, 0.0, 0.0),
-            (1.0, 1.0, 0.0),
-            (0.0, 1.0, -1.0),
-        ];
-        assert_eq!(cell_segments(at_zero, 0.0).len(), 1);
     }
 }

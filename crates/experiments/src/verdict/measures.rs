@@ -2,6 +2,9 @@
 
 use crate::RunResult;
 
+/// The weight tensors of the 784-40-20-10 networks, input first.
+pub(super) const LAYERS: [&str; 3] = ["affine1.weight", "affine2.weight", "affine3.weight"];
+
 /// A run's accuracy once settled: the median of its last 3 test evaluations.
 pub(super) fn settled(r: &RunResult) -> f64 {
     r.tail_median(3, |p| p.test)
@@ -38,4 +41,10 @@ pub(super) fn median_of(mut values: Vec<f64>) -> f64 {
     }
     values.sort_by(f64::total_cmp);
     crate::result::median(&values)
+}
+
+/// The train/test gap once settled: the medians of the last 10 evaluations (the runs of
+/// 300 images jump by a point or two between evaluations).
+pub(super) fn gap10(r: &RunResult) -> f64 {
+    r.tail_median(10, |p| p.train) - r.tail_median(10, |p| p.test)
 }
