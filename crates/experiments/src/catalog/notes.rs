@@ -104,7 +104,7 @@ pub(super) fn runs() -> Vec<RunSpec> {
     let penalty = |kind: &str, lambda: f64| {
         let mut run = of_run(
             &penalty_id(kind, lambda),
-            &format!("{kind} λ {lambda} on every weight (library penalty), SGD 0.01"),
+            &format!("{kind} λ {lambda}, every weight (library penalty), SGD 0.01"),
             sgd(0.01),
             None,
         );

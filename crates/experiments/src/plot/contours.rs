@@ -49,12 +49,13 @@ pub(crate) fn contours(spec: &Contours<'_>) -> Result<Drawn> {
     let ((x0, x1), (y0, y1)) = spec.window;
     let x = Axis::linear(x0, x1);
     let y = Axis::linear(y0, y1);
-    let width = 760u32;
+    // A geometry figure keeps one unit the same length on both axes, so it is narrower.
+    let width = if spec.equal_aspect { 640u32 } else { 900 };
     let (margin_x, margin_y) = (12 + 12 + 54, 12 + 12 + 40 + 28);
     let plot_height = if spec.equal_aspect {
         ((width - margin_x) as f64 * (y1 - y0) / (x1 - x0)) as u32 + margin_y
     } else {
-        width * 11 / 20
+        width * 9 / 20
     };
     let mut entries: Vec<Entry> = spec
         .paths

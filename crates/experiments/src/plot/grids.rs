@@ -16,19 +16,20 @@ pub(crate) fn histograms(
     {
         let per_row = per_row.clamp(1, panels.len().max(1));
         let rows = panels.len().div_ceil(per_row).max(1);
-        let width = 152 * per_row as u32;
-        let root =
-            SVGBackend::with_string(&mut svg, (width, 140 * rows as u32 + 30)).into_drawing_area();
+        // As wide as the page's figures, whatever the number of panels in a row.
+        let panel = 900 / per_row as u32;
+        let root = SVGBackend::with_string(&mut svg, (900, panel * 3 / 4 * rows as u32 + 36))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let root = root.titled(title, ("sans-serif", 15)).map_err(err)?;
+        let root = root.titled(title, ("sans-serif", 18)).map_err(err)?;
         let areas = root.split_evenly((rows, per_row));
         for (area, (label, lo, hi, counts)) in areas.iter().zip(panels) {
             let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
             let x = Axis::linear(*lo, *hi);
             let mut chart = ChartBuilder::on(area)
-                .caption(label, ("sans-serif", 12))
+                .caption(label, ("sans-serif", 15))
                 .margin(12)
-                .x_label_area_size(22)
+                .x_label_area_size(26)
                 .build_cartesian_2d(x.ranged(), 0f64..top)
                 .map_err(err)?;
             chart
@@ -36,7 +37,7 @@ pub(crate) fn histograms(
                 .disable_mesh()
                 .disable_y_axis()
                 .x_label_formatter(&|v| x.label(*v))
-                .label_style(("sans-serif", 10))
+                .label_style(("sans-serif", 13))
                 .draw()
                 .map_err(err)?;
             let width = (hi - lo) / counts.len().max(1) as f64;

@@ -141,7 +141,7 @@ pub(crate) fn lines(chart: &LineChart<'_>) -> Result<Drawn> {
             key: Key::Above,
         });
     }
-    let plot_height = chart.width * 11 / 20;
+    let plot_height = chart.width * 9 / 20;
     let legend_height = legend::height(&entries, chart.width);
     let mut svg = String::new();
     {
@@ -176,7 +176,8 @@ pub(crate) fn lines(chart: &LineChart<'_>) -> Result<Drawn> {
             ))
             .map_err(err)?;
         }
-        for (line, (runs, below, above)) in chart.series.iter().zip(&clipped) {
+        let n = chart.series.len() as i32;
+        for (k, (line, (runs, below, above))) in chart.series.iter().zip(&clipped).enumerate() {
             if !line.band.is_empty() {
                 let clamp = |v: f64| chart.y.at(v).clamp(ylo, yhi);
                 let outline: Vec<(f64, f64)> = line
@@ -208,6 +209,8 @@ pub(crate) fn lines(chart: &LineChart<'_>) -> Result<Drawn> {
             }
             let mark = |x: f64, y: f64, down: bool| {
                 let (px, py) = c.backend_coord(&(x, y));
+                // Side by side where several curves leave at the same point.
+                let px = px + 7 * k as i32 - 7 * (n - 1) / 2;
                 // The tip on the axis, pointing the way the curve went.
                 let base = if down { py - 9 } else { py + 9 };
                 Polygon::new(

@@ -36,6 +36,7 @@ pub(super) fn draw(
     match chart {
         Chart::Runs => one(comparison(&file, suite, &ids, false)),
         Chart::TrainAndTest => one(comparison(&file, suite, &ids, true)),
+        Chart::Gap => one(gaps(&file, suite, &ids)),
         Chart::Gradients => ids
             .iter()
             .filter_map(|id| suite.get(id).zip(suite.spec(id)))
@@ -161,6 +162,44 @@ fn comparison(
     Ok(Some(Figure::new(file.into(), drawn)))
 }
 
+/// The train/test gap of the runs over training, the first run's drawn thicker.
+fn gaps(file: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Option<Figure>> {
+    if ids.is_empty() || ids.len() > PALETTE.len() {
+        return Ok(None);
+    }
+    let gap: Vec<_> = ids
+        .iter()
+        .map(|id| median_and_band(suite, id, |p| p.train - p.test))
+        .collect();
+    let values = gap.iter().flat_map(|(m, _)| m.iter().map(|p| p.1));
+    let (lo, hi) = values.fold((0f64, 0.1f64), |(a, b), v| (a.min(v), b.max(v)));
+    let (shared, names) = labels(suite, ids);
+    let (medians, bands): (Vec<_>, Vec<_>) = gap.iter().cloned().unzip();
+    let lines = solid_lines(names, &medians, &bands);
+    let x_max = gap
+        .iter()
+        .flat_map(|g| &g.0)
+        .map(|p| p.0)
+        .fold(1.0, f64::max);
+    let what = "train accuracy − test accuracy";
+    let title = if shared.is_empty() {
+        format!("the train/test gap, {}", over_seeds(suite))
+    } else {
+        format!("{shared}: the train/test gap")
+    };
+    let drawn = plot::lines(&LineChart {
+        title: &title,
+        x_desc: "iteration",
+        y_desc: what,
+        x: Axis::linear(0.0, x_max),
+        y: Axis::linear((lo * 20.0).floor() / 20.0, (hi * 20.0).ceil() / 20.0),
+        series: &lines,
+        thresholds: &[],
+        width: 900,
+    })?;
+    Ok(Some(Figure::new(file.into(), drawn)))
+}
+
 /// The weight norm over training of the runs (the first seed).
 fn weight_norms(file: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Option<Figure>> {
     let series: Vec<Vec<(f64, f64)>> = ids
@@ -179,8 +218,13 @@ fn weight_norms(file: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Option<
     let (shared, names) = labels(suite, ids);
     let lines = solid_lines(names, &series, &[]);
     let x_max = series.iter().flatten().map(|p| p.0).fold(1.0, f64::max);
+    let title = if shared.is_empty() {
+        "norm of all weights (first seed)".to_string()
+    } else {
+        format!("{shared}: norm of all weights (first seed)")
+    };
     let drawn = plot::lines(&LineChart {
-        title: &format!("{shared}: norm of all weights (first seed)"),
+        title: &title,
         x_desc: "iteration",
         y_desc: "‖W‖",
         x: Axis::linear(0.0, x_max),

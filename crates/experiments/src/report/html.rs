@@ -8,7 +8,7 @@ use super::*;
 
 /// The page's look: figures as wide as the text (two to a row in the runs appendix), tables
 /// that scroll sideways on a narrow screen, no script.
-const STYLE: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}table{border-collapse:collapse;margin:1em 0;font-size:0.9em;display:block;overflow-x:auto}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f3f3f3}code{background:#f5f5f5;padding:0 3px}figure{margin:1em 0}figure p{margin:0.3em 0}figure em{font-style:normal;color:#333;font-size:0.95em}figure.claim svg{width:100%;height:auto;max-width:900px}figure.run{display:inline-block;width:49%;vertical-align:top;margin:0.5em 0}figure.run svg{width:100%;height:auto}details{margin:1em 0;padding:0.3em 0.8em;border:1px solid #ddd;border-radius:4px}summary{cursor:pointer;font-weight:bold}h4{margin-top:2.2em}";
+const STYLE: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}table{border-collapse:collapse;margin:1em 0;font-size:0.9em;display:block;overflow-x:auto}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f3f3f3}code{background:#f5f5f5;padding:0 3px}figure{margin:1em 0}figure p{margin:0.3em 0}figure em{font-style:normal;color:#333;font-size:0.95em}figure.claim svg{max-width:100%;height:auto}figure.run{display:inline-block;width:49%;vertical-align:top;margin:0.5em 0}figure.run svg{width:100%;height:auto}details{margin:1em 0;padding:0.3em 0.8em;border:1px solid #ddd;border-radius:4px}summary{cursor:pointer;font-weight:bold}h4{margin-top:2.2em}";
 
 pub(super) fn html(md: &str, figures: &[Figure]) -> String {
     let mut events = Vec::new();

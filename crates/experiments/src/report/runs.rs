@@ -122,7 +122,10 @@ fn intro(group: Group) -> &'static str {
 
 /// The learning-rate sweep's runs: a table row each, their curves drawn under their claim.
 fn is_sweep(id: &str) -> bool {
-    id.starts_with("OPT-LR-")
+    crate::catalog::ids::SWEEP
+        .iter()
+        .flatten()
+        .any(|s| s.as_str() == id)
 }
 
 /// Every group's runs.
@@ -131,7 +134,7 @@ pub(super) fn appendix(
     figures: &mut Vec<Figure>,
     suite: &SuiteResult,
 ) -> Result<()> {
-    md.push_str("<a id=\"runs\"></a>\n\n## The runs\n\nEvery training run, group by group: its settings, its last evaluation, the numbers the original notebook printed and a fresh rerun of the original code gave, and the range a reproduction must land in. The claims above read medians of the last evaluations where a single evaluation can jump; these tables show the last one, so the two can differ by a point. Open a group's curves to see each run beside the original notebook's.\n\n");
+    md.push_str("<a id=\"runs\"></a>\n\n## The runs\n\nEvery training run, group by group: its settings, its last evaluation, the numbers the original notebook printed and a fresh rerun of the original code gave, and the range a reproduction must land in. The claims above read medians of the last evaluations where a single evaluation can jump; these tables show the last one, so the two can differ by a point. Open a group's table or its curves; each run's curves sit beside the original notebook's.\n\n");
     for group in Group::ALL {
         let runs: Vec<&(RunSpec, RunResult)> = suite
             .runs
@@ -142,7 +145,13 @@ pub(super) fn appendix(
             continue;
         }
         let _ = writeln!(md, "### {}\n\n{}\n", group.title(), intro(group));
+        let _ = writeln!(
+            md,
+            "<details><summary>The {} runs: settings, last evaluation, the notebook's numbers and the check</summary>\n",
+            runs.len()
+        );
         run_table(md, &runs, suite);
+        md.push_str("</details>\n\n");
         let drawn: Vec<_> = runs.iter().filter(|(s, _)| !is_sweep(&s.id)).collect();
         let _ = writeln!(
             md,

@@ -100,6 +100,8 @@ pub enum Chart {
     Runs,
     /// The training (dashed) and test (solid) accuracy of the runs that decided it.
     TrainAndTest,
+    /// The train/test gap (train accuracy − test accuracy) of the runs that decided it.
+    Gap,
     /// The root-mean-square gradient per weight of each layer, for each run that decided it.
     Gradients,
     /// The norm of all weights over training, per run that decided it.
@@ -325,6 +327,7 @@ mod tests {
                 chart,
                 Chart::Runs
                     | Chart::TrainAndTest
+                    | Chart::Gap
                     | Chart::Gradients
                     | Chart::WeightNorms
                     | Chart::WeightHistograms

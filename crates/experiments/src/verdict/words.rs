@@ -5,9 +5,13 @@ pub(super) fn pct(v: f64) -> String {
     format!("{:.1}%", 100.0 * v)
 }
 
-/// A difference of fractions in percentage points with one decimal and its sign.
-pub(super) fn points(v: f64) -> String {
-    format!("{:+.1} points", 100.0 * v)
+/// A gap's change in words: "4.1 points narrower" or "0.3 points wider".
+pub(super) fn narrower_words(narrower: f64) -> String {
+    if narrower >= 0.0 {
+        format!("{:.1} points narrower", 100.0 * narrower)
+    } else {
+        format!("{:.1} points wider", -100.0 * narrower)
+    }
 }
 
 /// The iteration a run first passed a level, or "never".
@@ -35,6 +39,6 @@ mod tests {
         assert_eq!(s(&["SGD"]), "SGD");
         assert_eq!(s(&["SGD", "Adam"]), "SGD and Adam");
         assert_eq!(s(&["SGD", "Momentum", "Adam"]), "SGD, Momentum and Adam");
-        assert_eq!(points(-0.0123), "-1.2 points");
+        assert_eq!(narrower_words(-0.0123), "1.2 points wider");
     }
 }

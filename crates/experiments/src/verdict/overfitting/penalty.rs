@@ -48,7 +48,7 @@ fn penalty_keeps_weights_small(
         narrower,
         L2_GAP_MARGIN,
         format!(
-            "300 training images: weight norm {:.1} without a penalty (it started at {:.1}), {:.1} with L2 λ 0.1 on every layer, {:.1} and {:.1} with the notebook's loop (output frozen, output trained); train/test gap (medians of the last 10 evaluations) {} without, {}, {} and {} with L2: the median {} ({} against a margin of {:.0} points)",
+            "300 training images: weight norm {:.1} without a penalty (it started at {:.1}), {:.1} with L2 λ 0.1 on every layer, {:.1} and {:.1} with the notebook's loop (output frozen, output trained); train/test gap (medians of the last 10 evaluations) {} without, {}, {} and {} with L2: the median {}, {} than without (the margin that decides: {:.0} points)",
             final_norm(base),
             base.weight_norm.first().map_or(f64::NAN, |&(_, n)| n),
             final_norm(library),
@@ -59,7 +59,7 @@ fn penalty_keeps_weights_small(
             pct(gap10(loop_frozen)),
             pct(gap10(loop_all)),
             pct(gap),
-            points(-narrower),
+            narrower_words(narrower),
             100.0 * L2_GAP_MARGIN,
         ),
     );
