@@ -60,7 +60,7 @@ pub(crate) fn filters(sets: &[(&str, &[Vec<f32>])], side: usize) -> Result<Drawn
     let mut svg = String::new();
     {
         let cols = 15usize;
-        let px = 6i32;
+        let px = 11i32;
         let cell = px * side as i32;
         let rows_of = |n: usize| n.div_ceil(cols).max(1) as i32;
         let block = |n: usize| rows_of(n) * (cell + 4) + 26;

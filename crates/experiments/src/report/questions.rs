@@ -100,7 +100,7 @@ pub(super) fn check_yourself(md: &mut String, verdicts: &[Verdict]) {
         });
         let _ = writeln!(
             md,
-            "| {question} | {answer} | {evidence} | [{}](#{}) ({tally}) |",
+            "| {question} | {answer} | {evidence} | [{}](#{}): {tally} |",
             claim.id,
             claim.anchor()
         );

@@ -22,7 +22,8 @@ fn parts(title: &str) -> Vec<&str> {
         match ch {
             '(' => depth += 1,
             ')' => depth -= 1,
-            ',' if depth == 0 => {
+            // ", " only: "5,000/1,000 images" is one part.
+            ',' if depth == 0 && title[i + 1..].starts_with(' ') => {
                 out.push(title[start..i].trim());
                 start = i + 1;
             }
@@ -74,5 +75,7 @@ mod tests {
         assert_eq!(labels, ["SGD, lr 0.01", "SGD + BatchNorm (γ, β frozen)"]);
         let (_, labels) = what_differs(&["a, b", "a, b, c"]);
         assert_eq!(labels, ["a, b", "c"]);
+        let (_, labels) = what_differs(&["CNN, 5,000/1,000 images", "DeepConvNet"]);
+        assert_eq!(labels, ["CNN, 5,000/1,000 images", "DeepConvNet"]);
     }
 }
