@@ -13,7 +13,7 @@
 //! server.publish(&serde_json::json!({"type": "note", "text": "hello"}));
 //! # Ok::<(), std::io::Error>(())
 //! ```
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod hook;
 mod server;

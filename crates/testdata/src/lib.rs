@@ -1,5 +1,5 @@
 //! Test support for the nabla workspace, used only as a dev-dependency.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 
