@@ -1,4 +1,25 @@
-//! Batch normalization: normalize each feature (or channel) over the batch, then scale and shift.
+//! Batch normalization: normalize each feature (or channel) over the batch, then scale and
+//! shift.
+//!
+//! **The math** ([`BatchNorm::forward_reference`], [`BatchNorm::backward_reference`], in
+//! `reference.rs`), over the `M` rows of a batch (`N` samples, or `N·H·W` positions per
+//! channel):
+//!
+//! ```text
+//! μ  = Σ x / M              σ² = Σ (x − μ)² / M         x̂ = (x − μ) / √(σ² + ε)
+//! y  = γ·x̂ + β
+//! dβ = Σ dy                 dγ = Σ dy ⊙ x̂
+//! dx = γ/√(σ² + ε) · (dy − dβ/M − x̂ · dγ/M)
+//! ```
+//!
+//! **How this file computes it**: the same operations in the same order, written into
+//! buffers the layer keeps from one step to the next (statistics, `x̂`) and over the input
+//! and the output's gradient, so that a training step allocates nothing. A proptest holds the
+//! two to the same bits, and both to a numerical gradient.
+
+mod reference;
+
+pub use reference::BatchNormGradients;
 
 use ndarray::{Array1, Array2, ArrayD, Ix1};
 
@@ -364,6 +385,39 @@ mod tests {
             let report = check_layer(&mut bn, &(random(&shape, seed) * 3.0), Mode::Train, seed).unwrap();
             prop_assert!(report.worst() < 1e-6, "{report:?}");
             prop_assert_eq!(report.params.len(), 2);
+        }
+
+        #[test]
+        // The fast path over two steps (the second reusing the first's buffers) against the
+        // textbook, bit for bit, in f32 and f64, rows and images, training and inference.
+        fn the_fast_path_computes_the_textbook_reference(n in 1usize..7, d in 1usize..5, image in any::<bool>(), hw in 1usize..4, seed in any::<u64>()) {
+            let shape = if image { vec![n, d, hw, hw] } else { vec![n, d] };
+            fn both<F: Float>(shape: &[usize], d: usize, seed: u64) -> std::result::Result<(), TestCaseError> {
+                let of = |a: ArrayD<f64>| a.mapv(F::of);
+                let mut bn = BatchNorm::<F>::new(d).unwrap();
+                bn.visit_params(&mut |name, p| match name {
+                    "gamma" => p.value.assign(&of(random(&[d], seed ^ 3).mapv(|v| v + 1.5))),
+                    "beta" => p.value.assign(&of(random(&[d], seed ^ 4))),
+                    _ => {}
+                });
+                for step in 0..2u64 {
+                    for mode in [Mode::Train, Mode::Eval] {
+                        let x = of(random(shape, seed ^ step) * 3.0);
+                        let dout = of(random(shape, seed ^ step ^ 7));
+                        let textbook = bn.forward_reference(&x, mode).unwrap();
+                        let grads = bn.backward_reference(&x, &dout, mode).unwrap();
+                        let y = bn.forward(x, mode).unwrap();
+                        prop_assert_eq!(&y, &textbook);
+                        let dx = bn.backward(dout).unwrap();
+                        prop_assert_eq!(&dx, &grads.dx);
+                        prop_assert_eq!(&bn.gamma.grad, &grads.dgamma.into_dyn());
+                        prop_assert_eq!(&bn.beta.grad, &grads.dbeta.into_dyn());
+                    }
+                }
+                Ok(())
+            }
+            both::<f32>(&shape, d, seed)?;
+            both::<f64>(&shape, d, seed)?;
         }
 
         #[test]
