@@ -63,7 +63,7 @@ mod tanh;
 mod testutil;
 
 pub use avg_pool2d::AvgPool2d;
-pub use batch_norm::BatchNorm;
+pub use batch_norm::{BatchNorm, BatchNormGradients};
 pub use conv2d::{Conv2d, Conv2dConfig, ConvGradients};
 pub use dropout::{Dropout, DropoutKind};
 pub use error::{LayerError, Result};

@@ -46,7 +46,7 @@ impl<F: Float> BatchNorm<F> {
         let (mean, var) = self.statistics(&rows, mode);
         let inv_std = var.mapv(|v| F::one() / (v + self.eps).sqrt());
         let xn = (&rows - &mean) * &inv_std;
-        let y = &xn * &Self::vec(&self.gamma) + &Self::vec(&self.beta);
+        let y = &xn * &Self::vec(&self.gamma) + Self::vec(&self.beta);
         Ok(from_rows(y, x.shape()))
     }
 
