@@ -1,11 +1,11 @@
 //! Dropout: zero a random fraction of activations during training.
 
+use chacha20::ChaCha12Rng;
 use ndarray::{ArrayD, Zip};
-use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use crate::shape::expect_same;
-use crate::{Float, Layer, LayerError, Mode, Result};
+use crate::{Float, Layer, LayerError, Mode, RandomStream, Result};
 
 /// Which convention decides where the `1 − p` scaling happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,11 @@ pub enum DropoutKind {
 pub struct Dropout<F: Float> {
     p: f64,
     kind: DropoutKind,
-    rng: StdRng,
+    /// rand's `StdRng` is this generator from the same seed (the same stream); named here
+    /// so that its position can be saved in a checkpoint and set on resume.
+    rng: ChaCha12Rng,
+    /// The seed `rng` started from, saved with its position in checkpoints.
+    seed: u64,
     /// The factor each input was multiplied by in the last forward.
     scale: Option<ArrayD<F>>,
     /// Whether `scale` belongs to the last forward (inference passes keep none).
@@ -56,7 +60,8 @@ impl<F: Float> Dropout<F> {
         Ok(Dropout {
             p,
             kind,
-            rng: StdRng::seed_from_u64(seed),
+            rng: ChaCha12Rng::seed_from_u64(seed),
+            seed,
             scale: None,
             scale_current: false,
             reuse_mask: false,
@@ -131,6 +136,26 @@ impl<F: Float> Layer<F> for Dropout<F> {
         Ok(x)
     }
 
+    fn random_streams(&self, f: &mut dyn FnMut(&str, RandomStream)) {
+        f(
+            "mask",
+            RandomStream {
+                seed: self.seed,
+                position: self.rng.get_word_pos(),
+            },
+        );
+    }
+
+    fn set_random_stream(&mut self, name: &str, stream: RandomStream) -> bool {
+        if name != "mask" {
+            return false;
+        }
+        self.seed = stream.seed;
+        self.rng = ChaCha12Rng::seed_from_u64(stream.seed);
+        self.rng.set_word_pos(stream.position);
+        true
+    }
+
     fn backward(&mut self, mut dout: ArrayD<F>) -> Result<ArrayD<F>> {
         let scale = self
             .scale
@@ -174,6 +199,30 @@ mod tests {
         assert!((y.mean().unwrap() - 0.75).abs() < 0.03);
         let y = drop.forward(ArrayD::ones(vec![2]), Mode::Eval).unwrap();
         assert_eq!(y, ArrayD::from_elem(vec![2], 0.75));
+    }
+
+    #[test]
+    fn the_stream_is_rands_std_rng_and_can_be_put_back() {
+        use rand::rngs::StdRng;
+        // The masks a run drew before Dropout named its generator are the ones it draws now.
+        let (mut ours, mut std) = (ChaCha12Rng::seed_from_u64(9), StdRng::seed_from_u64(9));
+        for _ in 0..100 {
+            assert_eq!(ours.random::<f64>().to_bits(), std.random::<f64>().to_bits());
+        }
+        // A layer put where another stood draws the masks that one draws next.
+        let x = || ArrayD::<f32>::ones(ndarray::IxDyn(&[64]));
+        let mut a = Dropout::<f32>::new(0.5, DropoutKind::Inverted, 3).unwrap();
+        a.forward(x(), Mode::Train).unwrap();
+        let mut saved = None;
+        a.random_streams(&mut |name, stream| saved = Some((name.to_string(), stream)));
+        let (name, stream) = saved.unwrap();
+        let mut b = Dropout::<f32>::new(0.5, DropoutKind::Inverted, 1234).unwrap();
+        assert!(b.set_random_stream(&name, stream));
+        assert!(!b.set_random_stream("weight", stream));
+        assert_eq!(
+            a.forward(x(), Mode::Train).unwrap(),
+            b.forward(x(), Mode::Train).unwrap()
+        );
     }
 
     #[test]

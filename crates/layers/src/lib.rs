@@ -115,6 +115,17 @@ pub trait Layer<F: Float>: Send {
     /// both.
     fn params(&self, _f: &mut dyn FnMut(&str, &Param<F>)) {}
 
+    /// Calls `f` with each random stream the layer draws from, under a local name
+    /// (Dropout's masks: `mask`), so that a checkpoint can put it back and a resumed run
+    /// draws what an uninterrupted one would have. Most layers draw nothing.
+    fn random_streams(&self, _f: &mut dyn FnMut(&str, RandomStream)) {}
+
+    /// Puts the stream named `name` (by [`Layer::random_streams`]) where `stream` says;
+    /// false when the layer has no such stream.
+    fn set_random_stream(&mut self, _name: &str, _stream: RandomStream) -> bool {
+        false
+    }
+
     /// Whether `backward` must compute the gradient with respect to the input (the default).
     /// A network's first layer, whose input is data, is told `false`; a layer that can then
     /// skip that product (Linear, Conv2d) returns zeros of the input's shape instead.
@@ -143,6 +154,16 @@ pub trait Layer<F: Float>: Send {
     fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
         Some(spent)
     }
+}
+
+/// Where a layer's random stream stands: the seed it was drawn from and how far it has gone
+/// (in 32-bit words of the ChaCha12 stream that rand's `StdRng` is), enough to rebuild it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RandomStream {
+    /// The seed the stream was started from.
+    pub seed: u64,
+    /// Words drawn so far.
+    pub position: u128,
 }
 
 /// A loss: compares a network output with a target, and starts the backward pass.

@@ -2,7 +2,7 @@
 
 use ndarray::ArrayD;
 
-use crate::{Float, Layer, LayerError, Mode, Param, Result};
+use crate::{Float, Layer, LayerError, Mode, Param, RandomStream, Result};
 
 /// Named layers run in sequence; parameter names are prefixed with the layer's name.
 ///
@@ -207,6 +207,20 @@ impl<F: Float> Layer<F> for Sequential<F> {
         for (name, layer) in &self.layers {
             layer.params(&mut |local, p| f(&format!("{name}.{local}"), p));
         }
+    }
+
+    fn random_streams(&self, f: &mut dyn FnMut(&str, RandomStream)) {
+        for (name, layer) in &self.layers {
+            layer.random_streams(&mut |local, stream| f(&format!("{name}.{local}"), stream));
+        }
+    }
+
+    fn set_random_stream(&mut self, name: &str, stream: RandomStream) -> bool {
+        self.layers.iter_mut().any(|(layer_name, layer)| {
+            name.strip_prefix(layer_name.as_str())
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(|local| layer.set_random_stream(local, stream))
+        })
     }
 
     fn visit_params(&mut self, f: &mut dyn FnMut(&str, &mut Param<F>)) {

@@ -6,13 +6,15 @@
 //! 4 for f32, 8 for f64), what the payload holds (`u8`: 0 for a model with its
 //! [`Architecture`], 1 for a model without one), two zero bytes, payload length (`u64`), the
 //! payload, and the CRC-32 of the payload (`u32`). The payload is bincode of the architecture
-//! (kind 0 only), then of the parameters, then of the optional [`TrainingState`]. The length
-//! must match the file's, so a forged length cannot make the reader allocate; the CRC catches
+//! (kind 0 only), then of the parameters, then of the optional [`TrainingState`], then (from
+//! version 2) of the position of every random stream the model draws from. The length must
+//! match the file's, so a forged length cannot make the reader allocate; the CRC catches
 //! corruption before decoding. Files are written to a temporary name and renamed into place.
 //!
-//! Resuming continues with the same optimizer state and the same batch order; dropout layers
-//! restart their own random streams, so a resumed run with dropout draws different masks than
-//! an uninterrupted one would (without dropout it is identical, tested).
+//! Resuming continues with the same optimizer state, the same batch order and, for dropout,
+//! the same place in each layer's random stream, so a resumed run is bit-identical to an
+//! uninterrupted one (tested, with and without dropout). Version 1 files, which saved no
+//! stream positions, still read: their dropout layers start their streams afresh.
 //!
 //! ```
 //! use nabla_nn::{Architecture, MlpConfig, Network, checkpoint};
@@ -29,15 +31,17 @@
 use std::io::Write;
 use std::path::Path;
 
-use nabla_layers::Float;
+use nabla_layers::{Float, RandomStream};
 use nabla_optim::{OptimizerConfig, OptimizerState};
 
 use crate::{Architecture, Classifier, Network, NnError, Result};
 
 /// The first eight bytes of every checkpoint.
 pub const MAGIC: &[u8; 8] = b"NABLAckp";
-/// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this build writes (it reads this one and every earlier one).
+pub const VERSION: u32 = 2;
+/// The first version that saves the random streams' positions.
+const STREAMS_SINCE: u32 = 2;
 /// The largest payload accepted (4 GiB; AlexNet in f32 is 250 MB).
 pub const MAX_PAYLOAD: u64 = 4 << 30;
 const HEADER: usize = 24;
@@ -81,6 +85,9 @@ pub struct Checkpoint<F: Float> {
     pub params: Vec<SavedTensor<F>>,
     /// Optimizer state, if saved for resuming.
     pub training: Option<TrainingState<F>>,
+    /// Where each random stream of the model stood, `(dotted name, position)` (empty in a
+    /// version 1 file).
+    pub random_streams: Vec<(String, RandomStream)>,
 }
 
 fn bad(path: &Path, problem: impl Into<String>) -> NnError {
@@ -113,6 +120,9 @@ pub fn encode<F: Float>(
     };
     append(&params, &mut payload)?;
     append(&training, &mut payload)?;
+    let mut streams: Vec<(String, RandomStream)> = Vec::new();
+    model.random_streams(&mut |name, stream| streams.push((name.to_string(), stream)));
+    append(&streams, &mut payload)?;
     let mut crc = flate2::Crc::new();
     crc.update(&payload);
     let mut out = Vec::with_capacity(HEADER + payload.len() + 4);
@@ -140,10 +150,10 @@ pub fn decode<F: Float>(bytes: &[u8], path: &Path) -> Result<Checkpoint<F>> {
         return Err(bad(path, "not a nabla checkpoint (no NABLAckp header)"));
     }
     let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-    if version != VERSION {
+    if !(1..=VERSION).contains(&version) {
         return Err(bad(
             path,
-            format!("format version {version}; this build reads version {VERSION}"),
+            format!("format version {version}; this build reads versions 1 to {VERSION}"),
         ));
     }
     let size = bytes[12] as usize;
@@ -190,6 +200,11 @@ pub fn decode<F: Float>(bytes: &[u8], path: &Path) -> Result<Checkpoint<F>> {
         architecture,
         params: next(&mut rest, path)?,
         training: next(&mut rest, path)?,
+        random_streams: if version >= STREAMS_SINCE {
+            next(&mut rest, path)?
+        } else {
+            Vec::new()
+        },
     };
     if !rest.is_empty() {
         return Err(bad(path, "trailing bytes after the checkpoint"));
@@ -258,6 +273,7 @@ pub fn load<F: Float>(path: impl AsRef<Path>) -> Result<(Network<F>, Option<Trai
     };
     let mut net = Network::new(&architecture, 0)?;
     restore_into(&mut net, &checkpoint.params, path)?;
+    restore_streams(&mut net, &checkpoint.random_streams, path)?;
     Ok((net, checkpoint.training))
 }
 
@@ -304,6 +320,24 @@ pub fn restore_into<F: Float>(
                 params.len() - used
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Moves each random stream of `model` to its saved position; `path` names the source in
+/// errors. A stream the model does not have is an error, as a parameter it does not have is.
+pub fn restore_streams<F: Float>(
+    model: &mut dyn Classifier<F>,
+    streams: &[(String, RandomStream)],
+    path: &Path,
+) -> Result<()> {
+    for (name, stream) in streams {
+        if !model.set_random_stream(name, *stream) {
+            return Err(bad(
+                path,
+                format!("the saved random stream `{name}` belongs to no layer of the model"),
+            ));
+        }
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! What the trainer needs of a model, and a model made of any layers and any loss.
 
-use nabla_layers::{Float, Layer, Loss, Mode, Param, ParamKind, Sequential, Target};
+use nabla_layers::{Float, Layer, Loss, Mode, Param, ParamKind, RandomStream, Sequential, Target};
 use nabla_tensor::argmax_rows;
 use ndarray::{Array2, ArrayD, Axis, Ix2};
 
@@ -40,6 +40,17 @@ pub trait Classifier<F: Float>: Send {
 
     /// The same parameters under the same names, read-only (counting, saving, inspecting).
     fn params(&self, f: &mut dyn FnMut(&str, &Param<F>));
+
+    /// Calls `f` with the position of every random stream the model draws from (its dropout
+    /// masks), under dotted names: saved in checkpoints so that a resumed run draws what an
+    /// uninterrupted one would have. The default has none.
+    fn random_streams(&self, _f: &mut dyn FnMut(&str, RandomStream)) {}
+
+    /// Moves the stream `name` (from [`Classifier::random_streams`]) to `position`; false
+    /// when the model has no such stream.
+    fn set_random_stream(&mut self, _name: &str, _stream: RandomStream) -> bool {
+        false
+    }
 
     /// Checks the shape `(n, ...)` of a data split before training on it; the default
     /// accepts any and leaves the check to the first layer.
@@ -93,6 +104,12 @@ macro_rules! forward_classifier {
             }
             fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
                 (**self).params(f)
+            }
+            fn random_streams(&self, f: &mut dyn FnMut(&str, RandomStream)) {
+                (**self).random_streams(f)
+            }
+            fn set_random_stream(&mut self, name: &str, stream: RandomStream) -> bool {
+                (**self).set_random_stream(name, stream)
             }
             fn check_input(&self, shape: &[usize]) -> Result<()> {
                 (**self).check_input(shape)
@@ -208,6 +225,14 @@ impl<F: Float> Classifier<F> for SequentialClassifier<F> {
 
     fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
         self.body.params(f)
+    }
+
+    fn random_streams(&self, f: &mut dyn FnMut(&str, RandomStream)) {
+        self.body.random_streams(f)
+    }
+
+    fn set_random_stream(&mut self, name: &str, stream: RandomStream) -> bool {
+        self.body.set_random_stream(name, stream)
     }
 }
 

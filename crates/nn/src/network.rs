@@ -1,6 +1,8 @@
 //! A network built from an [`Architecture`], with its loss.
 
-use nabla_layers::{Float, Layer, Loss, Mode, Param, Sequential, SoftmaxCrossEntropy, Target};
+use nabla_layers::{
+    Float, Layer, Loss, Mode, Param, RandomStream, Sequential, SoftmaxCrossEntropy, Target,
+};
 use ndarray::{Array2, ArrayD};
 
 use crate::{Architecture, Classifier, NnError, Result, Split};
@@ -199,6 +201,14 @@ impl<F: Float> Classifier<F> for Network<F> {
 
     fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
         self.body.params(f)
+    }
+
+    fn random_streams(&self, f: &mut dyn FnMut(&str, RandomStream)) {
+        self.body.random_streams(f)
+    }
+
+    fn set_random_stream(&mut self, name: &str, stream: RandomStream) -> bool {
+        self.body.set_random_stream(name, stream)
     }
 
     fn check_input(&self, shape: &[usize]) -> Result<()> {

@@ -33,8 +33,8 @@ impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
     }
 
     /// Continues the run saved at `path`: copies its parameters into this run's model
-    /// (names and shapes must match), and restores the optimizer's state, the step count and
-    /// the seed. The optimizer must be the one the checkpoint was trained with.
+    /// (names and shapes must match), puts its dropout layers' random streams where they
+    /// stood, and restores the optimizer's state, the step count and the seed. The optimizer must be the one the checkpoint was trained with.
     pub fn resume(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let saved = checkpoint::read::<F>(path)?;
@@ -43,12 +43,13 @@ impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
             Some(ours) if *ours != state.optimizer => {
                 return Err(NnError::Checkpoint {
                     path: path.to_path_buf(),
-                    problem: format!("trained with {:?}, this run has {ours:?}", state.optimizer),
+                    problem: format!("trained with {}, this run has {ours}", state.optimizer),
                 });
             }
             _ => {}
         }
         checkpoint::restore_into(self.model_mut(), &saved.params, path)?;
+        checkpoint::restore_streams(self.model_mut(), &saved.random_streams, path)?;
         self.apply(state)
     }
 
