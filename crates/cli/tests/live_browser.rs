@@ -1,7 +1,8 @@
 //! `nabla train --live` in a real browser: headless Chromium opens the page while a short
 //! run trains, sees the number of evaluations grow without reloading, and ends on the same
 //! final accuracy the CLI prints. Runs where Chromium is installed (`chromium`,
-//! `chromium-browser` or `google-chrome` on the PATH) and says it skipped elsewhere; the
+//! `chromium-browser` or `google-chrome` on the PATH) and says it skipped elsewhere (under CI
+//! a missing Chromium is an error); the
 //! endpoints themselves are tested everywhere in `crates/live/tests`.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -74,6 +75,12 @@ fn the_page_updates_as_the_run_trains_and_ends_on_the_cli_numbers() {
         return;
     };
     let Some(browser) = chromium() else {
+        // As with the MNIST files: CI installs Chromium (.ci/run), so its absence there is an
+        // error, never a silent skip.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have Chromium for the live page's browser test (apt-get install chromium)"
+        );
         eprintln!(
             "skipped the_page_updates_as_the_run_trains_and_ends_on_the_cli_numbers: no Chromium (apt-get install chromium)"
         );

@@ -207,7 +207,10 @@ mod tests {
         // The masks a run drew before Dropout named its generator are the ones it draws now.
         let (mut ours, mut std) = (ChaCha12Rng::seed_from_u64(9), StdRng::seed_from_u64(9));
         for _ in 0..100 {
-            assert_eq!(ours.random::<f64>().to_bits(), std.random::<f64>().to_bits());
+            assert_eq!(
+                ours.random::<f64>().to_bits(),
+                std.random::<f64>().to_bits()
+            );
         }
         // A layer put where another stood draws the masks that one draws next.
         let x = || ArrayD::<f32>::ones(ndarray::IxDyn(&[64]));
