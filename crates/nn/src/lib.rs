@@ -71,7 +71,7 @@ pub use double_conv::DoubleConvConfig;
 pub use error::{NnError, Result};
 pub use hooks::{
     ActivationHistograms, EarlyStopping, Flow, GradientNorms, Histogram, Hook, KeepBest, MetricLog,
-    StepView, TensorBoardLog, crc32c,
+    StepView, TensorBoardLog,
 };
 pub use lr_find::{LrFindConfig, LrFindResult, LrPoint, lr_find};
 pub use mlp::MlpConfig;

@@ -91,4 +91,4 @@ mod tensorboard;
 pub use log::MetricLog;
 pub use norms::{ActivationHistograms, GradientNorms, Histogram};
 pub use stopping::{EarlyStopping, KeepBest};
-pub use tensorboard::{TensorBoardLog, crc32c};
+pub use tensorboard::TensorBoardLog;

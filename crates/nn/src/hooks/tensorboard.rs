@@ -18,12 +18,7 @@ use super::{Flow, Hook};
 use crate::{Classifier, EvalPoint, NnError, Result};
 
 /// The CRC-32C (Castagnoli) of `bytes`, the checksum TensorBoard's records carry.
-///
-/// ```
-/// // The standard check value of CRC-32C.
-/// assert_eq!(nabla_nn::crc32c(b"123456789"), 0xE306_9283);
-/// ```
-pub fn crc32c(bytes: &[u8]) -> u32 {
+fn crc32c(bytes: &[u8]) -> u32 {
     const TABLE: [u32; 256] = {
         let mut table = [0u32; 256];
         let mut i = 0;
@@ -219,6 +214,8 @@ mod tests {
         assert_eq!(crc32c(&[0u8; 32]), 0x8A91_36AA);
         assert_eq!(crc32c(&[0xFFu8; 32]), 0x62A8_AB43);
         assert_eq!(crc32c(b""), 0);
+        // The standard check value of CRC-32C.
+        assert_eq!(crc32c(b"123456789"), 0xE306_9283);
     }
 
     #[test]

@@ -116,7 +116,7 @@ impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
         self.optimizer.as_mut()
     }
 
-    /// The plan.
+    /// The run's settings: budget, batch size, evaluation, schedule, seed, threads.
     pub fn config(&self) -> &TrainConfig {
         &self.config
     }
