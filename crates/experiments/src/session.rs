@@ -55,8 +55,10 @@ pub fn run_and_report(
 
     let computed = computed::run()?;
     let verdicts = verdict::all(&suite, Some(&computed));
-    // AlexNet's table belongs to the extras: drawn in a full run, or when they were asked for.
-    let filters_before = specs.iter().find(|s| s.id == "CNN-3").and_then(|spec| {
+    // SimpleConvNet's first-layer filters as its run started (the same seed gives the same
+    // weights), to draw beside the trained ones.
+    let cnn = crate::catalog::ids::CNN_3.as_str();
+    let filters_before = specs.iter().find(|s| s.id == cnn).and_then(|spec| {
         let seed = runner::run_seed(options.seed(), &spec.id);
         runner::build_model(spec, seed)
             .ok()
