@@ -54,6 +54,7 @@ mod deep_conv;
 mod double_conv;
 mod error;
 mod hooks;
+mod inference;
 mod lr_find;
 mod mlp;
 mod network;
@@ -62,10 +63,7 @@ mod train;
 
 pub use alexnet::AlexNetConfig;
 pub use arch::{Activation, Architecture, WeightInit};
-pub use classifier::{
-    Classifier, Evaluation, Mistake, SequentialClassifier, accuracy, evaluate, predict,
-    predict_split, set_frozen, trainable_count,
-};
+pub use classifier::{Classifier, SequentialClassifier, set_frozen, trainable_count};
 pub use deep_conv::DeepConvConfig;
 pub use double_conv::DoubleConvConfig;
 pub use error::{NnError, Result};
@@ -73,6 +71,7 @@ pub use hooks::{
     ActivationHistograms, EarlyStopping, Flow, GradientNorms, Histogram, Hook, KeepBest, MetricLog,
     StepView, TensorBoardLog,
 };
+pub use inference::{Evaluation, Mistake, accuracy, evaluate, predict, predict_split};
 pub use lr_find::{LrFindConfig, LrFindResult, LrPoint, lr_find};
 pub use mlp::MlpConfig;
 pub use nabla_datasets::{Layout, Split};

@@ -13,7 +13,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::{Ended, EvalPoint, History, TrainConfig, TrainEval};
-use crate::classifier::{accuracy, evaluate};
+use crate::inference::{accuracy, evaluate};
 use crate::{Classifier, Flow, Hook, Result, StepView};
 
 /// One training run: a model, its optimizer, the plan ([`TrainConfig`]) and how far it got.
