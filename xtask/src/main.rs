@@ -1,5 +1,6 @@
 //! Project automation for nabla, run as `cargo xtask <task>`.
 //! See <https://github.com/matklad/cargo-xtask/>.
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod bench;
 mod experiments;

@@ -1,6 +1,7 @@
 //! `nabla`: train, evaluate, predict with and inspect MNIST models from the command line.
 //!
 //! The binary is thin: it parses flags, calls the nabla libraries, and prints.
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod data;
 mod eval;

@@ -3,6 +3,7 @@
 //! buffers they keep (a layer's output into the gradient it received last step, its input's
 //! gradient into the input it kept), the GEMM and the convolutions use buffers each thread
 //! keeps, the trainer gathers each batch into the buffer the last step's input left.
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -22,6 +22,9 @@
 //! assert_eq!(col.row(0).to_vec(), vec![0.0, 1.0, 3.0, 4.0]);
 //! # Ok::<(), nabla_tensor::TensorError>(())
 //! ```
+// Every unsafe block says why it is sound where it is written; unsafe functions say what
+// their callers must guarantee (`# Safety`), and `unsafe_op_in_unsafe_fn` is denied workspace-wide.
+#![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
 /// The `ndarray` this crate's public API is written against, re-exported so that a caller
 /// uses the same version without pinning it (`nabla_tensor::ndarray::…`).

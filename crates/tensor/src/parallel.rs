@@ -275,6 +275,34 @@ where
 /// allocation per job (rayon's scopes box every spawned job). Between jobs, workers and the
 /// waiting caller spin for a moment before they sleep: a training step hands out hundreds
 /// of jobs of tens of microseconds, and waking a sleeping thread takes about as long.
+///
+/// # Why no wake-up is lost
+/// Two handoffs can race with a thread going to sleep, and both are the same pattern: each
+/// side stores its own flag, then loads the other's, all `SeqCst`, so the two stores fall in
+/// one total order and at least one side sees the other's store (acquire/release alone would
+/// allow both loads to miss).
+///
+/// - Starting a round. The caller stores `round + 1`, then loads `sleepers`; a worker about to
+///   sleep takes `sleep`, stores `sleepers + 1`, then loads `round`. If the worker's load
+///   comes after the caller's store it sees the new round and does not sleep. Otherwise the
+///   caller's load comes after the worker's store, sees a sleeper, and takes `sleep` to notify
+///   `start`; the worker still holds `sleep` until `Condvar::wait` releases it atomically, so
+///   the notification cannot fall between its check and its wait.
+/// - Ending a round. A worker decrements `busy` (a read-modify-write), then loads
+///   `caller_sleeps`; the caller about to sleep takes `sleep`, stores `caller_sleeps = true`,
+///   then loads `busy`. The same argument: either the caller sees `busy == 0` and does not
+///   wait, or the last worker sees `caller_sleeps` and notifies `done` under `sleep`.
+///
+/// The job itself is published the same way: `job` is stored before `round` is bumped, and a
+/// worker loads `round` before `job`, so a worker that sees the round sees its job; the
+/// caller keeps the job alive until `busy` is zero, which needs every worker to have run it.
+///
+/// # Two callers
+/// Runs with the same thread count share one pool (one per count, started on first use) and
+/// take turns at `submit`: each job holds the whole pool while it runs. The experiment suite
+/// never meets this (each run trains on one thread, so it uses no pool at all); two runs of
+/// two threads each in one process would take turns at every parallel product rather than
+/// share the cores, which on a 2-core machine is what sharing them would cost anyway.
 mod pool {
     use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
     use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering::SeqCst};

@@ -89,21 +89,25 @@ macro_rules! tile_kernel {
             for _ in 0..t.kc {
                 let mut bv = [$zero(); NV];
                 for v in 0..NV {
-                    // SAFETY: lanes past `cols` are masked off, the rest are in `b`.
-                    bv[v] = unsafe { $load(masks[v], b.add(v * $lanes)) };
+                    // The address of a vector whose lanes are all masked off may lie past
+                    // `b`'s allocation: formed with wrapping arithmetic, never dereferenced.
+                    let at = b.wrapping_add(v * $lanes);
+                    // SAFETY: lanes past `cols` are masked off and not read; the lanes below
+                    // `cols` are columns of this strip's row of `b`.
+                    bv[v] = unsafe { $load(masks[v], at) };
                 }
                 for (i, row) in acc.iter_mut().enumerate() {
-                    // SAFETY: the strip holds MR rows per term (packed or in place).
+                    // SAFETY: `a` points at this term of the strip (the loop has run fewer
+                    // than kc times), which holds MR rows, packed or in place.
                     let ai = $splat(unsafe { *a.offset(i as isize * a_rs) });
                     for v in 0..NV {
                         row[v] = $fma(ai, bv[v], row[v]);
                     }
                 }
-                // SAFETY: one past the strip's last term at most.
-                unsafe {
-                    a = a.offset(a_cs);
-                    b = b.offset(t.b_rs);
-                }
+                // After the last term these point past the strip, possibly past the end of
+                // the matrix read in place: wrapping arithmetic, and never read there.
+                a = a.wrapping_offset(a_cs);
+                b = b.wrapping_offset(t.b_rs);
             }
             let alpha = $splat(t.alpha);
             for (i, row) in acc.iter().enumerate().take(t.rows) {
@@ -113,7 +117,8 @@ macro_rules! tile_kernel {
                     if v * $lanes >= t.cols {
                         break;
                     }
-                    // SAFETY: masked to the tile's columns, which are inside c.
+                    // SAFETY: v * lanes < cols (checked above), so `p` is a column of this
+                    // row of the tile, inside c; lanes past `cols` are masked off.
                     unsafe {
                         let p = c.add(v * $lanes);
                         let product = $mul(alpha, row[v]);

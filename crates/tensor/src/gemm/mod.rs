@@ -108,7 +108,7 @@ fn tile_for(isa: Isa, m: usize, n: usize) -> (usize, usize) {
 
 /// A matrix operand: a pointer and element strides (rows, columns).
 #[derive(Clone, Copy)]
-pub struct Operand<P> {
+pub(crate) struct Operand<P> {
     /// The element at row 0, column 0.
     pub ptr: P,
     /// Elements from one row to the next.
@@ -129,7 +129,7 @@ thread_local! {
 /// strides, `c` must not overlap `a` or `b`, and `c.cs` must be 1. The CPU must support
 /// `isa`.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn sgemm(
+pub(crate) unsafe fn sgemm(
     isa: Isa,
     m: usize,
     k: usize,
@@ -179,7 +179,8 @@ pub unsafe fn sgemm(
                         let first = unsafe { b_block.offset((s * nr) as isize * b.cs) };
                         let strip = &mut b_pack[s * kc * nr..(s + 1) * kc * nr];
                         // The strip of b^T is a strip of rows, like a's.
-                        pack_strip(strip, first, b.cs, b.rs, cols, nr, kc);
+                        // SAFETY: from `first`, `cols` columns of `kc` rows are inside b.
+                        unsafe { pack_strip(strip, first, b.cs, b.rs, cols, nr, kc) };
                     }
                 }
                 for ic in (0..m).step_by(mr) {
@@ -196,7 +197,8 @@ pub unsafe fn sgemm(
                         // SAFETY: (ic, pc) is inside a.
                         let block =
                             unsafe { a.ptr.offset(ic as isize * a.rs + pc as isize * a.cs) };
-                        pack_strip(a_pack, block, a.rs, a.cs, rows, mr, kc);
+                        // SAFETY: from `block`, `rows` rows of `kc` terms are inside a.
+                        unsafe { pack_strip(a_pack, block, a.rs, a.cs, rows, mr, kc) };
                         (a_pack.as_ptr(), 1, mr as isize)
                     };
                     for (s, jr) in (0..nc).step_by(nr).enumerate() {
@@ -234,7 +236,11 @@ pub unsafe fn sgemm(
 /// Copies `len` lines (rows) of a block, `width` slots per term, `kc` terms, into
 /// `strip[p * width + i]`, zeros in the slots past `len`. Walks the source along its
 /// smaller stride.
-fn pack_strip(
+///
+/// # Safety
+/// `block.offset(i * line_stride + p * term_stride)` must be a valid `f32` for every line
+/// `i < len` and term `p < kc`; `strip` holds at least `kc * width` values and `len <= width`.
+unsafe fn pack_strip(
     strip: &mut [f32],
     block: *const f32,
     line_stride: isize,
@@ -247,32 +253,29 @@ fn pack_strip(
     if len < width {
         strip.fill(0.0);
     }
-    // SAFETY (both loops): the caller's block holds `len` lines of `kc` terms.
+    let at = |i: usize, p: usize| i as isize * line_stride + p as isize * term_stride;
     if line_stride == 1 {
         // A column-major a (or row-major b^T): every term's slots are one contiguous copy.
         for (p, slots) in strip.chunks_exact_mut(width).enumerate() {
-            let term =
-                unsafe { std::slice::from_raw_parts(block.offset(p as isize * term_stride), len) };
+            // SAFETY: lines 0..len of term p are contiguous (line stride 1) and valid.
+            let term = unsafe { std::slice::from_raw_parts(block.offset(at(0, p)), len) };
             slots[..len].copy_from_slice(term);
         }
     } else if line_stride.unsigned_abs() <= term_stride.unsigned_abs() {
         for (p, slots) in strip.chunks_exact_mut(width).enumerate() {
-            let term = unsafe { block.offset(p as isize * term_stride) };
             for (i, slot) in slots[..len].iter_mut().enumerate() {
-                *slot = unsafe { *term.offset(i as isize * line_stride) };
+                // SAFETY: line i < len, term p < kc: valid by the contract.
+                *slot = unsafe { *block.offset(at(i, p)) };
             }
         }
+    } else if term_stride == 1 {
+        // SAFETY: the same contract, with contiguous terms.
+        unsafe { transpose_lines(strip, block, line_stride, len, width, kc) };
     } else {
-        if term_stride == 1 {
-            transpose_lines(strip, block, line_stride, len, width, kc);
-            return;
-        }
         for i in 0..len {
-            let line = unsafe { block.offset(i as isize * line_stride) };
-            {
-                for p in 0..kc {
-                    strip[p * width + i] = unsafe { *line.offset(p as isize * term_stride) };
-                }
+            for p in 0..kc {
+                // SAFETY: line i < len, term p < kc: valid by the contract.
+                strip[p * width + i] = unsafe { *block.offset(at(i, p)) };
             }
         }
     }
@@ -281,7 +284,11 @@ fn pack_strip(
 /// [`pack_strip`] of lines contiguous along their terms (a row-major `a`): an 8x8 block
 /// at a time, eight loads of eight values and eight stores of eight, which the compiler
 /// turns into register shuffles; one value at a time at the edges.
-fn transpose_lines(
+///
+/// # Safety
+/// As [`pack_strip`] with a term stride of 1: `block.offset(i * line_stride + p)` is a
+/// valid `f32` for every line `i < len` and term `p < kc`.
+unsafe fn transpose_lines(
     strip: &mut [f32],
     block: *const f32,
     line_stride: isize,
@@ -290,15 +297,15 @@ fn transpose_lines(
     kc: usize,
 ) {
     const B: usize = 8;
-    // SAFETY (every read): the caller's block holds `len` lines of `kc` terms.
-    let line = |i: usize| unsafe { block.offset(i as isize * line_stride) };
+    // Only formed for lines i < len (every call below), so inside the block.
+    let line = |i: usize| block.wrapping_offset(i as isize * line_stride);
     let full_lines = len / B * B;
     let full_terms = kc / B * B;
     for i0 in (0..full_lines).step_by(B) {
         for p0 in (0..full_terms).step_by(B) {
             let mut tile = [[0.0f32; B]; B];
             for (a, row) in tile.iter_mut().enumerate() {
-                // SAFETY: terms p0..p0+8 of line i0+a are inside the block.
+                // SAFETY: terms p0..p0+8 <= kc of line i0+a < len are valid and contiguous.
                 *row = unsafe { line(i0 + a).add(p0).cast::<[f32; B]>().read_unaligned() };
             }
             for b in 0..B {
@@ -310,12 +317,14 @@ fn transpose_lines(
         }
         for p in full_terms..kc {
             for a in 0..B {
+                // SAFETY: term p < kc of line i0+a < len.
                 strip[p * width + i0 + a] = unsafe { *line(i0 + a).add(p) };
             }
         }
     }
     for i in full_lines..len {
         for p in 0..kc {
+            // SAFETY: term p < kc of line i < len.
             strip[p * width + i] = unsafe { *line(i).add(p) };
         }
     }
