@@ -49,7 +49,9 @@ pub(super) fn claims_of(
         if v.outcome == Outcome::WithinNoise {
             let _ = writeln!(md, "{WITHIN_NOISE}\n");
         }
-        if v.per_seed.len() > 1 && v.outcome != Outcome::Supported {
+        // Each seed's numbers where the seeds did not all say the same.
+        let split = v.per_seed.iter().any(|(_, f, _)| *f != v.per_seed[0].1);
+        if v.per_seed.len() > 1 && split {
             for (seed, finding, words) in &v.per_seed {
                 let _ = writeln!(md, "- seed {seed}: {}: {words}", finding.word());
             }
