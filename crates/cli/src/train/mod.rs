@@ -75,7 +75,7 @@ pub fn run(args: &Args) -> Result<()> {
     };
     *run.config_mut() = config;
     println!(
-        "training {} ({} parameters) on {} images, {} steps of {} with {:?}",
+        "training {} ({} parameters) on {} images, {} steps of {} with {}",
         arch.name(),
         run.model().param_count(),
         train_set.len(),
