@@ -81,11 +81,7 @@ pub(super) fn comparison(
         }
     }
     let what = if train { "accuracy" } else { "test accuracy" };
-    let title = if shared.is_empty() {
-        format!("{what}, {}", over_seeds(suite))
-    } else {
-        format!("{shared}: {what}")
-    };
+    let title = title(&shared, what, suite);
     let drawn = plot::lines(&LineChart {
         title: &title,
         x_desc: "iteration",
@@ -119,11 +115,7 @@ pub(super) fn gaps(file: &str, suite: &SuiteResult, ids: &[&str]) -> Result<Opti
         .map(|p| p.0)
         .fold(1.0, f64::max);
     let what = "train accuracy − test accuracy";
-    let title = if shared.is_empty() {
-        format!("the train/test gap, {}", over_seeds(suite))
-    } else {
-        format!("{shared}: the train/test gap")
-    };
+    let title = title(&shared, "the train/test gap", suite);
     let drawn = plot::lines(&LineChart {
         title: &title,
         x_desc: "iteration",
@@ -241,4 +233,14 @@ pub(super) fn weight_histograms(
         3,
     )?;
     Ok(Some(Figure::new(file.into(), drawn)))
+}
+
+/// A chart's title: what its runs share, then what it draws; with nothing shared, what it
+/// draws and over how many seeds.
+fn title(shared: &str, what: &str, suite: &SuiteResult) -> String {
+    if shared.is_empty() {
+        format!("{what}, {}", over_seeds(suite))
+    } else {
+        format!("{shared}: {what}")
+    }
 }
