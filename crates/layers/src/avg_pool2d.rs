@@ -3,7 +3,8 @@
 use nabla_tensor::ConvGeometry;
 use ndarray::{Array4, ArrayD};
 
-use crate::shape::{check_pool, expect_same, fixed4, pool_output};
+use crate::buffers::Spare;
+use crate::shape::{check_pool, expect_same, fixed4, pool_dims, pool_output};
 use crate::{Float, Layer, LayerError, Mode, Result};
 
 /// Average pooling with kernel, stride and padding. Padded cells count as zeros and the
@@ -20,12 +21,18 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 /// # Shapes
 /// `x: [n, c, h, w]` → `[n, c, out_h, out_w]`.
 #[derive(Debug)]
-pub struct AvgPool2d {
+pub struct AvgPool2d<F: Float> {
     geometry: ConvGeometry,
     x_shape: Option<(usize, usize, usize, usize)>,
+    /// The last training input, whose buffer takes the input's gradient.
+    input: Spare<F>,
+    /// The last gradient received: the next forward's output buffer.
+    spare: Spare<F>,
+    /// An inference input, for [`Layer::release_input`].
+    released: Spare<F>,
 }
 
-impl AvgPool2d {
+impl<F: Float> AvgPool2d<F> {
     /// A pooling layer; the padding must be smaller than the kernel.
     pub fn new(kernel: (usize, usize), stride: usize, padding: usize) -> Result<Self> {
         let geometry = ConvGeometry::new(kernel, stride, padding);
@@ -33,6 +40,9 @@ impl AvgPool2d {
         Ok(AvgPool2d {
             geometry,
             x_shape: None,
+            input: Spare::default(),
+            spare: Spare::default(),
+            released: Spare::default(),
         })
     }
 
@@ -61,31 +71,37 @@ impl AvgPool2d {
     }
 }
 
-impl<F: Float> Layer<F> for AvgPool2d {
+impl<F: Float> Layer<F> for AvgPool2d<F> {
     fn kind(&self) -> &'static str {
         "AvgPool2d"
     }
 
     fn forward(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
-        let out_shape = pool_output("AvgPool2d", &self.geometry, x.shape())?;
+        let out_shape = pool_dims("AvgPool2d", &self.geometry, x.shape())?;
         let x: Array4<F> = crate::shape::standard(fixed4(x));
         let Some(xs) = x.as_slice() else {
             unreachable!("standard layout")
         };
-        let mut out = vec![F::zero(); out_shape.iter().product()];
-        self.for_each_tap(x.dim(), |o, i| out[o] += xs[i]);
+        let mut out = self.spare.array(&out_shape);
+        out.fill(F::zero());
+        let Some(out_s) = out.as_slice_mut() else {
+            unreachable!("standard layout")
+        };
+        self.for_each_tap(x.dim(), |o, i| out_s[o] += xs[i]);
         let area = F::of((self.geometry.kernel_h * self.geometry.kernel_w) as f64);
         out.iter_mut().for_each(|v| *v /= area);
         self.x_shape = (mode == Mode::Train).then(|| x.dim());
-        Ok(crate::shape::reshaped(
-            ArrayD::from_shape_vec(out_shape, out),
-            "AvgPool2d",
-        ))
+        // Training keeps the input's buffer for its gradient; inference gives it back.
+        match mode {
+            Mode::Train => self.input.put(x.into_dyn()),
+            Mode::Eval => self.released.put(x.into_dyn()),
+        }
+        Ok(out)
     }
 
     fn backward(&mut self, dout: ArrayD<F>) -> Result<ArrayD<F>> {
         let shape = self.x_shape.ok_or(LayerError::NoForward("AvgPool2d"))?;
-        let out_shape = pool_output(
+        let out_shape = pool_dims(
             "AvgPool2d",
             &self.geometry,
             &[shape.0, shape.1, shape.2, shape.3],
@@ -96,12 +112,22 @@ impl<F: Float> Layer<F> for AvgPool2d {
             unreachable!("standard layout")
         };
         let area = F::of((self.geometry.kernel_h * self.geometry.kernel_w) as f64);
-        let mut dx = vec![F::zero(); shape.0 * shape.1 * shape.2 * shape.3];
-        self.for_each_tap(shape, |o, i| dx[i] += ds[o] / area);
-        Ok(crate::shape::reshaped(
-            ArrayD::from_shape_vec(vec![shape.0, shape.1, shape.2, shape.3], dx),
-            "AvgPool2d",
-        ))
+        let mut dx = self.input.array(&[shape.0, shape.1, shape.2, shape.3]);
+        dx.fill(F::zero());
+        let Some(dx_s) = dx.as_slice_mut() else {
+            unreachable!("standard layout")
+        };
+        self.for_each_tap(shape, |o, i| dx_s[i] += ds[o] / area);
+        self.spare.put(dout.into_dyn());
+        Ok(dx)
+    }
+
+    fn release_input(&mut self) -> Option<ArrayD<F>> {
+        self.released.take()
+    }
+
+    fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
+        self.spare.offer(spent)
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {

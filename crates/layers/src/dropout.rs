@@ -4,6 +4,7 @@ use chacha20::ChaCha12Rng;
 use ndarray::{ArrayD, Zip};
 use rand::{RngExt, SeedableRng};
 
+use crate::buffers::Saved;
 use crate::shape::expect_same;
 use crate::{Float, Layer, LayerError, Mode, RandomStream, Result};
 
@@ -42,9 +43,7 @@ pub struct Dropout<F: Float> {
     /// The seed `rng` started from, saved with its position in checkpoints.
     seed: u64,
     /// The factor each input was multiplied by in the last forward.
-    scale: Option<ArrayD<F>>,
-    /// Whether `scale` belongs to the last forward (inference passes keep none).
-    scale_current: bool,
+    scale: Saved<F>,
     reuse_mask: bool,
 }
 
@@ -62,8 +61,7 @@ impl<F: Float> Dropout<F> {
             kind,
             rng: ChaCha12Rng::seed_from_u64(seed),
             seed,
-            scale: None,
-            scale_current: false,
+            scale: Saved::default(),
             reuse_mask: false,
         })
     }
@@ -93,13 +91,11 @@ impl<F: Float> Layer<F> for Dropout<F> {
                 let keep = F::of(keep);
                 x.mapv_inplace(|v| v * keep);
             }
-            self.scale_current = false;
+            self.scale.forget();
             return Ok(x);
         }
         let scale = match (mode, self.kind) {
             (Mode::Train, kind) => {
-                let reusable =
-                    self.reuse_mask && self.scale.as_ref().is_some_and(|s| s.shape() == x.shape());
                 let on = F::of(if kind == DropoutKind::Inverted {
                     1.0 / keep
                 } else {
@@ -114,10 +110,10 @@ impl<F: Float> Layer<F> for Dropout<F> {
                         F::zero()
                     }
                 };
-                match (reusable, self.scale.take()) {
-                    (true, Some(scale)) => scale,
+                match (self.reuse_mask, self.scale.take()) {
+                    (true, Some(scale)) if scale.shape() == x.shape() => scale,
                     // Redrawn into the last mask's buffer, in the same (logical) order.
-                    (false, Some(mut scale))
+                    (_, Some(mut scale))
                         if scale.shape() == x.shape()
                             && scale.is_standard_layout()
                             && x.is_standard_layout() =>
@@ -131,8 +127,7 @@ impl<F: Float> Layer<F> for Dropout<F> {
             (Mode::Eval, _) => unreachable!("handled above"),
         };
         x *= &scale;
-        self.scale = Some(scale);
-        self.scale_current = true;
+        self.scale.put(scale);
         Ok(x)
     }
 
@@ -157,11 +152,7 @@ impl<F: Float> Layer<F> for Dropout<F> {
     }
 
     fn backward(&mut self, mut dout: ArrayD<F>) -> Result<ArrayD<F>> {
-        let scale = self
-            .scale
-            .as_ref()
-            .filter(|_| self.scale_current)
-            .ok_or(LayerError::NoForward("Dropout"))?;
+        let scale = self.scale.get().ok_or(LayerError::NoForward("Dropout"))?;
         expect_same("Dropout", dout.shape(), scale.shape())?;
         Zip::from(&mut dout).and(scale).for_each(|d, &s| *d *= s);
         Ok(dout)

@@ -2,7 +2,8 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::shape::{KeptCopy, expect_same};
+use crate::buffers::Saved;
+use crate::shape::expect_same;
 use crate::{Float, Layer, LayerError, Mode, Result};
 
 /// Leaky ReLU with slope `α` (default 0.01) for negative inputs, so no unit is ever
@@ -21,7 +22,7 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 #[derive(Debug)]
 pub struct LeakyRelu<F: Float> {
     alpha: F,
-    mask: KeptCopy<bool>,
+    mask: Saved<bool>,
 }
 
 impl<F: Float> LeakyRelu<F> {
@@ -29,7 +30,7 @@ impl<F: Float> LeakyRelu<F> {
     pub fn new(alpha: F) -> Self {
         LeakyRelu {
             alpha,
-            mask: KeptCopy::default(),
+            mask: Saved::default(),
         }
     }
 }
@@ -47,7 +48,7 @@ impl<F: Float> Layer<F> for LeakyRelu<F> {
 
     fn forward(&mut self, mut x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         match mode {
-            Mode::Train => self.mask.keep(&x, |&v| v > F::zero()),
+            Mode::Train => self.mask.save(&x, |&v| v > F::zero()),
             Mode::Eval => self.mask.forget(),
         }
         let alpha = self.alpha;

@@ -43,6 +43,7 @@ pub use rand;
 
 mod avg_pool2d;
 mod batch_norm;
+mod buffers;
 mod conv2d;
 mod dropout;
 mod error;
@@ -50,6 +51,7 @@ mod flatten;
 pub mod gradcheck;
 mod leaky_relu;
 mod linear;
+mod losses;
 mod lrn;
 mod max_pool2d;
 mod mse;

@@ -5,6 +5,7 @@ use nabla_tensor::matmul_into;
 use ndarray::{Array2, ArrayD, Axis, Ix2};
 use rand::Rng;
 
+use crate::buffers::Spare;
 use crate::shape::{expect_same, fixed, flatten2};
 use crate::{Float, Layer, LayerError, Mode, Param, ParamKind, Result};
 
@@ -66,9 +67,9 @@ pub struct Linear<F: Float> {
     x: Option<Array2<F>>,
     x_shape: Vec<usize>,
     /// The last gradient received: the next forward's output buffer.
-    spare: Option<ArrayD<F>>,
+    spare: Spare<F>,
     /// An inference input, for [`Layer::release_input`].
-    released: Option<ArrayD<F>>,
+    released: Spare<F>,
     /// See [`Layer::set_input_gradient`].
     input_gradient: bool,
 }
@@ -96,8 +97,8 @@ impl<F: Float> Linear<F> {
             bias,
             x: None,
             x_shape: Vec::new(),
-            spare: None,
-            released: None,
+            spare: Spare::default(),
+            released: Spare::default(),
             input_gradient: true,
         })
     }
@@ -127,8 +128,8 @@ impl<F: Float> Linear<F> {
             bias: bias.map(|b| Param::new(b.into_dyn(), ParamKind::Bias)),
             x: None,
             x_shape: Vec::new(),
-            spare: None,
-            released: None,
+            spare: Spare::default(),
+            released: Spare::default(),
             input_gradient: true,
         })
     }
@@ -186,7 +187,7 @@ impl<F: Float> Layer<F> for Linear<F> {
             self.weight.value.view().into_dimensionality::<Ix2>(),
             "Linear",
         );
-        let mut y = crate::shape::buffer_of(self.spare.take(), Ix2(x.nrows(), out));
+        let mut y = self.spare.array_of(Ix2(x.nrows(), out));
         match &self.bias {
             Some(b) => y
                 .rows_mut()
@@ -201,7 +202,9 @@ impl<F: Float> Layer<F> for Linear<F> {
             Mode::Train => self.x = Some(x),
             Mode::Eval => {
                 self.x = None;
-                self.released = x.into_shape_with_order(&self.x_shape[..]).ok();
+                let x =
+                    crate::shape::reshaped(x.into_shape_with_order(&self.x_shape[..]), "Linear");
+                self.released.put(x);
             }
         }
         Ok(y.into_dyn())
@@ -251,7 +254,7 @@ impl<F: Float> Layer<F> for Linear<F> {
         } else {
             dx.fill(F::zero());
         }
-        self.spare = Some(dout.into_dyn());
+        self.spare.put(dout.into_dyn());
         Ok(crate::shape::reshaped(
             dx.into_shape_with_order(&self.x_shape[..]),
             "Linear",
@@ -267,7 +270,7 @@ impl<F: Float> Layer<F> for Linear<F> {
     }
 
     fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
-        crate::shape::keep_if_empty(&mut self.spare, spent)
+        self.spare.offer(spent)
     }
 
     fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {

@@ -4,7 +4,8 @@ use nabla_tensor::ConvGeometry;
 use nabla_tensor::parallel::{for_each_chunk_mut, for_each_chunk_pair_mut};
 use ndarray::{Array4, ArrayD};
 
-use crate::shape::{Kept, buffer, check_pool, expect_same, fixed4, pool_dims, pool_output};
+use crate::buffers::Spare;
+use crate::shape::{check_pool, expect_same, fixed4, pool_dims, pool_output};
 use crate::{Float, Layer, LayerError, Mode, Result};
 
 /// Max pooling with kernel, stride and padding (padded cells never win, as in PyTorch).
@@ -26,20 +27,20 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 /// # Shapes
 /// `x: [n, c, h, w]` → `[n, c, out_h, out_w]`.
 #[derive(Debug)]
-pub struct MaxPool2d {
+pub struct MaxPool2d<F: Float> {
     geometry: ConvGeometry,
     /// Index, within its input plane, of each output's winner.
     argmax: Vec<u32>,
     x_shape: Option<(usize, usize, usize, usize)>,
     /// The last training input, whose buffer takes the input's gradient.
-    input: Kept,
+    input: Spare<F>,
     /// The last gradient received: the next forward's output buffer.
-    spare: Kept,
+    spare: Spare<F>,
     /// An inference input, for [`Layer::release_input`].
-    released: Kept,
+    released: Spare<F>,
 }
 
-impl MaxPool2d {
+impl<F: Float> MaxPool2d<F> {
     /// A pooling layer; the padding must be smaller than the kernel.
     pub fn new(kernel: (usize, usize), stride: usize, padding: usize) -> Result<Self> {
         let geometry = ConvGeometry::new(kernel, stride, padding);
@@ -48,9 +49,9 @@ impl MaxPool2d {
             geometry,
             argmax: Vec::new(),
             x_shape: None,
-            input: Kept::default(),
-            spare: Kept::default(),
-            released: Kept::default(),
+            input: Spare::default(),
+            spare: Spare::default(),
+            released: Spare::default(),
         })
     }
 }
@@ -58,7 +59,7 @@ impl MaxPool2d {
 /// Parts the planes are cut into, whatever the thread count.
 const PARTS: usize = 16;
 
-impl<F: Float> Layer<F> for MaxPool2d {
+impl<F: Float> Layer<F> for MaxPool2d<F> {
     fn kind(&self) -> &'static str {
         "MaxPool2d"
     }
@@ -80,7 +81,7 @@ impl<F: Float> Layer<F> for MaxPool2d {
             });
         }
         let plane_out = oh * ow;
-        let mut out = buffer(self.spare.take(), &out_shape);
+        let mut out = self.spare.array(&out_shape);
         let Some(out_s) = out.as_slice_mut() else {
             unreachable!("standard layout")
         };
@@ -191,7 +192,7 @@ impl<F: Float> Layer<F> for MaxPool2d {
         let (plane_in, plane_out) = (h * w, out_shape[2] * out_shape[3]);
         let argmax = &self.argmax;
         // The input's buffer when it is kept (a training forward), else a new one.
-        let mut dx = buffer(self.input.take(), &[n, c, h, w]);
+        let mut dx = self.input.array(&[n, c, h, w]);
         dx.fill(F::zero());
         let Some(dx_s) = dx.as_slice_mut() else {
             unreachable!("standard layout")
@@ -214,7 +215,7 @@ impl<F: Float> Layer<F> for MaxPool2d {
     }
 
     fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
-        self.spare.keep_if_empty(spent)
+        self.spare.offer(spent)
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
@@ -278,6 +279,6 @@ mod tests {
 
     #[test]
     fn padding_must_be_smaller_than_kernel() {
-        assert!(MaxPool2d::new((2, 2), 2, 2).is_err());
+        assert!(MaxPool2d::<f32>::new((2, 2), 2, 2).is_err());
     }
 }

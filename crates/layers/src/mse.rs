@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayD};
 
-use crate::shape::{batch_mean, loss_rows, subtract_target};
+use crate::losses::{batch_mean, loss_rows, subtract_target};
 use crate::{Float, LayerError, Loss, Result, Target};
 
 /// Half the squared error summed over features and averaged over the batch, so that the

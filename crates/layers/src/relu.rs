@@ -3,6 +3,7 @@
 use nabla_tensor::parallel::{zip_blocks_both_mut, zip_blocks_mut};
 use ndarray::{ArrayD, Zip};
 
+use crate::buffers::Saved;
 use crate::shape::expect_same;
 use crate::{Float, Layer, LayerError, Mode, Result};
 
@@ -28,9 +29,7 @@ const BLOCK: usize = 1 << 16;
 #[derive(Debug, Default)]
 pub struct Relu<F: Float> {
     /// Whether each input was positive.
-    mask: Option<ArrayD<bool>>,
-    /// Whether `mask` belongs to the last forward (inference passes skip it).
-    mask_current: bool,
+    mask: Saved<bool>,
     _f: std::marker::PhantomData<F>,
 }
 
@@ -38,8 +37,7 @@ impl<F: Float> Relu<F> {
     /// A new ReLU.
     pub fn new() -> Self {
         Relu {
-            mask: None,
-            mask_current: false,
+            mask: Saved::default(),
             _f: std::marker::PhantomData,
         }
     }
@@ -54,15 +52,12 @@ impl<F: Float> Layer<F> for Relu<F> {
         if mode == Mode::Eval {
             // Inference keeps nothing for a backward pass; the mask's buffer stays for training.
             x.mapv_inplace(|v| if v > F::zero() { v } else { F::zero() });
-            self.mask_current = false;
+            self.mask.forget();
             return Ok(x);
         }
         let x_standard = x.is_standard_layout();
         // One pass: record the mask while zeroing, reusing the mask's buffer across calls.
-        let mut mask = match self.mask.take() {
-            Some(m) if m.shape() == x.shape() => m,
-            _ => ArrayD::from_elem(x.raw_dim(), false),
-        };
+        let mask = self.mask.array_mut(x.shape(), false);
         // Selects, not branches: signs are a coin toss, and a mispredicted branch per value
         // cost more than the rest of the layer; a select also vectorizes.
         let record = |v: &mut F, m: &mut bool| {
@@ -78,19 +73,13 @@ impl<F: Float> Layer<F> for Relu<F> {
             (Some(xs), Some(ms)) if x_standard => zip_blocks_both_mut(xs, ms, BLOCK, |xs, ms| {
                 xs.iter_mut().zip(ms).for_each(|(v, m)| record(v, m))
             }),
-            _ => Zip::from(&mut x).and(&mut mask).for_each(record),
+            _ => Zip::from(&mut x).and(mask).for_each(record),
         }
-        self.mask = Some(mask);
-        self.mask_current = true;
         Ok(x)
     }
 
     fn backward(&mut self, mut dout: ArrayD<F>) -> Result<ArrayD<F>> {
-        let mask = self
-            .mask
-            .as_ref()
-            .filter(|_| self.mask_current)
-            .ok_or(LayerError::NoForward("Relu"))?;
+        let mask = self.mask.get().ok_or(LayerError::NoForward("Relu"))?;
         expect_same("Relu", dout.shape(), mask.shape())?;
         let gate = |d: &mut F, m: &bool| *d = if *m { *d } else { F::zero() };
         let standard = dout.is_standard_layout();

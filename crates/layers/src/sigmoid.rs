@@ -2,7 +2,8 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::shape::{KeptCopy, expect_same};
+use crate::buffers::Saved;
+use crate::shape::expect_same;
 use crate::{Float, Layer, LayerError, Mode, Result};
 
 /// Sigmoid. The backward pass uses the cached output, `dout · y · (1 − y)`; that derivative
@@ -22,14 +23,14 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 #[derive(Debug, Default)]
 pub struct Sigmoid<F: Float> {
     /// The last training output, for the derivative.
-    y: KeptCopy<F>,
+    y: Saved<F>,
 }
 
 impl<F: Float> Sigmoid<F> {
     /// A new sigmoid.
     pub fn new() -> Self {
         Sigmoid {
-            y: KeptCopy::default(),
+            y: Saved::default(),
         }
     }
 }
@@ -43,7 +44,7 @@ impl<F: Float> Layer<F> for Sigmoid<F> {
         // For x → −∞, exp(−x) overflows to +∞ and 1/∞ = 0: no NaN.
         x.mapv_inplace(|v| F::one() / (F::one() + (-v).exp()));
         match mode {
-            Mode::Train => self.y.keep(&x, |&v| v),
+            Mode::Train => self.y.save(&x, |&v| v),
             Mode::Eval => self.y.forget(),
         }
         Ok(x)

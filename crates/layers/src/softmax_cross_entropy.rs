@@ -3,7 +3,8 @@
 use nabla_tensor::{log_softmax_in_place, mean_negative_log_likelihood, softmax_in_place};
 use ndarray::{Array2, ArrayD};
 
-use crate::shape::{batch_mean, loss_rows, subtract_target};
+use crate::buffers::Spare;
+use crate::losses::{batch_mean, loss_rows, subtract_target};
 use crate::{Float, LayerError, Loss, Result, Target};
 
 /// Mean cross-entropy of `softmax(logits)`, for one-hot or class-index labels.
@@ -32,7 +33,7 @@ pub struct SoftmaxCrossEntropy<F: Float> {
     /// The log-probabilities of the last forward (kept only as a buffer).
     log_probabilities: Option<Array2<F>>,
     /// An array the caller is done with, for the next gradient.
-    spare: Option<ArrayD<F>>,
+    spare: Spare<F>,
 }
 
 impl<F: Float> SoftmaxCrossEntropy<F> {
@@ -42,7 +43,7 @@ impl<F: Float> SoftmaxCrossEntropy<F> {
             residual: None,
             probabilities: None,
             log_probabilities: None,
-            spare: None,
+            spare: Spare::default(),
         }
     }
 
@@ -98,13 +99,7 @@ impl<F: Float> Loss<F> for SoftmaxCrossEntropy<F> {
     }
 
     fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
-        match self.spare {
-            Some(_) => Some(spent),
-            None => {
-                self.spare = Some(spent);
-                None
-            }
-        }
+        self.spare.offer(spent)
     }
 }
 

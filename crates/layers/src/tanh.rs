@@ -2,7 +2,8 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::shape::{KeptCopy, expect_same};
+use crate::buffers::Saved;
+use crate::shape::expect_same;
 use crate::{Float, Layer, LayerError, Mode, Result};
 
 /// Tanh; backward uses the cached output, `dout · (1 − y²)` (at most 1, at `x = 0`).
@@ -21,14 +22,14 @@ use crate::{Float, Layer, LayerError, Mode, Result};
 #[derive(Debug, Default)]
 pub struct Tanh<F: Float> {
     /// The last training output, for the derivative.
-    y: KeptCopy<F>,
+    y: Saved<F>,
 }
 
 impl<F: Float> Tanh<F> {
     /// A new tanh.
     pub fn new() -> Self {
         Tanh {
-            y: KeptCopy::default(),
+            y: Saved::default(),
         }
     }
 }
@@ -41,7 +42,7 @@ impl<F: Float> Layer<F> for Tanh<F> {
     fn forward(&mut self, mut x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         x.mapv_inplace(|v| v.tanh());
         match mode {
-            Mode::Train => self.y.keep(&x, |&v| v),
+            Mode::Train => self.y.save(&x, |&v| v),
             Mode::Eval => self.y.forget(),
         }
         Ok(x)

@@ -9,7 +9,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use nabla_nn::{
-    Activation, Architecture, Classifier, DeepConvConfig, Flow, Hook, MlpConfig, Network,
+    Activation, Architecture, Classifier, DeepConvConfig, Flow, Hook, MlpConfig, Network, Pooling,
     SimpleConvConfig, Split, StepView, TrainConfig, Trainer,
 };
 use nabla_optim::{OptimizerConfig, Regularizer};
@@ -247,6 +247,11 @@ fn a_warm_training_step_allocates_nothing() {
     let penalty = Regularizer::new(1e-4, 1e-3).unwrap();
     let steps = per_step_with(&mlp_arch, &[784], &OptimizerConfig::sgd(0.01), penalty);
     check("MLP with L1 and L2 penalties", &steps);
+    // Average pooling keeps its buffers as max pooling does.
+    let mut average = SimpleConvConfig::default();
+    average.pooling = Pooling::Average;
+    let steps = per_step(&Architecture::SimpleConv(average), &[1, 28, 28]);
+    check("SimpleConvNet with average pooling", &steps);
     // Evaluation: a fixed few for its results (logits, predictions, confusion matrix),
     // nothing per batch.
     for (name, arch, sample) in [

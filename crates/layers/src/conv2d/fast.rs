@@ -6,7 +6,7 @@ use nabla_tensor::{col2im_t_add, im2col_t_into, matmul_into, with_scratch};
 use ndarray::{ArrayD, ArrayView2, ArrayViewMut2, Ix4};
 
 use super::Conv2d;
-use crate::shape::{buffer_of, expect_same, fixed4};
+use crate::shape::{expect_same, fixed4};
 use crate::{Float, LayerError, Mode, Result};
 
 /// Parts a batch is cut into for the weight-gradient sum: fixed, so that the floating-point
@@ -40,7 +40,7 @@ impl<F: Float> Conv2d<F> {
         let Some(xs) = x.as_slice() else {
             unreachable!("standard layout")
         };
-        let mut out = buffer_of(self.spare.take(), Ix4(n, fnum, oh, ow));
+        let mut out = self.spare.array_of(Ix4(n, fnum, oh, ow));
         let w = self.weight_matrix();
         let bias = self.bias.as_ref().map(|b| b.value.view());
         let failure = std::sync::Mutex::new(None);
@@ -90,7 +90,7 @@ impl<F: Float> Conv2d<F> {
             Mode::Train => self.x = Some(x),
             Mode::Eval => {
                 self.x = None;
-                self.released = Some(x.into_dyn());
+                self.released.put(x.into_dyn());
             }
         }
         Ok(out.into_dyn())
@@ -220,7 +220,7 @@ impl<F: Float> Conv2d<F> {
                 return Err(e.into());
             }
         }
-        self.spare = Some(dout.into_dyn());
+        self.spare.put(dout.into_dyn());
         Ok(dx.into_dyn())
     }
 }

@@ -19,6 +19,7 @@ use nabla_tensor::ConvGeometry;
 use ndarray::ArrayD;
 use rand::Rng;
 
+use crate::buffers::Spare;
 use crate::shape::expect_rank;
 use crate::{Float, Layer, LayerError, Mode, Param, ParamKind, Result};
 
@@ -136,11 +137,11 @@ pub struct Conv2d<F: Float> {
     /// See [`Layer::set_input_gradient`].
     input_gradient: bool,
     /// The last gradient received: the next forward's output buffer.
-    spare: Option<ArrayD<F>>,
+    spare: Spare<F>,
     /// Each reduction part's weight and bias gradient sums, kept between steps.
     partials: Vec<F>,
     /// An inference input, for [`Layer::release_input`].
-    released: Option<ArrayD<F>>,
+    released: Spare<F>,
 }
 
 impl<F: Float> Conv2d<F> {
@@ -169,9 +170,9 @@ impl<F: Float> Conv2d<F> {
             bias,
             x: None,
             input_gradient: true,
-            spare: None,
+            spare: Spare::default(),
             partials: Vec::new(),
-            released: None,
+            released: Spare::default(),
         })
     }
 
@@ -223,9 +224,9 @@ impl<F: Float> Conv2d<F> {
             bias: bias.map(|b| Param::new(b.into_dyn(), ParamKind::Bias)),
             x: None,
             input_gradient: true,
-            spare: None,
+            spare: Spare::default(),
             partials: Vec::new(),
-            released: None,
+            released: Spare::default(),
         })
     }
 
@@ -299,7 +300,7 @@ impl<F: Float> Layer<F> for Conv2d<F> {
     }
 
     fn recycle(&mut self, spent: ArrayD<F>) -> Option<ArrayD<F>> {
-        crate::shape::keep_if_empty(&mut self.spare, spent)
+        self.spare.offer(spent)
     }
 
     fn params(&self, f: &mut dyn FnMut(&str, &Param<F>)) {
