@@ -23,6 +23,17 @@ fn view2_mut<F>(data: &mut [F], rows: usize, cols: usize) -> ArrayViewMut2<'_, F
         .unwrap_or_else(|_| unreachable!("slice cut to rows * cols"))
 }
 
+/// Unwraps an unfold or fold of one image. Both fail only when the image, the geometry and
+/// the matrix disagree in size, and every size here is computed from the input shape that
+/// `out_dims` checked before the parallel loops start: a failure would be a bug in this
+/// file, not bad input, so the loops carry no error channel.
+#[track_caller]
+fn sized(result: nabla_tensor::Result<()>) {
+    if let Err(e) = result {
+        unreachable!("Conv2d: an image's sizes were computed from a checked shape: {e}")
+    }
+}
+
 impl<F: Float> Conv2d<F> {
     pub(super) fn forward_fast(&mut self, x: ArrayD<F>, mode: Mode) -> Result<ArrayD<F>> {
         let [n, fnum, oh, ow] = self.out_dims(x.shape())?;
@@ -43,7 +54,6 @@ impl<F: Float> Conv2d<F> {
         let mut out = self.spare.array_of(Ix4(n, fnum, oh, ow));
         let w = self.weight_matrix();
         let bias = self.bias.as_ref().map(|b| b.value.view());
-        let failure = std::sync::Mutex::new(None);
         let Some(out_s) = out.as_slice_mut() else {
             unreachable!("standard layout")
         };
@@ -53,12 +63,7 @@ impl<F: Float> Conv2d<F> {
             with_scratch(cols * plane, |col_i: &mut [F]| {
                 for (k, img) in r.enumerate() {
                     let image = &xs[img * c * h * wd..(img + 1) * c * h * wd];
-                    if let Err(e) = im2col_t_into(image, (c, h, wd), &geometry, col_i) {
-                        if let Ok(mut slot) = failure.lock() {
-                            *slot = Some(e);
-                        }
-                        return;
-                    }
+                    sized(im2col_t_into(image, (c, h, wd), &geometry, col_i));
                     let mut out_i = view2_mut(
                         &mut out_chunk[k * fnum * plane..(k + 1) * fnum * plane],
                         fnum,
@@ -81,9 +86,6 @@ impl<F: Float> Conv2d<F> {
                 }
             })
         });
-        if let Some(e) = failure.into_inner().ok().flatten() {
-            return Err(e.into());
-        }
         // Inference keeps nothing for a backward pass; its input goes back for the layer
         // before to write into.
         match mode {
@@ -125,7 +127,6 @@ impl<F: Float> Conv2d<F> {
         let stride = cols * fnum + fnum;
         let mut partials = std::mem::take(&mut self.partials);
         partials.resize(parts * stride, F::zero());
-        let failure = std::sync::Mutex::new(None);
         for_each_chunk_mut(&mut partials, stride, parts, |r, chunk| {
             for (k, part) in r.enumerate() {
                 let (dwt, db) = chunk[k * stride..(k + 1) * stride].split_at_mut(cols * fnum);
@@ -139,12 +140,7 @@ impl<F: Float> Conv2d<F> {
                 with_scratch(cols * plane, |col_i: &mut [F]| {
                     for img in images {
                         let image = &xs[img * c * h * wd..(img + 1) * c * h * wd];
-                        if let Err(e) = im2col_t_into(image, (c, h, wd), &geometry, col_i) {
-                            if let Ok(mut slot) = failure.lock() {
-                                *slot = Some(e);
-                            }
-                            return;
-                        }
+                        sized(im2col_t_into(image, (c, h, wd), &geometry, col_i));
                         let d_i = view2(
                             &ds[img * fnum * plane..(img + 1) * fnum * plane],
                             fnum,
@@ -159,10 +155,6 @@ impl<F: Float> Conv2d<F> {
                 });
             }
         });
-        if let Some(e) = failure.into_inner().ok().flatten() {
-            self.partials = partials;
-            return Err(e.into());
-        }
         {
             let mut dw = crate::shape::reshaped(
                 self.weight
@@ -192,7 +184,6 @@ impl<F: Float> Conv2d<F> {
         if self.input_gradient {
             // dcol_i (C·KH·KW, OH·OW) = Wᵀ · dout_i, then folded back image by image.
             let w = self.weight_matrix();
-            let failure = std::sync::Mutex::new(None);
             let Some(dx_s) = dx.as_slice_mut() else {
                 unreachable!("kept in standard layout")
             };
@@ -207,18 +198,10 @@ impl<F: Float> Conv2d<F> {
                         let mut dcol_i = view2_mut(dcol, cols, plane);
                         matmul_into(F::one(), &w.t(), &d_i, F::zero(), &mut dcol_i);
                         let dx_i = &mut chunk[k * c * h * wd..(k + 1) * c * h * wd];
-                        if let Err(e) = col2im_t_add(dcol, (c, h, wd), &geometry, dx_i) {
-                            if let Ok(mut slot) = failure.lock() {
-                                *slot = Some(e);
-                            }
-                            return;
-                        }
+                        sized(col2im_t_add(dcol, (c, h, wd), &geometry, dx_i));
                     }
                 })
             });
-            if let Some(e) = failure.into_inner().ok().flatten() {
-                return Err(e.into());
-            }
         }
         self.spare.put(dout.into_dyn());
         Ok(dx.into_dyn())
