@@ -9,10 +9,6 @@ use std::process::{Command, Output};
 
 use support::{Server, text};
 
-fn shared_mnist() -> Option<PathBuf> {
-    nabla_testdata::mnist_dir()
-}
-
 fn scratch(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("nabla-exp-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -28,9 +24,7 @@ fn experiments(args: &[&str], envs: &[(&str, &Path)]) -> Output {
     cmd.output().unwrap()
 }
 
-#[test]
-fn quick_suite_passes_its_check_and_writes_a_complete_self_contained_report() {
-    let Some(data) = shared_mnist() else { return };
+fn quick_suite_passes_its_check_and_writes_a_complete_self_contained_report(data: &Path) {
     let out = scratch("quick");
     let run = experiments(&["--quick", "--check", "--only", "VG,OPT", "--data"], &[]);
     // --data needs its value: the flag alone is refused by the parser.
@@ -46,7 +40,7 @@ fn quick_suite_passes_its_check_and_writes_a_complete_self_contained_report() {
             "2",
         ])
         .arg("--data")
-        .arg(&data)
+        .arg(data)
         .arg("--out")
         .arg(&out)
         .output()
@@ -84,7 +78,6 @@ fn quick_suite_passes_its_check_and_writes_a_complete_self_contained_report() {
     assert!(no_partials);
 }
 
-#[test]
 fn a_failed_run_keeps_the_previous_report_and_names_the_problem() {
     let out = scratch("keep");
     std::fs::create_dir_all(&out).unwrap();
@@ -125,7 +118,6 @@ fn a_failed_run_keeps_the_previous_report_and_names_the_problem() {
     );
 }
 
-#[test]
 fn list_shows_every_run() {
     let run = experiments(&["--list"], &[]);
     let log = text(&run);
@@ -142,10 +134,8 @@ fn list_shows_every_run() {
     }
 }
 
-#[test]
-fn missing_mnist_is_fetched_and_verified_first() {
-    let Some(data) = shared_mnist() else { return };
-    let server = Server::start(data);
+fn missing_mnist_is_fetched_and_verified_first(data: &Path) {
+    let server = Server::start(data.to_path_buf());
     let dest = scratch("fetched");
     let out = scratch("fetched-out");
     let run = experiments(
@@ -168,10 +158,8 @@ fn missing_mnist_is_fetched_and_verified_first() {
     assert!(out.join("report.html").is_file());
 }
 
-#[test]
-fn live_page_shows_each_run_and_the_verdicts_then_stays_up() {
+fn live_page_shows_each_run_and_the_verdicts_then_stays_up(data: &Path) {
     use std::io::{BufRead, BufReader, Read, Write};
-    let Some(data) = shared_mnist() else { return };
     let out = scratch("live");
     let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args([
@@ -182,7 +170,7 @@ fn live_page_shows_each_run_and_the_verdicts_then_stays_up() {
             "--live",
             "--data",
         ])
-        .arg(&data)
+        .arg(data)
         .arg("--out")
         .arg(&out)
         .stdout(std::process::Stdio::piped())
@@ -242,3 +230,11 @@ fn live_page_shows_each_run_and_the_verdicts_then_stays_up() {
     assert!(!verdicts["verdicts"].as_array().unwrap().is_empty());
     let _ = std::fs::remove_dir_all(out);
 }
+
+nabla_testdata::main!(
+    mnist quick_suite_passes_its_check_and_writes_a_complete_self_contained_report,
+    test a_failed_run_keeps_the_previous_report_and_names_the_problem,
+    test list_shows_every_run,
+    mnist missing_mnist_is_fetched_and_verified_first,
+    mnist live_page_shows_each_run_and_the_verdicts_then_stays_up,
+);

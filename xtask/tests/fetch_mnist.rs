@@ -16,10 +16,6 @@ const NAMES: [&str; 4] = [
     "t10k-labels-idx1-ubyte",
 ];
 
-fn shared_mnist() -> Option<PathBuf> {
-    nabla_testdata::mnist_dir()
-}
-
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("nabla-fetch-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -50,10 +46,8 @@ fn assert_no_partials(dir: &Path) {
     }
 }
 
-#[test]
-fn downloads_verifies_and_does_not_download_again() {
-    let Some(data) = shared_mnist() else { return };
-    let server = Server::start(data);
+fn downloads_verifies_and_does_not_download_again(data: &Path) {
+    let server = Server::start(data.to_path_buf());
     let dir = temp_dir("good");
     let out = fetch(&dir, &["--mirror", &server.mirror("good")]);
     assert!(out.status.success(), "{}", text(&out));
@@ -72,10 +66,8 @@ fn downloads_verifies_and_does_not_download_again() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn corrupted_mirror_falls_through_to_a_good_one() {
-    let Some(data) = shared_mnist() else { return };
-    let server = Server::start(data);
+fn corrupted_mirror_falls_through_to_a_good_one(data: &Path) {
+    let server = Server::start(data.to_path_buf());
     let dir = temp_dir("corrupt");
     let out = fetch(
         &dir,
@@ -92,10 +84,8 @@ fn corrupted_mirror_falls_through_to_a_good_one() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn dropped_connection_falls_through_to_a_good_one() {
-    let Some(data) = shared_mnist() else { return };
-    let server = Server::start(data);
+fn dropped_connection_falls_through_to_a_good_one(data: &Path) {
+    let server = Server::start(data.to_path_buf());
     let dir = temp_dir("drop");
     let out = fetch(
         &dir,
@@ -111,10 +101,8 @@ fn dropped_connection_falls_through_to_a_good_one() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn all_mirrors_bad_fails_clearly_and_leaves_nothing() {
-    let Some(data) = shared_mnist() else { return };
-    let server = Server::start(data);
+fn all_mirrors_bad_fails_clearly_and_leaves_nothing(data: &Path) {
+    let server = Server::start(data.to_path_buf());
     let dir = temp_dir("bad");
     let mirrors = [
         server.mirror("corrupt"),
@@ -148,9 +136,7 @@ fn all_mirrors_bad_fails_clearly_and_leaves_nothing() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn imports_from_a_local_directory_without_network() {
-    let Some(data) = shared_mnist() else { return };
+fn imports_from_a_local_directory_without_network(data: &Path) {
     let dir = temp_dir("from");
     let out = fetch(&dir, &["--from", data.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
@@ -158,9 +144,7 @@ fn imports_from_a_local_directory_without_network() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn imports_raw_copies_and_rejects_forged_ones() {
-    let Some(data) = shared_mnist() else { return };
+fn imports_raw_copies_and_rejects_forged_ones(data: &Path) {
     let raw = temp_dir("raw-src");
     std::fs::create_dir_all(&raw).unwrap();
     for name in NAMES {
@@ -188,3 +172,12 @@ fn imports_raw_copies_and_rejects_forged_ones() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+nabla_testdata::main!(
+    mnist downloads_verifies_and_does_not_download_again,
+    mnist corrupted_mirror_falls_through_to_a_good_one,
+    mnist dropped_connection_falls_through_to_a_good_one,
+    mnist all_mirrors_bad_fails_clearly_and_leaves_nothing,
+    mnist imports_from_a_local_directory_without_network,
+    mnist imports_raw_copies_and_rejects_forged_ones,
+);

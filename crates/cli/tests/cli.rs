@@ -2,21 +2,15 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use support::{nabla, text};
-
-fn shared_mnist() -> Option<PathBuf> {
-    nabla_testdata::mnist_dir()
-}
 
 fn tmp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("nabla-cli-{}-{name}", std::process::id()))
 }
 
-#[test]
-fn train_save_eval_predict_inspect() {
-    let Some(data) = shared_mnist() else { return };
+fn train_save_eval_predict_inspect(data: &Path) {
     let data = data.to_str().unwrap();
     let model = tmp("mlp.ckpt");
     let m = model.to_str().unwrap();
@@ -91,7 +85,6 @@ fn train_save_eval_predict_inspect() {
     }
 }
 
-#[test]
 fn bad_input_is_a_clear_error() {
     let out = nabla(&["train", "--optimizer", "adamm"]);
     assert!(!out.status.success());
@@ -128,7 +121,6 @@ fn bad_input_is_a_clear_error() {
     );
 }
 
-#[test]
 fn help_documents_defaults() {
     let out = nabla(&["train", "--help"]);
     let help = text(&out);
@@ -153,9 +145,7 @@ fn help_documents_defaults() {
     assert!(help.contains("[default: 100]"));
 }
 
-#[test]
-fn resume_refuses_flags_that_disagree_with_the_checkpoint() {
-    let Some(data) = shared_mnist() else { return };
+fn resume_refuses_flags_that_disagree_with_the_checkpoint(data: &Path) {
     let data = data.to_str().unwrap();
     let model = tmp("resume.ckpt");
     let m = model.to_str().unwrap();
@@ -218,7 +208,6 @@ fn resume_refuses_flags_that_disagree_with_the_checkpoint() {
     assert!(ok.status.success(), "{}", text(&ok));
 }
 
-#[test]
 fn save_into_a_missing_folder_is_refused_before_training() {
     let target = tmp("no-such-folder").join("model.ckpt");
     // No --data: the refusal must come before MNIST is even looked for (or trained on).
@@ -236,3 +225,11 @@ fn save_into_a_missing_folder_is_refused_before_training() {
         text(&out)
     );
 }
+
+nabla_testdata::main!(
+    mnist train_save_eval_predict_inspect,
+    test bad_input_is_a_clear_error,
+    test help_documents_defaults,
+    mnist resume_refuses_flags_that_disagree_with_the_checkpoint,
+    test save_into_a_missing_folder_is_refused_before_training,
+);

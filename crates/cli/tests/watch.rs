@@ -51,11 +51,7 @@ fn csv_rows(path: &Path) -> Vec<(u64, f64)> {
         .collect()
 }
 
-#[test]
-fn logs_append_on_resume_and_tensorboard_records_are_framed() {
-    let Some(data) = nabla_testdata::mnist_dir() else {
-        return;
-    };
+fn logs_append_on_resume_and_tensorboard_records_are_framed(data: &Path) {
     let dir = fresh_dir("logs");
     let (ckpt, csv, jsonl, tb) = (
         dir.join("a.ckpt"),
@@ -68,7 +64,7 @@ fn logs_append_on_resume_and_tensorboard_records_are_framed() {
         "--train-samples",
         "2000",
         "--data",
-        p(&data),
+        p(data),
         "--eval-every",
         "20",
         "--log",
@@ -112,7 +108,7 @@ fn logs_append_on_resume_and_tensorboard_records_are_framed() {
                 "--train-samples",
                 "2000",
                 "--data",
-                p(&data),
+                p(data),
                 "--iters",
                 "40",
             ],
@@ -160,11 +156,7 @@ fn logs_append_on_resume_and_tensorboard_records_are_framed() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-#[test]
-fn early_stopping_keeps_the_best_weights_chosen_on_a_validation_split() {
-    let Some(data) = nabla_testdata::mnist_dir() else {
-        return;
-    };
+fn early_stopping_keeps_the_best_weights_chosen_on_a_validation_split(data: &Path) {
     let dir = fresh_dir("early");
     let (ckpt, csv) = (dir.join("best.ckpt"), dir.join("val.csv"));
     let out = nabla(&[
@@ -185,7 +177,7 @@ fn early_stopping_keeps_the_best_weights_chosen_on_a_validation_split() {
         "3",
         "--keep-best",
         "--data",
-        p(&data),
+        p(data),
         "--save",
         p(&ckpt),
         "--log",
@@ -220,13 +212,12 @@ fn early_stopping_keeps_the_best_weights_chosen_on_a_validation_split() {
         .and_then(|r| r.split('%').next())
         .and_then(|v| v.parse().ok())
         .unwrap();
-    let eval = nabla(&["eval", "--model", p(&ckpt), "--data", p(&data), "--json"]);
+    let eval = nabla(&["eval", "--model", p(&ckpt), "--data", p(data), "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
     assert!((json["accuracy"].as_f64().unwrap() * 100.0 - summary).abs() < 0.006);
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-#[test]
 fn bad_watching_flags_are_named() {
     let out = nabla(&["train", "--log", "run.txt", "--data", "/nonexistent"]);
     assert!(!out.status.success());
@@ -237,11 +228,7 @@ fn bad_watching_flags_are_named() {
     assert!(text(&out).contains("--early-stop"), "{}", text(&out));
 }
 
-#[test]
-fn lr_find_suggests_a_rate_and_draws_the_sweep() {
-    let Some(data) = nabla_testdata::mnist_dir() else {
-        return;
-    };
+fn lr_find_suggests_a_rate_and_draws_the_sweep(data: &Path) {
     let dir = fresh_dir("lr-find");
     let svg = dir.join("sweep.svg");
     let out = nabla(&[
@@ -253,7 +240,7 @@ fn lr_find_suggests_a_rate_and_draws_the_sweep() {
         "--steps",
         "120",
         "--data",
-        p(&data),
+        p(data),
         "--svg",
         p(&svg),
     ]);
@@ -279,9 +266,16 @@ fn lr_find_suggests_a_rate_and_draws_the_sweep() {
         "--max-lr",
         "0.1",
         "--data",
-        p(&data),
+        p(data),
     ]);
     assert!(!bad.status.success());
     assert!(text(&bad).contains("0 < min_lr < max_lr"), "{}", text(&bad));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+nabla_testdata::main!(
+    mnist logs_append_on_resume_and_tensorboard_records_are_framed,
+    mnist early_stopping_keeps_the_best_weights_chosen_on_a_validation_split,
+    test bad_watching_flags_are_named,
+    mnist lr_find_suggests_a_rate_and_draws_the_sweep,
+);

@@ -3,18 +3,12 @@
 //! Skipped with a message where that folder is absent, except under CI (`CI` set), where a
 //! missing folder is a failure.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use nabla_datasets::{DatasetError, Layout, Mnist, Split};
 
-fn shared_mnist() -> Option<PathBuf> {
-    nabla_testdata::mnist_dir()
-}
-
-#[test]
-fn counts_histogram_and_pixel_range() {
-    let Some(dir) = shared_mnist() else { return };
-    let mnist = Mnist::load(&dir).unwrap();
+fn counts_histogram_and_pixel_range(dir: &Path) {
+    let mnist = Mnist::load(dir).unwrap();
     assert_eq!((mnist.train.len(), mnist.test.len()), (60_000, 10_000));
     assert_eq!(
         mnist.train.histogram(),
@@ -35,7 +29,6 @@ fn counts_histogram_and_pixel_range() {
     assert_eq!(train.labels()[0], usize::from(mnist.train.labels[0]));
 }
 
-#[test]
 fn missing_directory_says_how_to_fetch() {
     let err = Mnist::load("/nonexistent/mnist").unwrap_err();
     assert!(matches!(err, DatasetError::Missing { .. }));
@@ -46,9 +39,7 @@ fn missing_directory_says_how_to_fetch() {
     );
 }
 
-#[test]
-fn mismatched_counts_are_rejected() {
-    let Some(dir) = shared_mnist() else { return };
+fn mismatched_counts_are_rejected(dir: &Path) {
     let tmp = std::env::temp_dir().join(format!("nabla-mnist-mismatch-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     for name in nabla_datasets::MNIST_FILES {
@@ -68,3 +59,9 @@ fn mismatched_counts_are_rejected() {
     assert!(msg.contains("60000 labels for 10000 images"), "{msg}");
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+nabla_testdata::main!(
+    mnist counts_histogram_and_pixel_range,
+    test missing_directory_says_how_to_fetch,
+    mnist mismatched_counts_are_rejected,
+);

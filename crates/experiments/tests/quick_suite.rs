@@ -2,15 +2,12 @@
 //! decides comes out as expected, the numbers do not depend on the number of jobs, and the
 //! report is complete and self-contained.
 
+use std::path::Path;
+
 use nabla_datasets::Mnist;
 use nabla_experiments::suite::{self, Options};
 use nabla_experiments::verdict::{self, Outcome};
 use nabla_experiments::{Data, catalog};
-
-fn data() -> Option<Data> {
-    let dir = nabla_testdata::mnist_dir()?;
-    Some(Data::new(&Mnist::load(dir).unwrap()))
-}
 
 fn options(jobs: usize) -> Options {
     seeded(jobs, vec![0])
@@ -26,9 +23,8 @@ fn seeded(jobs: usize, seeds: Vec<u64>) -> Options {
     }
 }
 
-#[test]
-fn quick_suite_reproduces_and_decides_as_expected() {
-    let Some(data) = data() else { return };
+fn quick_suite_reproduces_and_decides_as_expected(dir: &Path) {
+    let data = Data::new(&Mnist::load(dir).unwrap());
     let specs = catalog::quick();
     let result = suite::run(&specs, &data, &options(2), &|_| {}).unwrap();
     assert_eq!(result.runs.len(), specs.len());
@@ -75,9 +71,8 @@ fn bits(r: &nabla_experiments::RunResult) -> Vec<(u64, u64, u64)> {
         .collect()
 }
 
-#[test]
-fn several_seeds_are_each_the_single_seed_suite() {
-    let Some(data) = data() else { return };
+fn several_seeds_are_each_the_single_seed_suite(dir: &Path) {
+    let data = Data::new(&Mnist::load(dir).unwrap());
     let specs = short_specs();
     let both = suite::run(&specs, &data, &seeded(2, vec![5, 9]), &|_| {}).unwrap();
     assert_eq!(both.seeds, [5, 9]);
@@ -104,9 +99,8 @@ fn several_seeds_are_each_the_single_seed_suite() {
     assert!(check.spread.0 <= check.measured && check.measured <= check.spread.1);
 }
 
-#[test]
-fn results_do_not_depend_on_jobs() {
-    let Some(data) = data() else { return };
+fn results_do_not_depend_on_jobs(dir: &Path) {
+    let data = Data::new(&Mnist::load(dir).unwrap());
     let specs = short_specs();
     let one = suite::run(&specs, &data, &options(1), &|_| {}).unwrap();
     let three = suite::run(&specs, &data, &options(3), &|_| {}).unwrap();
@@ -115,3 +109,9 @@ fn results_do_not_depend_on_jobs() {
         assert_eq!(bits(a), bits(b), "{}", a.id);
     }
 }
+
+nabla_testdata::main!(
+    mnist quick_suite_reproduces_and_decides_as_expected,
+    mnist several_seeds_are_each_the_single_seed_suite,
+    mnist results_do_not_depend_on_jobs,
+);

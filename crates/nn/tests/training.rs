@@ -1,15 +1,13 @@
 //! Short training runs: real MNIST thresholds, divergence, and determinism across threads.
 
+use std::path::Path;
+
 use nabla_datasets::Mnist;
 use nabla_nn::{
     Architecture, Ended, History, Layout, MlpConfig, Network, NnError, SimpleConvConfig, Split,
     TrainConfig, TrainEval, Trainer, WeightInit,
 };
 use nabla_optim::OptimizerConfig;
-
-fn mnist() -> Option<Mnist> {
-    nabla_testdata::mnist_dir().map(|dir| Mnist::load(dir).unwrap())
-}
 
 /// Trains `net` with Adam 0.001, as `nabla train` does by default.
 fn train(
@@ -22,9 +20,8 @@ fn train(
     run.fit(train_set, test_set, &mut []).unwrap()
 }
 
-#[test]
-fn mlp_reaches_94_percent_in_300_iterations() {
-    let Some(mnist) = mnist() else { return };
+fn mlp_reaches_94_percent_in_300_iterations(dir: &Path) {
+    let mnist = Mnist::load(dir).unwrap();
     let train_set = Split::<f32>::mnist(&mnist.train, Layout::Rows);
     let test_set = Split::<f32>::mnist(&mnist.test, Layout::Rows);
     let mut net = Network::<f32>::new(
@@ -41,9 +38,8 @@ fn mlp_reaches_94_percent_in_300_iterations() {
     assert_eq!(history.losses.len(), 300);
 }
 
-#[test]
-fn simple_conv_net_reaches_90_percent_in_150_iterations() {
-    let Some(mnist) = mnist() else { return };
+fn simple_conv_net_reaches_90_percent_in_150_iterations(dir: &Path) {
+    let mnist = Mnist::load(dir).unwrap();
     let train_set = Split::<f32>::mnist(&mnist.train, Layout::Images).first(5000);
     let test_set = Split::<f32>::mnist(&mnist.test, Layout::Images).first(1000);
     let mut net = Network::<f32>::new(
@@ -65,9 +61,8 @@ fn simple_conv_net_reaches_90_percent_in_150_iterations() {
     assert!(acc > 0.90, "test accuracy {acc}");
 }
 
-#[test]
-fn divergence_stops_with_the_step_and_a_hint() {
-    let Some(mnist) = mnist() else { return };
+fn divergence_stops_with_the_step_and_a_hint(dir: &Path) {
+    let mnist = Mnist::load(dir).unwrap();
     let train_set = Split::<f32>::mnist(&mnist.train, Layout::Rows).first(500);
     let mut config = MlpConfig::new(784, vec![50], 10);
     config.init = WeightInit::Std(1.0);
@@ -114,9 +109,8 @@ fn trained_bits(threads: usize, mnist: &Mnist) -> Vec<u32> {
     bits
 }
 
-#[test]
-fn same_seed_gives_identical_weights_on_one_and_two_threads() {
-    let Some(mnist) = mnist() else { return };
+fn same_seed_gives_identical_weights_on_one_and_two_threads(dir: &Path) {
+    let mnist = Mnist::load(dir).unwrap();
     let one = trained_bits(1, &mnist);
     let two = trained_bits(2, &mnist);
     let three = trained_bits(3, &mnist);
@@ -124,3 +118,10 @@ fn same_seed_gives_identical_weights_on_one_and_two_threads() {
     assert_eq!(one, three);
     assert_eq!(one, trained_bits(1, &mnist));
 }
+
+nabla_testdata::main!(
+    mnist mlp_reaches_94_percent_in_300_iterations,
+    mnist simple_conv_net_reaches_90_percent_in_150_iterations,
+    mnist divergence_stops_with_the_step_and_a_hint,
+    mnist same_seed_gives_identical_weights_on_one_and_two_threads,
+);
