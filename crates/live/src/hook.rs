@@ -3,10 +3,10 @@
 use std::time::Instant;
 
 use nabla_layers::{Float, ParamKind};
-use nabla_nn::{Classifier, EvalPoint, Flow, Hook, Split, StepView};
-use serde_json::json;
+use nabla_nn::{Classifier, EvalPoint, Flow, Hook, Split, StepView, weight_gradient_norms};
 
-use crate::LiveServer;
+use crate::event::finite;
+use crate::{Event, LiveServer, Mistake, Norm};
 
 /// Publishes a run to a [`LiveServer`]: the loss and rate of 200 steps, per-layer
 /// gradient norms 50 times a run, and at every evaluation the accuracies, the
@@ -54,8 +54,9 @@ impl<'a> LiveHook<'a> {
 }
 
 /// The first layer's filters (one image each, first channel) or units (when its input is a
-/// square image, 784 = 28x28 for an MLP) as images scaled to 0-255; at most 32.
-fn first_layer_images<F: Float>(model: &dyn Classifier<F>) -> Option<serde_json::Value> {
+/// square image, 784 = 28x28 for an MLP) as images scaled to 0-255; at most 32: the event
+/// of `step`.
+fn first_layer_images<F: Float>(model: &dyn Classifier<F>, step: u64) -> Option<Event> {
     let mut out = None;
     let mut seen = false;
     model.params(&mut |name, p| {
@@ -98,7 +99,13 @@ fn first_layer_images<F: Float>(model: &dyn Classifier<F>) -> Option<serde_json:
                     .collect()
             })
             .collect();
-        out = Some(json!({"layer": name, "rows": rows, "cols": cols, "images": scaled}));
+        out = Some(Event::Weights {
+            step,
+            layer: name.to_string(),
+            rows,
+            cols,
+            images: scaled,
+        });
     });
     out
 }
@@ -112,55 +119,59 @@ fn side(n: usize) -> Option<usize> {
 impl<F: Float> Hook<F> for LiveHook<'_> {
     fn after_forward(&mut self, view: &StepView<'_, F>) -> Flow {
         if view.step.is_multiple_of(self.step_every) || view.step == 1 {
-            self.server.publish(&json!({
-                "type": "step", "step": view.step, "total": view.total,
-                "loss": finite(view.loss), "lr": view.lr, "seconds": self.seconds(),
-            }));
+            self.server.publish(&Event::Step {
+                step: view.step,
+                total: view.total,
+                loss: finite(view.loss),
+                lr: view.lr,
+                seconds: self.seconds(),
+            });
         }
         Flow::Continue
     }
 
     fn after_backward(&mut self, view: &StepView<'_, F>, model: &mut dyn Classifier<F>) -> Flow {
         if view.step.is_multiple_of(self.grads_every) || view.step == 1 {
-            let mut norms = Vec::new();
-            model.params(&mut |name, p| {
-                if p.kind == ParamKind::Weight {
-                    let sq: f64 = p.grad.iter().map(|g| g.as_f64() * g.as_f64()).sum();
-                    norms.push(json!({"name": name, "norm": finite(sq.sqrt())}));
-                }
+            let norms = weight_gradient_norms(model)
+                .into_iter()
+                .map(|(name, norm)| Norm {
+                    name,
+                    norm: finite(norm),
+                })
+                .collect();
+            self.server.publish(&Event::Grads {
+                step: view.step,
+                norms,
             });
-            self.server
-                .publish(&json!({"type": "grads", "step": view.step, "norms": norms}));
         }
         Flow::Continue
     }
 
     fn after_eval(&mut self, p: &EvalPoint, model: &mut dyn Classifier<F>) -> Flow {
-        let mistakes: Vec<serde_json::Value> = p
+        let mistakes = p
             .test_mistakes
             .iter()
-            .map(|m| {
-                json!({"index": m.index, "label": m.label, "predicted": m.predicted,
-                       "pixels": self.pixels(m.index)})
+            .map(|m| Mistake {
+                index: m.index,
+                label: m.label,
+                predicted: m.predicted,
+                pixels: self.pixels(m.index),
             })
             .collect();
-        self.server.publish(&json!({
-            "type": "eval", "step": p.step, "epoch": p.epoch, "loss": finite(p.train_loss),
-            "train_accuracy": p.train_accuracy, "test_accuracy": p.test_accuracy,
-            "lr": p.lr, "seconds": self.seconds(), "confusion": p.test_confusion,
-            "mistakes": mistakes,
-        }));
-        if let Some(images) = first_layer_images(model) {
-            let mut event = images;
-            event["type"] = json!("weights");
-            event["step"] = json!(p.step);
-            self.server.publish(&event);
+        self.server.publish(&Event::Eval {
+            step: p.step,
+            epoch: p.epoch,
+            loss: finite(p.train_loss),
+            train_accuracy: p.train_accuracy,
+            test_accuracy: p.test_accuracy,
+            lr: p.lr,
+            seconds: self.seconds(),
+            confusion: p.test_confusion.clone(),
+            mistakes,
+        });
+        if let Some(images) = first_layer_images(model, p.step) {
+            self.server.publish(&images);
         }
         Flow::Continue
     }
-}
-
-/// JSON has no NaN or infinity: those become null (the page shows a gap).
-fn finite(v: f64) -> Option<f64> {
-    v.is_finite().then_some(v)
 }

@@ -10,14 +10,18 @@
 //! use nabla_live::LiveServer;
 //! let server = LiveServer::start(0)?; // 0: any free port
 //! println!("open {}", server.url());
-//! server.publish(&serde_json::json!({"type": "note", "text": "hello"}));
+//! server.publish(&nabla_live::Event::End {
+//!     reason: "nothing to train".into(), step: None, test_accuracy: None, seconds: 0.0,
+//! });
 //! # Ok::<(), std::io::Error>(())
 //! ```
 #![deny(unsafe_code)]
 
+mod event;
 mod hook;
 mod server;
 
+pub use event::{Event, Mistake, Norm, Phase, RunState, VerdictLine};
 pub use hook::LiveHook;
 pub use server::LiveServer;
 

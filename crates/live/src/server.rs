@@ -87,8 +87,12 @@ impl LiveServer {
 
     /// Appends an event (any JSON value with a `"type"`) and pushes it to every client.
     /// Never blocks on a client.
-    pub fn publish(&self, event: &serde_json::Value) {
-        let text: Arc<str> = event.to_string().into();
+    pub fn publish(&self, event: &crate::Event) {
+        let text: Arc<str> = match serde_json::to_string(event) {
+            Ok(text) => text.into(),
+            // Every field is a number, a string or a list of them: nothing can fail.
+            Err(e) => unreachable!("an event serializes: {e}"),
+        };
         let mut history = self
             .shared
             .history

@@ -60,10 +60,21 @@ fn events(r: &mut BufReader<TcpStream>, count: usize) -> Vec<(usize, String)> {
     out
 }
 
+/// A step event of step `k`.
+fn step(k: u64) -> nabla_live::Event {
+    nabla_live::Event::Step {
+        step: k,
+        total: 10,
+        loss: Some(0.5),
+        lr: 0.1,
+        seconds: 0.0,
+    }
+}
+
 #[test]
 fn the_page_the_history_and_unknown_paths() {
     let server = LiveServer::start(0).unwrap();
-    server.publish(&json!({"type": "step", "step": 1}));
+    server.publish(&step(1));
     let page = get(server.addr(), "/", "");
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(page.contains("EventSource(\"/events\")"));
@@ -72,7 +83,10 @@ fn the_page_the_history_and_unknown_paths() {
     let history = get(server.addr(), "/history.json", "");
     let body = history.split("\r\n\r\n").nth(1).unwrap();
     let parsed: serde_json::Value = serde_json::from_str(body).unwrap();
-    assert_eq!(parsed, json!([{"type": "step", "step": 1}]));
+    assert_eq!(
+        parsed,
+        json!([{"type": "step", "step": 1, "total": 10, "loss": 0.5, "lr": 0.1, "seconds": 0.0}])
+    );
     let missing = get(server.addr(), "/nope", "");
     assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
     assert!(missing.contains("this server has /, /events and /history.json"));
@@ -82,12 +96,12 @@ fn the_page_the_history_and_unknown_paths() {
 fn a_late_client_gets_the_history_then_live_events_and_resumes_after_its_last_id() {
     let server = LiveServer::start(0).unwrap();
     for k in 0..3 {
-        server.publish(&json!({"type": "step", "step": k}));
+        server.publish(&step(k));
     }
     let mut r = stream(server.addr(), "");
     let first = events(&mut r, 3);
     assert_eq!(first.iter().map(|e| e.0).collect::<Vec<_>>(), [0, 1, 2]);
-    server.publish(&json!({"type": "step", "step": 3}));
+    server.publish(&step(3));
     let next = events(&mut r, 1);
     assert_eq!(next[0].0, 3);
     assert!(next[0].1.contains("\"step\":3"));
@@ -116,7 +130,7 @@ fn bad_and_many_clients_never_stop_the_publisher() {
         (0..50).map(|_| stream(server.addr(), "")).collect();
     let started = Instant::now();
     for k in 0..2000 {
-        server.publish(&json!({"type": "step", "step": k, "loss": 0.5}));
+        server.publish(&step(k));
         if k == 1000 {
             clients.truncate(25);
         }

@@ -69,7 +69,7 @@ pub use double_conv::DoubleConvConfig;
 pub use error::{NnError, Result};
 pub use hooks::{
     ActivationHistograms, EarlyStopping, Flow, GradientNorms, Histogram, Hook, KeepBest, MetricLog,
-    StepView, TensorBoardLog,
+    StepView, TensorBoardLog, weight_gradient_norms,
 };
 pub use inference::{Evaluation, Mistake, accuracy, evaluate, predict, predict_split};
 pub use lr_find::{LrFindConfig, LrFindResult, LrPoint, lr_find};

@@ -109,14 +109,18 @@ macro_rules! main {
 /// `cargo xtask fetch-mnist` puts them), and `shared/datasets/mnist` beside the checkout;
 /// else why not, naming the places looked in.
 pub fn find_mnist() -> Result<PathBuf, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // This crate sits at crates/testdata in the checkout.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap_or(Path::new("."));
     let candidates: Vec<PathBuf> = std::env::var_os("NABLA_DATA")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .into_iter()
         .chain([
             root.join("datasets/mnist"),
-            root.join("../shared/datasets/mnist"),
+            root.parent().unwrap_or(root).join("shared/datasets/mnist"),
         ])
         .collect();
     if let Some(dir) = candidates.iter().find(|d| has_mnist(d)) {

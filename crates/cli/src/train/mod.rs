@@ -136,10 +136,12 @@ pub fn run(args: &Args) -> Result<()> {
             Ended::Stopped { .. } => "stopped early",
             _ => "completed",
         };
-        server.publish(&serde_json::json!({
-            "type": "end", "reason": reason, "step": run.step(),
-            "test_accuracy": acc, "seconds": elapsed,
-        }));
+        server.publish(&nabla_live::Event::End {
+            reason: reason.to_string(),
+            step: Some(run.step()),
+            test_accuracy: Some(acc),
+            seconds: elapsed,
+        });
         println!("serving the live page at {} until Ctrl-C", server.url());
         loop {
             std::thread::park();
@@ -154,25 +156,25 @@ fn live_config(
     run: &Trainer<f32, Network<f32>>,
     train_images: usize,
     budget: &str,
-) -> serde_json::Value {
+) -> nabla_live::Event {
     let arch = run.model().architecture();
     let optimizer = run
         .optimizer_config()
         .map_or_else(|| "a custom optimizer".to_string(), |o| o.to_string());
-    serde_json::json!({
-        "type": "config",
-        "title": format!("{} on MNIST", arch.name()),
-        "split": if args.val.is_some() { "val" } else { "test" },
-        "settings": {
-            "model": arch.name(),
-            "parameters": run.model().param_count(),
-            "optimizer": optimizer,
-            "schedule": run.config().schedule.to_string(),
-            "batch size": args.batch_size,
-            "budget": budget,
-            "training images": train_images,
-            "seed": run.config().seed,
-            "threads": nabla_tensor::parallel::threads(),
-        },
-    })
+    let settings = [
+        ("model", arch.name().to_string()),
+        ("parameters", run.model().param_count().to_string()),
+        ("optimizer", optimizer),
+        ("schedule", run.config().schedule.to_string()),
+        ("batch size", args.batch_size.to_string()),
+        ("budget", budget.to_string()),
+        ("training images", train_images.to_string()),
+        ("seed", run.config().seed.to_string()),
+        ("threads", nabla_tensor::parallel::threads().to_string()),
+    ];
+    nabla_live::Event::Config {
+        title: format!("{} on MNIST", arch.name()),
+        split: if args.val.is_some() { "val" } else { "test" },
+        settings: settings.map(|(k, v)| (k.to_string(), v)).into(),
+    }
 }

@@ -89,6 +89,6 @@ mod stopping;
 mod tensorboard;
 
 pub use log::MetricLog;
-pub use norms::{ActivationHistograms, GradientNorms, Histogram};
+pub use norms::{ActivationHistograms, GradientNorms, Histogram, weight_gradient_norms};
 pub use stopping::{EarlyStopping, KeepBest};
 pub use tensorboard::TensorBoardLog;

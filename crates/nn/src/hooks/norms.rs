@@ -34,17 +34,32 @@ impl GradientNorms {
 impl<F: Float> Hook<F> for GradientNorms {
     fn after_backward(&mut self, view: &StepView<'_, F>, model: &mut dyn Classifier<F>) -> Flow {
         if view.step == 1 || view.step.is_multiple_of(self.every) {
-            let mut norms = Vec::new();
-            model.visit_params(&mut |name, p| {
-                if p.kind == ParamKind::Weight {
-                    let sq: f64 = p.grad.iter().map(|g| g.as_f64() * g.as_f64()).sum();
-                    norms.push((name.to_string(), sq.sqrt()));
-                }
-            });
-            self.rows.push((view.step, norms));
+            self.rows.push((view.step, weight_gradient_norms(model)));
         }
         Flow::Continue
     }
+}
+
+/// `(name, ‖∂L/∂W‖₂)` of every weight of `model` (not biases, scales or shifts), from the
+/// input to the output, summed in f64: what [`GradientNorms`] records and the live page draws.
+///
+/// ```
+/// use nabla_nn::{Architecture, MlpConfig, Network, weight_gradient_norms};
+/// let net = Network::<f32>::new(Architecture::Mlp(MlpConfig::new(4, vec![3], 2)), 0)?;
+/// let norms = weight_gradient_norms(&net);
+/// assert_eq!(norms.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["fc1.weight", "fc2.weight"]);
+/// assert!(norms.iter().all(|&(_, g)| g == 0.0), "no backward pass yet");
+/// # Ok::<(), nabla_nn::NnError>(())
+/// ```
+pub fn weight_gradient_norms<F: Float>(model: &dyn Classifier<F>) -> Vec<(String, f64)> {
+    let mut norms = Vec::new();
+    model.params(&mut |name, p| {
+        if p.kind == ParamKind::Weight {
+            let sq: f64 = p.grad.iter().map(|g| g.as_f64() * g.as_f64()).sum();
+            norms.push((name.to_string(), sq.sqrt()));
+        }
+    });
+    norms
 }
 
 /// A histogram of values in `[lo, hi]` with equal-width bins; values outside are clamped
