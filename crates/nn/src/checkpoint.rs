@@ -7,14 +7,17 @@
 //! [`Architecture`], 1 for a model without one), two zero bytes, payload length (`u64`), the
 //! payload, and the CRC-32 of the payload (`u32`). The payload is bincode of the architecture
 //! (kind 0 only), then of the parameters, then of the optional [`TrainingState`], then (from
-//! version 2) of the position of every random stream the model draws from. The length must
+//! version 2) of the position of every random stream the model draws from, then (from version
+//! 3) of the run's plan ([`TrainConfig`](crate::TrainConfig)), if saved. The length must
 //! match the file's, so a forged length cannot make the reader allocate; the CRC catches
 //! corruption before decoding. Files are written to a temporary name and renamed into place.
 //!
 //! Resuming continues with the same optimizer state, the same batch order and, for dropout,
 //! the same place in each layer's random stream, so a resumed run is bit-identical to an
-//! uninterrupted one (tested, with and without dropout). Version 1 files, which saved no
-//! stream positions, still read: their dropout layers start their streams afresh.
+//! uninterrupted one (tested, with and without dropout), with the same plan (budget, batch
+//! size, schedule, penalty, evaluations). Version 1 files, which saved no stream positions,
+//! still read: their dropout layers start their streams afresh; version 1 and 2 files saved
+//! no plan.
 //!
 //! ```
 //! use nabla_nn::{Architecture, MlpConfig, Network, checkpoint};
@@ -39,9 +42,11 @@ use crate::{Architecture, Classifier, Network, NnError, Result};
 /// The first eight bytes of every checkpoint.
 pub const MAGIC: &[u8; 8] = b"NABLAckp";
 /// The format version this build writes (it reads this one and every earlier one).
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// The first version that saves the random streams' positions.
 const STREAMS_SINCE: u32 = 2;
+/// The first version that saves the run's plan.
+const PLAN_SINCE: u32 = 3;
 /// The largest payload accepted (4 GiB; AlexNet in f32 is 250 MB).
 pub const MAX_PAYLOAD: u64 = 4 << 30;
 const HEADER: usize = 24;
@@ -74,6 +79,11 @@ pub struct TrainingState<F: Float> {
     pub step: u64,
     /// The seed of the batch order.
     pub seed: u64,
+    /// The run's plan: budget, batch size, schedule, penalty, evaluations (`None` in files
+    /// of versions 1 and 2). Stored in its own section after the random streams, so that
+    /// this struct's encoding is the same in every version.
+    #[serde(skip)]
+    pub plan: Option<crate::TrainConfig>,
 }
 
 /// The contents of a checkpoint file.
@@ -123,6 +133,10 @@ pub fn encode<F: Float>(
     let mut streams: Vec<(String, RandomStream)> = Vec::new();
     model.random_streams(&mut |name, stream| streams.push((name.to_string(), stream)));
     append(&streams, &mut payload)?;
+    append(
+        &training.as_ref().and_then(|t| t.plan.as_ref()),
+        &mut payload,
+    )?;
     let mut crc = flate2::Crc::new();
     crc.update(&payload);
     let mut out = Vec::with_capacity(HEADER + payload.len() + 4);
@@ -196,15 +210,26 @@ pub fn decode<F: Float>(bytes: &[u8], path: &Path) -> Result<Checkpoint<F>> {
         WITHOUT_ARCHITECTURE => None,
         other => return Err(bad(path, format!("unknown payload kind {other}"))),
     };
+    let params = next(&mut rest, path)?;
+    let mut training: Option<TrainingState<F>> = next(&mut rest, path)?;
+    let random_streams = if version >= STREAMS_SINCE {
+        next(&mut rest, path)?
+    } else {
+        Vec::new()
+    };
+    if version >= PLAN_SINCE {
+        let plan: Option<crate::TrainConfig> = next(&mut rest, path)?;
+        match (&mut training, plan) {
+            (Some(training), plan) => training.plan = plan,
+            (None, Some(_)) => return Err(bad(path, "a plan saved without a training state")),
+            (None, None) => {}
+        }
+    }
     let checkpoint = Checkpoint {
         architecture,
-        params: next(&mut rest, path)?,
-        training: next(&mut rest, path)?,
-        random_streams: if version >= STREAMS_SINCE {
-            next(&mut rest, path)?
-        } else {
-            Vec::new()
-        },
+        params,
+        training,
+        random_streams,
     };
     if !rest.is_empty() {
         return Err(bad(path, "trailing bytes after the checkpoint"));

@@ -140,8 +140,7 @@ pub fn lr_find<F: Float + Pixel, M: Classifier<F>>(
         points: Vec::new(),
         exploded: false,
     };
-    // The run evaluates once at its end; one sample keeps that free.
-    let history = run.fit(train, &train.first(1), &mut [&mut recorder])?;
+    let history = run.train(train, &mut [&mut recorder])?;
     let exploded = recorder.exploded || matches!(history.ended, crate::Ended::Diverged { .. });
     Ok(LrFindResult {
         suggestion: suggestion(&recorder.points),

@@ -129,11 +129,11 @@ fn a_network_run_resumed_from_its_file_equals_the_uninterrupted_run() {
         run.fit(&data, &data, &mut []).unwrap();
         run.save(&path).unwrap();
     }
-    // Everything comes from the file: architecture, weights, optimizer, its state, step, seed.
-    let mut plan = config(12);
-    plan.seed = 99;
-    let mut run = Trainer::<f32, Network<f32>>::from_checkpoint(&path, plan).unwrap();
-    assert_eq!((run.step(), run.config().seed), (5, 3));
+    // Everything comes from the file: architecture, weights, optimizer, its state, step, seed
+    // and plan; only the budget is extended.
+    let mut run = Trainer::<f32, Network<f32>>::from_checkpoint(&path).unwrap();
+    assert_eq!((run.step(), run.config()), (5, &config(5)));
+    run.config_mut().budget = config(12).budget;
     let rest = run.fit(&data, &data, &mut []).unwrap();
     assert_eq!(bits(run.model()), straight);
     assert_eq!(rest.losses[..], straight_history.losses[5..]);
@@ -179,7 +179,11 @@ fn a_dropout_network_resumes_with_the_masks_it_would_have_drawn() {
     // A built-in network rebuilt from the file alone.
     let (straight, resumed) = straight_and_resumed(
         || Network::<f32>::new(&arch_with_dropout(), 1).unwrap(),
-        |path| Trainer::<f32, Network<f32>>::from_checkpoint(path, config(12)).unwrap(),
+        |path| {
+            let mut run = Trainer::<f32, Network<f32>>::from_checkpoint(path).unwrap();
+            run.config_mut().budget = config(12).budget;
+            run
+        },
         5,
         12,
         "resume-dropout-net",
@@ -218,26 +222,64 @@ fn a_dropout_network_resumes_with_the_masks_it_would_have_drawn() {
     assert_eq!(resumed, straight);
 }
 
+/// The file at `path` rewritten as format `version`: its payload without its last `cut`
+/// bytes (the sections later versions added, each one byte when empty), checksum redone.
+fn rewrite_as(path: &Path, version: u32, cut: usize) {
+    let now = std::fs::read(path).unwrap();
+    let payload = &now[24..now.len() - 4 - cut];
+    assert!(
+        now[now.len() - 4 - cut..now.len() - 4]
+            .iter()
+            .all(|&b| b == 0),
+        "the sections cut are empty"
+    );
+    let mut crc = flate2::Crc::new();
+    crc.update(payload);
+    let mut old = now[..24].to_vec();
+    old[8..12].copy_from_slice(&version.to_le_bytes());
+    old[16..24].copy_from_slice(&(payload.len() as u64).to_le_bytes());
+    old.extend_from_slice(payload);
+    old.extend_from_slice(&crc.sum().to_le_bytes());
+    std::fs::write(path, old).unwrap();
+}
+
 #[test]
 fn a_version_1_file_still_reads() {
-    // Version 1 ended its payload after the training state: no stream positions.
+    // Version 1 ended its payload after the training state: no stream positions, no plan.
     let net = Network::<f32>::new(&arch(), 2).unwrap();
     let path = tmp("v1");
     checkpoint::save(&path, &net, None).unwrap();
-    let v2 = std::fs::read(&path).unwrap();
-    let payload = &v2[24..v2.len() - 5]; // the empty list of streams is one byte
-    assert_eq!(v2[v2.len() - 5], 0);
-    let mut crc = flate2::Crc::new();
-    crc.update(payload);
-    let mut v1 = v2[..24].to_vec();
-    v1[8..12].copy_from_slice(&1u32.to_le_bytes());
-    v1[16..24].copy_from_slice(&(payload.len() as u64).to_le_bytes());
-    v1.extend_from_slice(payload);
-    v1.extend_from_slice(&crc.sum().to_le_bytes());
-    std::fs::write(&path, v1).unwrap();
+    rewrite_as(&path, 1, 2);
     let (loaded, training) = checkpoint::load::<f32>(&path).unwrap();
     assert!(training.is_none());
     assert_eq!(bits(&loaded), bits(&net));
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn a_version_2_run_resumes_and_asks_for_a_plan() {
+    // Version 2 saved no plan: the run rebuilt from it stops where it was saved.
+    let data = toy_data();
+    let path = tmp("v2");
+    let mut run =
+        Trainer::new(Network::<f32>::new(&arch(), 1).unwrap(), &adam(), config(5)).unwrap();
+    run.fit(&data, &data, &mut []).unwrap();
+    let state = checkpoint::TrainingState {
+        optimizer: adam(),
+        state: run.optimizer().state(),
+        step: run.step(),
+        seed: 3,
+        plan: None,
+    };
+    checkpoint::save(&path, run.model(), Some(state)).unwrap();
+    rewrite_as(&path, 2, 1);
+    let mut resumed = Trainer::<f32, Network<f32>>::from_checkpoint(&path).unwrap();
+    assert_eq!(resumed.step(), 5);
+    assert_eq!(resumed.config().total_steps(data.len()), 5, "no steps left");
+    assert_eq!(bits(resumed.model()), bits(run.model()));
+    *resumed.config_mut() = config(12);
+    resumed.fit(&data, &data, &mut []).unwrap();
+    assert_eq!(resumed.step(), 12);
     std::fs::remove_file(path).unwrap();
 }
 
@@ -315,7 +357,7 @@ fn bad_files_are_named_errors() {
     write(&version);
     assert_eq!(
         error_of(&path),
-        "format version 9; this build reads versions 1 to 2"
+        "format version 9; this build reads versions 1 to 3"
     );
     let mut forged = bytes.clone();
     forged[16..24].copy_from_slice(&(u64::MAX / 2).to_le_bytes());

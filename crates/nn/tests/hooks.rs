@@ -117,6 +117,24 @@ fn hooks_are_called_in_order_and_see_layer_outputs() {
 }
 
 #[test]
+fn a_run_without_evaluations_trains_the_same_steps_and_evaluates_nothing() {
+    let data = blobs(120, 1);
+    let mut trace = Trace::default();
+    let mut fitted = Trainer::new(mlp(), &OptimizerConfig::sgd(0.1), config(30)).unwrap();
+    let with = fitted.fit(&data, &data, &mut []).unwrap();
+    let mut trained = Trainer::new(mlp(), &OptimizerConfig::sgd(0.1), config(30)).unwrap();
+    let without = trained.train(&data, &mut [&mut trace]).unwrap();
+    assert_eq!(without.losses, with.losses, "evaluations change no step");
+    assert!(without.evals.is_empty() && with.evals.len() == 3);
+    assert!(
+        !trace.calls.iter().any(|c| c.contains("eval")),
+        "{:?}",
+        trace.calls
+    );
+    assert_eq!(without.ended, nabla_nn::Ended::Completed);
+}
+
+#[test]
 fn a_hook_can_stop_the_run() {
     let mut trace = Trace {
         stop_after_eval: Some(20),

@@ -22,8 +22,7 @@ pub fn run(args: &Args) -> Result<()> {
     }
     let mut run = match &args.resume {
         Some(path) => {
-            let run =
-                Trainer::<f32, Network<f32>>::from_checkpoint(path, TrainConfig::epochs(0, 1))?;
+            let run = Trainer::<f32, Network<f32>>::from_checkpoint(path)?;
             let optimizer = run
                 .optimizer_config()
                 .context("a checkpoint's run always has an optimizer config")?;

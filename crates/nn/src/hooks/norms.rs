@@ -45,9 +45,9 @@ impl<F: Float> Hook<F> for GradientNorms {
 ///
 /// ```
 /// use nabla_nn::{Architecture, MlpConfig, Network, weight_gradient_norms};
-/// let net = Network::<f32>::new(Architecture::Mlp(MlpConfig::new(4, vec![3], 2)), 0)?;
+/// let net = Network::<f32>::new(&Architecture::Mlp(MlpConfig::new(4, vec![3], 2)), 0)?;
 /// let norms = weight_gradient_norms(&net);
-/// assert_eq!(norms.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["fc1.weight", "fc2.weight"]);
+/// assert_eq!(norms.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["affine1.weight", "affine2.weight"]);
 /// assert!(norms.iter().all(|&(_, g)| g == 0.0), "no backward pass yet");
 /// # Ok::<(), nabla_nn::NnError>(())
 /// ```

@@ -7,7 +7,7 @@ use nabla_optim::{Regularizer, Schedule};
 use crate::{NnError, Result};
 
 /// How long to train.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Budget {
     /// Whole passes over a shuffled training set (the last batch of an epoch may be short).
     Epochs(u64),
@@ -26,7 +26,7 @@ impl Budget {
 }
 
 /// Where an evaluation measures training accuracy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TrainEval {
     /// On the whole training split.
     All,
@@ -38,8 +38,9 @@ pub enum TrainEval {
     Skip,
 }
 
-/// Everything a training run needs besides the model, the optimizer and the data.
-#[derive(Debug, Clone, PartialEq)]
+/// Everything a training run needs besides the model, the optimizer and the data; saved in
+/// checkpoints, so that a resumed run continues the same plan.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 // Grows with new options: build with a constructor, then set fields.
 #[non_exhaustive]
 pub struct TrainConfig {

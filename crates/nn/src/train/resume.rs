@@ -28,13 +28,15 @@ impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
             state: self.optimizer().state(),
             step: self.step,
             seed: self.config().seed,
+            plan: Some(self.config().clone()),
         };
         checkpoint::save(path, self.model(), Some(state))
     }
 
     /// Continues the run saved at `path`: copies its parameters into this run's model
     /// (names and shapes must match), puts its dropout layers' random streams where they
-    /// stood, and restores the optimizer's state, the step count and the seed. The optimizer must be the one the checkpoint was trained with.
+    /// stood, and restores the optimizer's state, the step count and the seed. The optimizer
+    /// must be the one the checkpoint was trained with; the plan stays this run's.
     pub fn resume(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let saved = checkpoint::read::<F>(path)?;
@@ -63,13 +65,39 @@ impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
 }
 
 impl<F: Float + Pixel> Trainer<F, Network<F>> {
-    /// The run saved at `path` by [`Trainer::save`], rebuilt from the checkpoint alone
-    /// (architecture, parameters, optimizer and its state, step and seed) and continued
-    /// with `config` (a longer budget, say; its seed is replaced by the saved one).
-    pub fn from_checkpoint(path: impl AsRef<Path>, config: TrainConfig) -> Result<Self> {
+    /// The run saved at `path` by [`Trainer::save`], rebuilt from the checkpoint alone:
+    /// architecture, parameters, random streams, optimizer and its state, step, seed and
+    /// plan. Change the plan with [`Trainer::config_mut`] (a longer budget, say) before
+    /// [`Trainer::fit`]. A file written before the plan was saved (format version 1 or 2)
+    /// gives a plan of batch 100 that ends at the saved step: set one before fitting.
+    ///
+    /// ```
+    /// use nabla_nn::{Architecture, Budget, MlpConfig, Network, Split, TrainConfig, Trainer};
+    /// use nabla_optim::OptimizerConfig;
+    /// # let x = ndarray::Array2::from_shape_fn((20, 4), |(i, j)| ((i * 7 + j) % 5) as f32 / 5.0);
+    /// # let data = Split::new(x.into_dyn(), (0..20).map(|i| i % 2).collect())?;
+    /// let path = std::env::temp_dir().join(format!("from-ckpt-{}.ckpt", std::process::id()));
+    /// let net = Network::<f32>::new(&Architecture::Mlp(MlpConfig::new(4, vec![8], 2)), 1)?;
+    /// let mut run = Trainer::new(net, &OptimizerConfig::adam(0.01), TrainConfig::iterations(5, 4))?;
+    /// run.fit(&data, &data, &mut [])?;
+    /// run.save(&path)?;
+    ///
+    /// let mut resumed = Trainer::<f32, Network<f32>>::from_checkpoint(&path)?;
+    /// assert_eq!((resumed.step(), resumed.config().batch_size), (5, 4));
+    /// resumed.config_mut().budget = Budget::Iterations(8);
+    /// resumed.fit(&data, &data, &mut [])?;
+    /// assert_eq!(resumed.step(), 8);
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_checkpoint(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let (net, state) = checkpoint::load::<F>(path)?;
         let state = state.ok_or_else(|| no_training_state(path))?;
+        let config = state
+            .plan
+            .clone()
+            .unwrap_or_else(|| TrainConfig::iterations(state.step, 100));
         let mut run = Trainer::new(net, &state.optimizer, config)?;
         run.apply(state)?;
         Ok(run)

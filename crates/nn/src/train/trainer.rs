@@ -158,7 +158,21 @@ impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
             .config
             .threads
             .unwrap_or_else(nabla_tensor::parallel::threads);
-        with_threads(threads, || Fit::new(self, train, test).run(hooks))
+        with_threads(threads, || Fit::new(self, train, Some(test)).run(hooks))
+    }
+
+    /// Trains from the current step to the end of the budget without evaluating: for a
+    /// sweep that reads only the steps (such as [`lr_find`](crate::lr_find)), where an
+    /// evaluation would measure nothing anyone reads. The history has losses and no
+    /// evaluations; a hook that asks to stop ends the run at that step.
+    pub fn train(&mut self, train: &Split<F>, hooks: &mut [&mut dyn Hook<F>]) -> Result<History> {
+        self.config.validate(train.len())?;
+        self.model.check_input(train.shape())?;
+        let threads = self
+            .config
+            .threads
+            .unwrap_or_else(nabla_tensor::parallel::threads);
+        with_threads(threads, || Fit::new(self, train, None).run(hooks))
     }
 }
 
@@ -166,8 +180,9 @@ impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
 struct Fit<'a, F: Float, M: Classifier<F>> {
     run: &'a mut Trainer<F, M>,
     train: &'a Split<F>,
-    /// The split evaluated: the caller's, or its first samples when the plan asks for fewer.
-    test: Cow<'a, Split<F>>,
+    /// The split evaluated: the caller's, or its first samples when the plan asks for fewer;
+    /// `None` for a run that never evaluates.
+    test: Option<Cow<'a, Split<F>>>,
     /// The fixed sample that measures training accuracy, if not all of it.
     train_sample: Option<Vec<usize>>,
     sampler: Sampler,
@@ -183,7 +198,7 @@ struct Fit<'a, F: Float, M: Classifier<F>> {
 }
 
 impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
-    fn new(run: &'a mut Trainer<F, M>, train: &'a Split<F>, test: &'a Split<F>) -> Self {
+    fn new(run: &'a mut Trainer<F, M>, train: &'a Split<F>, test: Option<&'a Split<F>>) -> Self {
         let config = &run.config;
         let n = train.len();
         let train_sample = match config.eval_train {
@@ -195,10 +210,10 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
             }
             _ => None,
         };
-        let test = match config.eval_test_samples {
+        let test = test.map(|test| match config.eval_test_samples {
             Some(k) if k < test.len() => Cow::Owned(test.first(k)),
             _ => Cow::Borrowed(test),
-        };
+        });
         Fit {
             sampler: Sampler::new(config.budget.order(), n, config.batch_size, config.seed),
             total: config.total_steps(n),
@@ -224,16 +239,22 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
             let mut batch = std::mem::take(&mut self.indices);
             self.sampler.batch_into(self.run.step, &mut batch);
             let done = self.run.step + 1;
-            let due =
-                self.run
-                    .config
-                    .evaluates_after(done, self.total, self.sampler.steps_per_epoch());
+            let due = self.test.is_some()
+                && self.run.config.evaluates_after(
+                    done,
+                    self.total,
+                    self.sampler.steps_per_epoch(),
+                );
             let stepped = self.train_step(&batch, due, hooks);
             self.indices = batch;
             let flow = match stepped? {
                 Some(flow) => flow,
                 None => break,
             };
+            if flow == Flow::Stop && self.test.is_none() {
+                self.history.ended = Ended::Stopped { step: done };
+                break;
+            }
             if flow == Flow::Stop || due {
                 let point = self.evaluate(done)?;
                 let mut after = flow;
@@ -329,7 +350,10 @@ impl<'a, F: Float + Pixel, M: Classifier<F>> Fit<'a, F, M> {
                 batch,
             )?),
         };
-        let test = evaluate(model, &self.test, batch, EvalPoint::MISTAKES)?;
+        let Some(test) = &self.test else {
+            unreachable!("evaluations are due only when there is a split to evaluate")
+        };
+        let test = evaluate(model, test, batch, EvalPoint::MISTAKES)?;
         let point = EvalPoint {
             step: done,
             epoch: done as f64 / self.sampler.steps_per_epoch() as f64,
