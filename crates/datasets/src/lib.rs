@@ -18,7 +18,7 @@
 //! assert_eq!(x.shape(), &[3, 784]);
 //! # Ok::<(), nabla_datasets::DatasetError>(())
 //! ```
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 /// The `ndarray` this crate's public API is written against, re-exported so that a caller
 /// uses the same version without pinning it (`nabla_datasets::ndarray::…`).

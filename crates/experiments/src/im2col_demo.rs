@@ -101,7 +101,11 @@ mod tests {
     use super::*;
 
     fn image(a: &Array4<f64>, n: usize) -> Vec<f64> {
-        a.slice(ndarray::s![n, 0, .., ..]).iter().copied().collect()
+        a.index_axis(ndarray::Axis(0), n)
+            .index_axis(ndarray::Axis(0), 0)
+            .iter()
+            .copied()
+            .collect()
     }
 
     #[test]

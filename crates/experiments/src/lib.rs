@@ -8,7 +8,7 @@
 //! - [`report`]: `report.md`, a self-contained `report.html`, `results.json`, CSVs.
 //! - [`im2col_demo`]: the im2col/col2im demonstrations of the CNN notebook.
 //! - [`quirks`]: the original code's deviations, as named options.
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 pub mod catalog;
 pub mod computed;

@@ -21,7 +21,7 @@
 //! assert_eq!(w, again);
 //! # Ok::<(), nabla_init::InitError>(())
 //! ```
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 /// The `ndarray` this crate's public API is written against, re-exported so that a caller
 /// uses the same version without pinning it (`nabla_init::ndarray::…`).

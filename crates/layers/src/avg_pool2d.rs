@@ -140,26 +140,18 @@ mod tests {
     use super::*;
     use crate::gradcheck::check_layer;
     use crate::testutil::pool_case;
-    use crate::testutil::random;
+    use crate::testutil::{random, window};
     use proptest::prelude::*;
 
     /// The reference: the sum over an explicitly zero-padded input, divided by the area.
     fn pool_naive(x: &Array4<f64>, g: &ConvGeometry) -> Array4<f64> {
         let (n, c, h, w) = x.dim();
-        let p = g.padding;
-        let mut xp = Array4::zeros((n, c, h + 2 * p, w + 2 * p));
-        xp.slice_mut(ndarray::s![.., .., p..p + h, p..p + w])
-            .assign(x);
+        let xp = crate::testutil::padded(x, g.padding, 0.0);
         let (oh, ow) = g.out_hw(h, w).unwrap();
+        let (s, kh, kw) = (g.stride, g.kernel_h, g.kernel_w);
         Array4::from_shape_fn((n, c, oh, ow), |(a, b, i, j)| {
-            xp.slice(ndarray::s![
-                a,
-                b,
-                i * g.stride..i * g.stride + g.kernel_h,
-                j * g.stride..j * g.stride + g.kernel_w
-            ])
-            .sum()
-                / (g.kernel_h * g.kernel_w) as f64
+            let window = window(&xp, (a, b), i * s..i * s + kh, j * s..j * s + kw);
+            window.sum() / (kh * kw) as f64
         })
     }
 

@@ -32,7 +32,7 @@
 //! assert_eq!(names, ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
 //! # Ok::<(), nabla_layers::LayerError>(())
 //! ```
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 /// The `ndarray` this crate's public API is written against, re-exported so that a caller
 /// uses the same version without pinning it (`nabla_layers::ndarray::…`).

@@ -234,18 +234,11 @@ mod tests {
     /// The reference: the maximum over an explicitly `-inf`-padded input.
     fn pool_naive(x: &Array4<f64>, g: &ConvGeometry) -> Array4<f64> {
         let (n, c, h, w) = x.dim();
-        let p = g.padding;
-        let mut xp = Array4::from_elem((n, c, h + 2 * p, w + 2 * p), f64::NEG_INFINITY);
-        xp.slice_mut(ndarray::s![.., .., p..p + h, p..p + w])
-            .assign(x);
+        let xp = crate::testutil::padded(x, g.padding, f64::NEG_INFINITY);
         let (oh, ow) = g.out_hw(h, w).unwrap();
+        let (s, kh, kw) = (g.stride, g.kernel_h, g.kernel_w);
         Array4::from_shape_fn((n, c, oh, ow), |(a, b, i, j)| {
-            let window = xp.slice(ndarray::s![
-                a,
-                b,
-                i * g.stride..i * g.stride + g.kernel_h,
-                j * g.stride..j * g.stride + g.kernel_w
-            ]);
+            let window = crate::testutil::window(&xp, (a, b), i * s..i * s + kh, j * s..j * s + kw);
             window.fold(f64::NEG_INFINITY, |m, &v| m.max(v))
         })
     }

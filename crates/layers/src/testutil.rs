@@ -1,6 +1,6 @@
 //! Seeded inputs for the gradient checks.
 
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{Array4, ArrayD, ArrayView2, Axis, IxDyn};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -55,4 +55,31 @@ pub(crate) fn pool_case()
                 seed,
             ))
         })
+}
+
+/// `x` with `p` cells of `fill` around each plane: the padded input a reference reads.
+pub(crate) fn padded(x: &Array4<f64>, p: usize, fill: f64) -> Array4<f64> {
+    let (n, c, h, w) = x.dim();
+    let mut xp = Array4::from_elem((n, c, h + 2 * p, w + 2 * p), fill);
+    let mut inner = xp.view_mut();
+    inner.slice_axis_inplace(Axis(2), (p..p + h).into());
+    inner.slice_axis_inplace(Axis(3), (p..p + w).into());
+    inner.assign(x);
+    xp
+}
+
+/// The window `rows x cols` of plane `(image, channel)` of `x`.
+pub(crate) fn window(
+    x: &Array4<f64>,
+    (image, channel): (usize, usize),
+    rows: std::ops::Range<usize>,
+    cols: std::ops::Range<usize>,
+) -> ArrayView2<'_, f64> {
+    let mut v = x
+        .view()
+        .index_axis_move(Axis(0), image)
+        .index_axis_move(Axis(0), channel);
+    v.slice_axis_inplace(Axis(0), rows.into());
+    v.slice_axis_inplace(Axis(1), cols.into());
+    v
 }

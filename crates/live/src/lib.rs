@@ -15,7 +15,7 @@
 //! });
 //! # Ok::<(), std::io::Error>(())
 //! ```
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 mod event;
 mod hook;

@@ -36,7 +36,8 @@ pub fn predict<F: Float>(
         };
         let logits = logits_of(model, input)?;
         let all = out.get_or_insert_with(|| Array2::zeros((n, logits.ncols())));
-        all.slice_mut(ndarray::s![start..end, ..]).assign(&logits);
+        all.slice_axis_mut(ndarray::Axis(0), (start..end).into())
+            .assign(&logits);
         model.recycle_output(logits.into_dyn());
     }
     Ok(out.unwrap_or_else(|| Array2::zeros((0, 0))))
@@ -59,7 +60,8 @@ pub fn predict_split<F: Float + Pixel>(
         let input = split.range_into(start..end, model.take_input_buffer());
         let logits = logits_of(model, input)?;
         let all = out.get_or_insert_with(|| Array2::zeros((n, logits.ncols())));
-        all.slice_mut(ndarray::s![start..end, ..]).assign(&logits);
+        all.slice_axis_mut(ndarray::Axis(0), (start..end).into())
+            .assign(&logits);
         model.recycle_output(logits.into_dyn());
     }
     Ok(out.unwrap_or_else(|| Array2::zeros((0, 0))))

@@ -27,7 +27,7 @@
 //! assert!(history.final_test_accuracy() > Some(0.9));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 /// The `ndarray` this crate's public API is written against, re-exported so that a caller
 /// uses the same version without pinning it (`nabla_nn::ndarray::…`).

@@ -26,7 +26,7 @@
 //! assert_eq!(w.value[0], 0.95);
 //! # Ok::<(), nabla_optim::OptimError>(())
 //! ```
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 /// The `ndarray` this crate's public API is written against, re-exported so that a caller
 /// uses the same version without pinning it (`nabla_optim::ndarray::…`).

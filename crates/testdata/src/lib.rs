@@ -17,7 +17,7 @@
 //! or set NABLA_DATA)`, and counts it among the ignored, not the passed. libtest's own
 //! `#[ignore]` is decided when the code is compiled; whether the data is there is only known
 //! when the tests run, hence this harness (libtest-mimic, which takes libtest's flags).
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 

@@ -16,7 +16,8 @@ pub(super) fn im2col_section(md: &mut String, demo: &Im2colDemo) {
         numbers(&mut demo.scrambled_col.row(0).iter().copied())
     );
     let img = |a: &ndarray::Array4<f64>| {
-        a.slice(ndarray::s![0, 0, .., ..])
+        a.index_axis(ndarray::Axis(0), 0)
+            .index_axis(ndarray::Axis(0), 0)
             .outer_iter()
             .map(|r| format!("`{}`", numbers(&mut r.iter().copied())))
             .collect::<Vec<_>>()

@@ -53,7 +53,13 @@ pub const COL2IM_NOT_INVERSE: Claim = Claim {
 };
 
 fn col2im_not_inverse(c: &Computed) -> Decision {
-    let cover = c.im2col.cover.slice(ndarray::s![0, 0, 0, ..]).to_vec();
+    let cover = c
+        .im2col
+        .cover
+        .index_axis(ndarray::Axis(0), 0)
+        .index_axis(ndarray::Axis(0), 0)
+        .row(0)
+        .to_vec();
     Decision::holds_if(
         !c.round_trip_returns_input,
         format!(

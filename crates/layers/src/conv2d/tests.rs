@@ -28,9 +28,7 @@ fn from_parts_matches_the_naive_convolution_with_a_rectangular_kernel() {
 fn conv_naive(x: &Array4<f64>, w: &Array4<f64>, b: &[f64], s: usize, p: usize) -> Array4<f64> {
     let (n, c, h, wd) = x.dim();
     let (fnum, _, kh, kw) = w.dim();
-    let mut xp = Array4::zeros((n, c, h + 2 * p, wd + 2 * p));
-    xp.slice_mut(ndarray::s![.., .., p..p + h, p..p + wd])
-        .assign(x);
+    let xp = crate::testutil::padded(x, p, 0.0);
     let (oh, ow) = ((h + 2 * p - kh) / s + 1, (wd + 2 * p - kw) / s + 1);
     Array4::from_shape_fn((n, fnum, oh, ow), |(i, f, y, xx)| {
         let mut acc = b[f];
