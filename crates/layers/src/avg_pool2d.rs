@@ -1,4 +1,7 @@
 //! Average pooling: the mean of each window.
+//!
+//! `y[n, c, i, j] = Σ over the window of x / (KH·KW)` (padding counts as zeros); backward
+//! spreads each `dout[n, c, i, j] / (KH·KW)` over its window, adding where windows overlap.
 
 use nabla_tensor::ConvGeometry;
 use ndarray::{Array4, ArrayD};

@@ -1,4 +1,9 @@
 //! Dropout: zero a random fraction of activations during training.
+//!
+//! With a mask `m` of independent draws, `m = 1` with probability `1 − p`, else 0:
+//! inverted (PyTorch's): train `y = x ⊙ m / (1 − p)`, inference `y = x`;
+//! classic (the notes' code): train `y = x ⊙ m`, inference `y = x · (1 − p)`.
+//! Backward multiplies by the same factor: `dx = dout ⊙ m / (1 − p)` (inverted) or `dout ⊙ m`.
 
 use chacha20::ChaCha12Rng;
 use ndarray::{ArrayD, Zip};

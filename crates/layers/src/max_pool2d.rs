@@ -1,4 +1,8 @@
 //! Max pooling: the largest value of each window.
+//!
+//! `y[n, c, i, j] = max over the window (i·s − p .. i·s − p + KH, j·s − p .. j·s − p + KW) of x`;
+//! backward sends each `dout[n, c, i, j]` to the window's winner (`argmax`), so
+//! `dx[n, c, u, v]` is the sum of `dout` over the windows that `(u, v)` won.
 
 use nabla_tensor::ConvGeometry;
 use nabla_tensor::parallel::{for_each_chunk_mut, for_each_chunk_pair_mut};
