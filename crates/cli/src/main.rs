@@ -7,6 +7,7 @@ mod data;
 mod eval;
 mod inspect;
 mod lr_find;
+mod playground;
 mod predict;
 mod progress;
 mod runtime;
@@ -46,6 +47,9 @@ enum Command {
     /// Find a learning rate: train a fresh model while the rate grows, and suggest where the
     /// loss falls fastest
     LrFind(Box<lr_find::Args>),
+    /// Serve the playground on 127.0.0.1: change one knob of the notes (activation,
+    /// initialization, BatchNorm, optimizer, penalty, dropout) and watch a network train
+    Playground(playground::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => predict::run(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::LrFind(args) => lr_find::run(&args),
+        Command::Playground(args) => playground::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

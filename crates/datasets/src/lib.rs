@@ -32,7 +32,9 @@ mod error;
 pub mod idx;
 mod mnist;
 mod split;
+mod toy2d;
 
 pub use error::{DatasetError, Result};
 pub use mnist::{MNIST_FILES, Mnist, MnistSplit, Pixel, resolve_data_dir};
 pub use split::{Layout, Split};
+pub use toy2d::Toy2d;
