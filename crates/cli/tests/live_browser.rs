@@ -5,70 +5,15 @@
 //! elsewhere (under CI a missing Chromium is a failure: .ci/run installs it); the endpoints
 //! themselves are tested everywhere in `crates/live/tests`.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+mod browser;
+
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use tungstenite::Message;
-
-/// Kills a child process when dropped, so that a failing test leaves nothing running.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn chromium() -> Option<String> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|name| {
-            Command::new(name)
-                .arg("--version")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-        .map(str::to_string)
-}
-
-/// The page target's DevTools WebSocket address, from Chromium's `/json/list` (which keeps
-/// the connection open: the body is read by its length).
-fn page_socket(devtools_port: u16, page_url: &str) -> Option<String> {
-    let mut s = TcpStream::connect(("127.0.0.1", devtools_port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        s,
-        "GET /json/list HTTP/1.1\r\nHost: 127.0.0.1:{devtools_port}\r\n\r\n"
-    )
-    .ok()?;
-    let mut r = BufReader::new(s);
-    let mut length = 0;
-    let mut line = String::new();
-    loop {
-        line.clear();
-        r.read_line(&mut line).ok()?;
-        if line == "\r\n" || line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().ok()?;
-        }
-    }
-    let mut body = vec![0; length];
-    r.read_exact(&mut body).ok()?;
-    let targets: serde_json::Value = serde_json::from_slice(&body).ok()?;
-    targets.as_array()?.iter().find_map(|t| {
-        (t["type"] == "page" && t["url"].as_str()?.starts_with(page_url))
-            .then(|| t["webSocketDebuggerUrl"].as_str().map(str::to_string))?
-    })
-}
+use browser::Killed;
 
 fn the_page_updates_as_the_run_trains_and_ends_on_the_cli_numbers(data: &Path, browser: String) {
     // Long enough to watch (a few seconds), short enough for a test.
@@ -112,62 +57,9 @@ fn the_page_updates_as_the_run_trains_and_ends_on_the_cli_numbers(data: &Path, b
         }
     };
 
-    let profile = std::env::temp_dir().join(format!("nabla-chromium-{}", std::process::id()));
-    let mut chrome = Killed(
-        Command::new(&browser)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--remote-debugging-port=0",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .arg(&url)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut err = BufReader::new(chrome.0.stderr.take().unwrap());
-    let mut line = String::new();
-    let port: u16 = loop {
-        line.clear();
-        assert!(err.read_line(&mut line).unwrap() > 0, "Chromium exited");
-        if let Some(rest) = line
-            .trim()
-            .strip_prefix("DevTools listening on ws://127.0.0.1:")
-        {
-            break rest.split('/').next().unwrap().parse().unwrap();
-        }
-    };
-    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
     let started = Instant::now();
-    let socket_url = loop {
-        if let Some(u) = page_socket(port, &url) {
-            break u;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "no page target"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let (mut ws, _) = tungstenite::connect(socket_url.as_str()).unwrap();
-    let mut id = 0;
-    let mut page = |expression: &str| -> serde_json::Value {
-        id += 1;
-        let call = serde_json::json!({"id": id, "method": "Runtime.evaluate",
-            "params": {"expression": expression, "returnByValue": true}});
-        ws.send(Message::Text(call.to_string().into())).unwrap();
-        loop {
-            if let Message::Text(t) = ws.read().unwrap() {
-                let reply: serde_json::Value = serde_json::from_str(t.as_str()).unwrap();
-                if reply["id"] == id {
-                    return reply["result"]["result"]["value"].clone();
-                }
-            }
-        }
-    };
+    let mut browser = browser::Browser::open(&browser, &url);
+    let mut page = |expression: &str| browser.eval(expression);
     let probe = "JSON.stringify({evals: window.nabla ? window.nabla.evals_seen : 0, \
         ended: !!(window.nabla && window.nabla.ended), \
         final: (document.getElementById('final') || {}).textContent || null, \
@@ -213,15 +105,13 @@ fn the_page_updates_as_the_run_trains_and_ends_on_the_cli_numbers(data: &Path, b
     assert_eq!(finished["confusion_rows"], 11);
     assert!(finished["digits"].as_u64().unwrap() > 0);
     assert_eq!(finished["filters"], 30, "SimpleConvNet's 30 filters");
-    drop(chrome);
-    let _ = std::fs::remove_dir_all(profile);
 }
 
 fn main() -> std::process::ExitCode {
     let mut tests = nabla_testdata::Tests::new();
     tests.mnist_and(
         "the_page_updates_as_the_run_trains_and_ends_on_the_cli_numbers",
-        chromium().ok_or_else(|| "no Chromium (apt-get install chromium)".to_string()),
+        browser::chromium().ok_or_else(|| "no Chromium (apt-get install chromium)".to_string()),
         the_page_updates_as_the_run_trains_and_ends_on_the_cli_numbers,
     );
     tests.run()

@@ -141,6 +141,20 @@ struct Measured {
 }
 
 fn train(settings: &Settings, mnist: Option<&Arc<Mnist>>, shared: &Arc<(Mutex<State>, Condvar)>) {
+    train_until_stopped(settings, mnist, shared);
+    // However the run ended (stopped, abandoned, failed), it no longer counts as training.
+    shared
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .command = Command::Stop;
+}
+
+fn train_until_stopped(
+    settings: &Settings,
+    mnist: Option<&Arc<Mnist>>,
+    shared: &Arc<(Mutex<State>, Condvar)>,
+) {
     let publish = |value: Value| {
         let mut state = shared.0.lock().unwrap_or_else(PoisonError::into_inner);
         state.snapshot = Arc::from(value.to_string());
@@ -158,9 +172,25 @@ fn train(settings: &Settings, mnist: Option<&Arc<Mnist>>, shared: &Arc<(Mutex<St
     };
     let mut measured = Measured::default();
     let mut last_snapshot: Option<Instant> = None;
+    // What the page was last told: a run that pauses says so before it waits.
+    let mut published = "paused";
     // How many steps a chunk trains between looks at the commands: about 20 ms of work.
     let mut chunk: u64 = 1;
     loop {
+        let pausing = {
+            let state = shared.0.lock().unwrap_or_else(PoisonError::into_inner);
+            state.command == Command::Pause
+        };
+        if pausing && published == "running" {
+            published = "paused";
+            match snapshot(settings, &data, &mut run, &mut measured, published) {
+                Ok(value) => publish(value),
+                Err(e) => {
+                    publish(json!({"state": "error", "error": e}));
+                    return;
+                }
+            }
+        }
         let command = {
             let (lock, wake) = &**shared;
             let mut state = lock.lock().unwrap_or_else(PoisonError::into_inner);
@@ -226,6 +256,7 @@ fn train(settings: &Settings, mnist: Option<&Arc<Mnist>>, shared: &Arc<(Mutex<St
         let due = last_snapshot.is_none_or(|t| t.elapsed() >= SNAPSHOT_EVERY);
         if due || status != "running" {
             last_snapshot = Some(Instant::now());
+            published = status;
             match snapshot(settings, &data, &mut run, &mut measured, status) {
                 Ok(value) => publish(value),
                 Err(e) => {

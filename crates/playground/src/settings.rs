@@ -267,9 +267,17 @@ impl Settings {
             Schedule::Step => ", halved every 500 steps",
             Schedule::Cosine => ", cosine decay",
         };
+        let optimizer = match self.optimizer {
+            Optimizer::Sgd => "SGD",
+            Optimizer::Momentum => "Momentum",
+            Optimizer::Nesterov => "Nesterov",
+            Optimizer::Adagrad => "AdaGrad",
+            Optimizer::Rmsprop => "RMSProp",
+            Optimizer::Adam => "Adam",
+        };
         format!(
-            "{data} · {widths} {activation}, {init}{extras} · {:?}, lr {}{schedule}, batch {} · seed {}",
-            self.optimizer, self.lr, self.batch, self.seed
+            "{data} · {widths} {activation}, {init}{extras} · {optimizer}, lr {}{schedule}, batch {} · seed {}",
+            self.lr, self.batch, self.seed
         )
     }
 }

@@ -52,6 +52,26 @@ impl Tests {
         }));
     }
 
+    /// A test that needs something other than the data (Chromium, say): `need` is what the
+    /// test gets when it is there, or why it is not.
+    pub fn needs<T: Send + 'static>(
+        &mut self,
+        name: &str,
+        need: Result<T, String>,
+        test: impl FnOnce(T) + Send + 'static,
+    ) {
+        self.trials.push(Trial::ignorable_test(name, move || {
+            match need {
+                Ok(thing) => test(thing),
+                Err(why) if std::env::var_os("CI").is_some() => {
+                    return Err(Failed::from(format!("CI must not skip this test: {why}")));
+                }
+                Err(why) => return Ok(Completion::ignored_with(why)),
+            }
+            Ok(Completion::Completed)
+        }));
+    }
+
     /// A test on the real MNIST files: it gets their folder.
     pub fn mnist(&mut self, name: &str, test: fn(&Path)) {
         self.mnist_and(name, Ok(()), move |dir, ()| test(dir));
