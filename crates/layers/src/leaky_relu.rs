@@ -1,4 +1,5 @@
-//! Leaky ReLU: `y = x` for `x > 0`, `α·x` otherwise.
+//! Leaky ReLU: `y = x` for `x > 0`, `α·x` otherwise; backward `dx = dout` where `x > 0`,
+//! `α·dout` elsewhere.
 
 use ndarray::{ArrayD, Zip};
 

@@ -1,4 +1,7 @@
 //! Local response normalization across channels (AlexNet, 2012).
+//!
+//! With `s_c = k + α · Σ_{c' ∈ window(c)} x_{c'}²`: forward `y_c = x_c · s_c^(−β)`; backward
+//! `dx_c = dout_c · s_c^(−β) − 2αβ · x_c · Σ_{j : c ∈ window(j)} dout_j · x_j · s_j^(−β−1)`.
 
 use ndarray::{Array4, ArrayD};
 
