@@ -47,6 +47,8 @@ struct State {
     /// The latest snapshot, as the page receives it.
     snapshot: Arc<str>,
     last_seen: Instant,
+    /// How long without a look before the run counts as abandoned ([`ABANDONED`]).
+    abandoned: Duration,
 }
 
 /// A running (or paused) training of one page.
@@ -59,11 +61,21 @@ pub struct Job {
 impl Job {
     /// Starts training `settings` on its own thread, paused unless `run`.
     pub fn start(settings: Settings, mnist: Option<Arc<Mnist>>, run: bool) -> Job {
+        Job::start_abandoned_after(settings, mnist, run, ABANDONED)
+    }
+
+    fn start_abandoned_after(
+        settings: Settings,
+        mnist: Option<Arc<Mnist>>,
+        run: bool,
+        abandoned: Duration,
+    ) -> Job {
         let shared = Arc::new((
             Mutex::new(State {
                 command: if run { Command::Run } else { Command::Pause },
                 snapshot: Arc::from(r#"{"state":"starting"}"#),
                 last_seen: Instant::now(),
+                abandoned,
             }),
             Condvar::new(),
         ));
@@ -194,13 +206,13 @@ fn train_until_stopped(
         let command = {
             let (lock, wake) = &**shared;
             let mut state = lock.lock().unwrap_or_else(PoisonError::into_inner);
-            while state.command == Command::Pause && state.last_seen.elapsed() < ABANDONED {
+            while state.command == Command::Pause && state.last_seen.elapsed() < state.abandoned {
                 state = wake
                     .wait_timeout(state, Duration::from_millis(500))
                     .unwrap_or_else(PoisonError::into_inner)
                     .0;
             }
-            if state.last_seen.elapsed() >= ABANDONED {
+            if state.last_seen.elapsed() >= state.abandoned {
                 state.command = Command::Stop;
             }
             let command = state.command;
@@ -518,4 +530,32 @@ fn mistakes(logits: &Array2<f32>, test: &Split<f32>) -> Vec<Value> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_whose_page_stops_looking_stops_running_or_paused() {
+        let small = Settings {
+            hidden: vec![4],
+            ..Settings::default()
+        };
+        for run in [true, false] {
+            let job =
+                Job::start_abandoned_after(small.clone(), None, run, Duration::from_millis(300));
+            // Looked at for a while: still going.
+            for _ in 0..4 {
+                std::thread::sleep(Duration::from_millis(100));
+                job.snapshot();
+            }
+            assert!(!job.ended(), "a watched run goes on (running: {run})");
+            let left = Instant::now();
+            while !job.ended() {
+                assert!(left.elapsed() < Duration::from_secs(5), "running: {run}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
 }
