@@ -5,8 +5,10 @@
 //! A test file that uses it sets `harness = false` for its target in `Cargo.toml` and ends
 //! with [`main!`], listing each test with what it needs:
 //!
-//! ```ignore
-//! fn reads_the_training_set(mnist: &std::path::Path) { /* … */ }
+//! ```no_run
+//! fn reads_the_training_set(mnist: &std::path::Path) {
+//!     assert!(mnist.join("train-labels-idx1-ubyte.gz").is_file());
+//! }
 //! fn refuses_a_forged_file() { /* … */ }
 //!
 //! nabla_testdata::main!(mnist reads_the_training_set, test refuses_a_forged_file);
