@@ -284,6 +284,29 @@ fn train_until_stopped(
     }
 }
 
+/// The index of the largest value (the first on ties): a row's predicted class.
+fn argmax<'a>(values: impl Iterator<Item = &'a f32>) -> usize {
+    values
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (k, &v)| {
+            if v > best.1 { (k, v) } else { best }
+        })
+        .0
+}
+
+/// `values` scaled to 0-255 between their own minimum and maximum, as an image shows them.
+fn to_gray<'a>(values: impl Iterator<Item = &'a f32> + Clone) -> Vec<u8> {
+    let (lo, hi) = values
+        .clone()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let span = (hi - lo).max(1e-12);
+    values
+        .map(|&v| ((v - lo) / span * 255.0).round() as u8)
+        .collect()
+}
+
 /// Mean cross-entropy and accuracy of `logits` against `labels`.
 fn loss_and_accuracy(logits: &Array2<f32>, labels: &[usize]) -> (f64, f64) {
     let mut loss = 0.0;
@@ -292,15 +315,7 @@ fn loss_and_accuracy(logits: &Array2<f32>, labels: &[usize]) -> (f64, f64) {
         let max = row.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v)) as f64;
         let sum: f64 = row.iter().map(|&v| (v as f64 - max).exp()).sum();
         loss += max + sum.ln() - row[label] as f64;
-        let best = row
-            .iter()
-            .enumerate()
-            .fold(
-                (0, f32::NEG_INFINITY),
-                |b, (k, &v)| if v > b.1 { (k, v) } else { b },
-            )
-            .0;
-        right += usize::from(best == label);
+        right += usize::from(argmax(row.iter()) == label);
     }
     let n = labels.len().max(1) as f64;
     (loss / n, right as f64 / n)
@@ -420,16 +435,7 @@ fn unit_maps(
     for (k, out) in outputs.iter().enumerate() {
         for unit in 0..out.ncols().min(8) {
             let column = out.column(unit);
-            let (lo, hi) = column
-                .iter()
-                .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
-                    (a.min(v), b.max(v))
-                });
-            let span = (hi - lo).max(1e-12);
-            let pixels: Vec<u8> = column
-                .iter()
-                .map(|&v| ((v - lo) / span * 255.0).round() as u8)
-                .collect();
+            let pixels = to_gray(column.iter());
             maps.push(json!({"layer": k + 1, "unit": unit + 1, "pixels": pixels}));
         }
     }
@@ -488,18 +494,7 @@ fn first_layer_images(model: &SequentialClassifier<f32>, first: &str) -> Vec<Vec
         }
         for unit in 0..w.shape()[1].min(16) {
             let column: Vec<f32> = (0..784).map(|i| w[[i, unit]]).collect();
-            let (lo, hi) = column
-                .iter()
-                .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
-                    (a.min(v), b.max(v))
-                });
-            let span = (hi - lo).max(1e-12);
-            images.push(
-                column
-                    .iter()
-                    .map(|&v| ((v - lo) / span * 255.0).round() as u8)
-                    .collect(),
-            );
+            images.push(to_gray(column.iter()));
         }
     });
     images
@@ -509,14 +504,7 @@ fn first_layer_images(model: &SequentialClassifier<f32>, first: &str) -> Vec<Vec
 fn mistakes(logits: &Array2<f32>, test: &Split<f32>) -> Vec<Value> {
     let mut out = Vec::new();
     for (i, (row, &label)) in logits.rows().into_iter().zip(test.labels()).enumerate() {
-        let predicted = row
-            .iter()
-            .enumerate()
-            .fold(
-                (0, f32::NEG_INFINITY),
-                |b, (k, &v)| if v > b.1 { (k, v) } else { b },
-            )
-            .0;
+        let predicted = argmax(row.iter());
         if predicted != label {
             let (x, _) = test.gather(&[i]);
             let pixels: Vec<u8> = x
