@@ -22,6 +22,7 @@ pub mod paths;
 pub mod presets;
 mod server;
 pub mod settings;
+mod snapshot;
 
 pub use server::{MAX_RUNS, Playground};
 pub use settings::Settings;
