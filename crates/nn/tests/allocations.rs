@@ -179,6 +179,27 @@ fn check(name: &str, steps: &[(u64, u64)]) {
     }
 }
 
+/// The three built-in models with their sample shapes.
+fn models() -> [(&'static str, Architecture, &'static [usize]); 3] {
+    [
+        (
+            "MLP",
+            Architecture::Mlp(MlpConfig::new(784, vec![100, 100], 10)),
+            &[784],
+        ),
+        (
+            "SimpleConvNet",
+            Architecture::SimpleConv(SimpleConvConfig::default()),
+            &[1, 28, 28],
+        ),
+        (
+            "DeepConvNet",
+            Architecture::DeepConv(DeepConvConfig::default()),
+            &[1, 28, 28],
+        ),
+    ]
+}
+
 /// One test for the three models: the counters are process-wide, so nothing else may
 /// train beside them.
 #[test]
@@ -198,23 +219,7 @@ fn a_warm_training_step_allocates_nothing() {
     check("MLP", &mlp);
     check("SimpleConvNet", &simple);
     check("DeepConvNet", &deep);
-    for (name, arch, sample) in [
-        (
-            "MLP",
-            Architecture::Mlp(MlpConfig::new(784, vec![100, 100], 10)),
-            &[784][..],
-        ),
-        (
-            "SimpleConvNet",
-            Architecture::SimpleConv(SimpleConvConfig::default()),
-            &[1, 28, 28],
-        ),
-        (
-            "DeepConvNet",
-            Architecture::DeepConv(DeepConvConfig::default()),
-            &[1, 28, 28],
-        ),
-    ] {
+    for (name, arch, sample) in models() {
         check_threaded(name, &per_step_on(&arch, sample, 2));
     }
     // Every optimizer updates in place.
@@ -254,23 +259,7 @@ fn a_warm_training_step_allocates_nothing() {
     check("SimpleConvNet with average pooling", &steps);
     // Evaluation: a fixed few for its results (logits, predictions, confusion matrix),
     // nothing per batch.
-    for (name, arch, sample) in [
-        (
-            "MLP",
-            Architecture::Mlp(MlpConfig::new(784, vec![100, 100], 10)),
-            &[784][..],
-        ),
-        (
-            "SimpleConvNet",
-            Architecture::SimpleConv(SimpleConvConfig::default()),
-            &[1, 28, 28],
-        ),
-        (
-            "DeepConvNet",
-            Architecture::DeepConv(DeepConvConfig::default()),
-            &[1, 28, 28],
-        ),
-    ] {
+    for (name, arch, sample) in models() {
         let (ten, twenty) = evaluation(&arch, sample);
         assert_eq!(
             ten, twenty,
