@@ -150,15 +150,7 @@ impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
         test: &Split<F>,
         hooks: &mut [&mut dyn Hook<F>],
     ) -> Result<History> {
-        self.config.validate(train.len())?;
-        self.model.check_input(train.shape())?;
-        self.model.check_input(test.shape())?;
-        // No count of its own: the calling thread's current one, so one call path serves both.
-        let threads = self
-            .config
-            .threads
-            .unwrap_or_else(nabla_tensor::parallel::threads);
-        with_threads(threads, || Fit::new(self, train, Some(test)).run(hooks))
+        self.fit_on(train, Some(test), hooks)
     }
 
     /// Trains from the current step to the end of the budget without evaluating: for a
@@ -166,13 +158,27 @@ impl<F: Float + Pixel, M: Classifier<F>> Trainer<F, M> {
     /// evaluation would measure nothing anyone reads. The history has losses and no
     /// evaluations; a hook that asks to stop ends the run at that step.
     pub fn train(&mut self, train: &Split<F>, hooks: &mut [&mut dyn Hook<F>]) -> Result<History> {
+        self.fit_on(train, None, hooks)
+    }
+
+    /// [`Trainer::fit`], evaluating on `test` when there is one.
+    fn fit_on(
+        &mut self,
+        train: &Split<F>,
+        test: Option<&Split<F>>,
+        hooks: &mut [&mut dyn Hook<F>],
+    ) -> Result<History> {
         self.config.validate(train.len())?;
         self.model.check_input(train.shape())?;
+        if let Some(test) = test {
+            self.model.check_input(test.shape())?;
+        }
+        // No count of its own: the calling thread's current one, so one call path serves both.
         let threads = self
             .config
             .threads
             .unwrap_or_else(nabla_tensor::parallel::threads);
-        with_threads(threads, || Fit::new(self, train, None).run(hooks))
+        with_threads(threads, || Fit::new(self, train, test).run(hooks))
     }
 }
 
