@@ -30,6 +30,9 @@ pub enum ExperimentError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A shard could not be read, or shards do not belong together.
+    #[error("{0}")]
+    Shard(String),
     /// A plot could not be drawn.
     #[error("plot {0}")]
     Plot(String),

@@ -105,7 +105,7 @@ fn std_of(v: &[f64]) -> f64 {
 }
 
 /// One trial of the random search.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Trial {
     /// Learning rate, drawn log-uniformly from `[1e-6, 1e-2]`.
     pub lr: f64,

@@ -3,7 +3,8 @@
 //!
 //! - [`catalog`]: every training run, with its settings and recorded numbers.
 //! - [`runner`]: builds and trains one run; [`suite`] runs many, in parallel, deterministically;
-//!   [`session`] runs a list and writes the report.
+//!   [`session`] runs a list and writes the report; [`shard`] cuts a suite into shards that
+//!   run on many machines and merges them back.
 //! - [`verdict`]: each claim of the notes, decided from the measured numbers.
 //! - [`report`]: `report.md`, a self-contained `report.html`, `results.json`, CSVs.
 //! - [`im2col_demo`]: the im2col/col2im demonstrations of the CNN notebook.
@@ -23,6 +24,7 @@ pub mod report;
 mod result;
 pub mod runner;
 pub mod session;
+pub mod shard;
 pub mod spec;
 pub mod suite;
 pub mod verdict;

@@ -15,7 +15,7 @@ use crate::Result;
 pub const NEAR_ZERO: f64 = 1e-3;
 
 /// One weight tensor's change over a run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct LayerWeights {
     /// The parameter's dotted name (`affine1.weight`).
     pub name: String,

@@ -1,12 +1,12 @@
 //! What a run measured.
 
 use nabla_nn::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::measure::LayerWeights;
 
 /// One evaluation of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     /// Iterations done.
     pub iteration: u64,
@@ -19,7 +19,7 @@ pub struct Point {
 }
 
 /// What a run measured.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     /// The run's id.
     pub id: String,

@@ -4,10 +4,12 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::report::{self, Inputs, Manifest};
+use crate::report::{self, Inputs, Manifest, ShardLine};
+use crate::shard::Merged;
 use crate::suite::{self, Event, Options, SuiteResult};
 use crate::verdict::{self, Verdict};
 use crate::{Data, Result, RunSpec, computed, runner};
+
 
 /// What the report records about where and how it was made, beside the results.
 #[derive(Debug, Clone)]
@@ -52,23 +54,89 @@ pub fn run_and_report(
     let catalog = crate::catalog::full();
     verdict::check_claims(&catalog.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
     let suite = suite::run(specs, data, options, on_event)?;
+    let how = How {
+        seed: options.seed(),
+        jobs: options.jobs,
+        threads_per_run: options.threads_per_run,
+        quick,
+        shards: Vec::new(),
+        missing: Vec::new(),
+    };
+    report(suite, &how, provenance, out, started)
+}
 
+/// Decides every claim from shards merged into one suite and writes the report into `out`,
+/// the same report one machine running the whole suite would have written (timings and the
+/// manifest's account of the shards aside). `provenance` is the merge's: its command, and the
+/// commit of the build that merges.
+pub fn report_merged(merged: Merged, provenance: Provenance, out: &Path) -> Result<Outcome> {
+    let started = Instant::now();
+    let first = merged.shards.first().ok_or_else(|| {
+        crate::ExperimentError::Shard("no shards to report".into())
+    })?;
+    let mut machines: Vec<&str> = merged.shards.iter().map(|m| m.machine.as_str()).collect();
+    machines.dedup();
+    let how = How {
+        seed: merged.suite.seeds.first().copied().unwrap_or(0),
+        jobs: first.jobs,
+        threads_per_run: first.threads_per_run,
+        quick: first.selection.quick,
+        shards: merged
+            .shards
+            .iter()
+            .map(|m| ShardLine {
+                shard: m.slice.to_string(),
+                machine: m.machine.clone(),
+                wall_seconds: m.wall_seconds,
+                runs: m.holds.len(),
+            })
+            .collect(),
+        missing: merged.missing,
+    };
+    let provenance = Provenance {
+        git_commit: first.git_commit.clone().or(provenance.git_commit),
+        dataset: first.dataset.clone(),
+        machine: machines.join("; "),
+        command: provenance.command,
+    };
+    report(merged.suite, &how, provenance, out, started)
+}
+
+/// How the suite was run, beside the results: what the manifest records.
+struct How {
+    seed: u64,
+    jobs: usize,
+    threads_per_run: usize,
+    quick: bool,
+    shards: Vec<ShardLine>,
+    missing: Vec<String>,
+}
+
+fn report(
+    suite: SuiteResult,
+    how: &How,
+    provenance: Provenance,
+    out: &Path,
+    started: Instant,
+) -> Result<Outcome> {
     let computed = computed::run()?;
     let verdicts = verdict::all(&suite, Some(&computed));
     // SimpleConvNet's first-layer filters as its run started (the same seed gives the same
     // weights), to draw beside the trained ones.
     let cnn = crate::catalog::ids::CNN_3.as_str();
-    let filters_before = specs.iter().find(|s| s.id == cnn).and_then(|spec| {
-        let seed = runner::run_seed(options.seed(), &spec.id);
+    let filters_before = suite.spec(cnn).and_then(|spec| {
+        let seed = runner::run_seed(how.seed, &spec.id);
         runner::build_model(spec, seed)
             .ok()
             .and_then(|mut m| runner::first_filters(m.as_mut()))
     });
+    // A merge's wall time is its longest shard's (the sweep's critical path) and its own.
+    let longest_shard = how.shards.iter().map(|s| s.wall_seconds).fold(0.0, f64::max);
     let manifest = Manifest {
-        seed: options.seed(),
-        jobs: options.jobs,
-        threads_per_run: options.threads_per_run,
-        quick,
+        seed: how.seed,
+        jobs: how.jobs,
+        threads_per_run: how.threads_per_run,
+        quick: how.quick,
         command: provenance.command,
         git_commit: provenance.git_commit,
         dataset: provenance.dataset,
@@ -78,7 +146,9 @@ pub fn run_and_report(
             .iter()
             .map(|(s, r)| (s.id.clone(), r.seconds))
             .collect(),
-        wall_seconds: started.elapsed().as_secs_f64(),
+        wall_seconds: longest_shard + started.elapsed().as_secs_f64(),
+        shards: how.shards.clone(),
+        missing: how.missing.clone(),
     };
     report::write_all(
         out,

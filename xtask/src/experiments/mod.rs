@@ -11,6 +11,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use nabla_datasets::Mnist;
 use nabla_experiments::report;
 use nabla_experiments::session::{self, Provenance};
+use nabla_experiments::shard::Slice;
 use nabla_experiments::suite::{self, Event, Options};
 use nabla_experiments::verdict::{self, Outcome};
 use nabla_experiments::{Data, Expect, Group, RunSpec, catalog, spec};
@@ -19,12 +20,16 @@ use crate::fetch_mnist;
 
 mod live;
 mod seeds;
+mod shards;
 
 use seeds::{SeedChoice, parse_seeds};
 
 /// Arguments of `experiments`.
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    merge: Option<shards::Merge>,
     /// Short runs on small subsets (a few seconds); checks only what a short run decides
     #[arg(long)]
     quick: bool,
@@ -61,8 +66,24 @@ pub struct Args {
     /// Serve a live page of the suite on 127.0.0.1 (a free port, or PORT): which runs are
     /// queued, running and done, each finished run's curve, then the verdicts; it stays up
     /// after the suite until Ctrl-C
-    #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "0")]
+    #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "0",
+          conflicts_with_all = ["shard", "shards"])]
     live: Option<u16>,
+    /// Run only shard K of N (numbered from 1) and write it to OUT/shard-K-of-N [OUT default:
+    /// target/experiments/shards]; `merge` makes the report from all N. Each shard takes a
+    /// fixed part of the (seed, run) pairs, balanced by cost, the same on every machine.
+    /// Inside a Slurm job array the shard is read from SLURM_ARRAY_TASK_ID and
+    /// SLURM_ARRAY_TASK_COUNT when this flag is absent
+    #[arg(long, value_name = "K/N", value_parser = parse_slice, conflicts_with = "shards")]
+    shard: Option<Slice>,
+    /// Run one of N shards, its number from the engine: SLURM_ARRAY_TASK_ID (Slurm job
+    /// arrays) or JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs), both counted from 0
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    shards: Option<u32>,
+}
+
+fn parse_slice(text: &str) -> std::result::Result<Slice, String> {
+    text.parse()
 }
 
 impl Args {
@@ -90,6 +111,20 @@ fn select(args: &Args) -> Result<Vec<RunSpec>> {
     })
 }
 
+/// How to run `specs`: one job per core (at most one per run), the cores shared among them.
+fn options(args: &Args, specs: &[RunSpec]) -> Options {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = args.jobs.map_or(cores, usize::from).min(specs.len().max(1));
+    Options {
+        seeds: args.seed_list(),
+        jobs,
+        threads_per_run: (cores / jobs).max(1),
+        random_search: !args.quick
+            && (args.only.is_empty() || specs.iter().any(|s| s.group == Group::Extra)),
+        search_trials: 40,
+    }
+}
+
 fn list(specs: &[RunSpec]) {
     println!("{:<16} {:<6} {:>6}  title", "id", "group", "iters");
     for s in specs {
@@ -101,7 +136,12 @@ fn list(specs: &[RunSpec]) {
     println!("{} runs", specs.len());
 }
 
+/// The commit of the checkout, or `$NABLA_GIT_COMMIT` where there is none (a container
+/// built from a copy of the sources).
 fn git_commit(root: &Path) -> Option<String> {
+    if let Ok(commit) = std::env::var("NABLA_GIT_COMMIT") {
+        return Some(commit).filter(|c| !c.is_empty());
+    }
     let out = std::process::Command::new("git")
         .args(["rev-parse", "HEAD"])
         .current_dir(root)
@@ -190,9 +230,17 @@ impl Display {
 }
 
 pub fn run(args: &Args, root: &Path) -> Result<bool> {
+    if let Some(merge) = &args.merge {
+        return shards::merge(merge, root);
+    }
     let specs = select(args)?;
+    let slice = shards::slice(args.shard, args.shards, &|k| std::env::var(k).ok())?;
+    let options = options(args, &specs);
     if args.list {
-        list(&specs);
+        match slice {
+            Some((slice, _)) => shards::list(&specs, &options, slice),
+            None => list(&specs),
+        }
         return Ok(true);
     }
     let data_dir = fetch_mnist::ensure(args.data.as_deref(), &args.mirrors, root)?;
@@ -202,21 +250,12 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
     let data = Data::new(&mnist);
     drop(mnist);
 
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let jobs = args.jobs.map_or(cores, usize::from).min(specs.len().max(1));
-    let threads_per_run = (cores / jobs).max(1);
-    let seeds = args.seed_list();
-    let options = Options {
-        seeds: seeds.clone(),
-        jobs,
-        threads_per_run,
-        random_search: !args.quick
-            && (args.only.is_empty() || specs.iter().any(|s| s.group == Group::Extra)),
-        search_trials: 40,
-    };
+    let seeds = &options.seeds;
     eprintln!(
-        "Running {} runs on {jobs} jobs of {threads_per_run} thread(s), {}{}",
+        "Running {} runs on {} jobs of {} thread(s), {}{}",
         specs.len(),
+        options.jobs,
+        options.threads_per_run,
         match seeds.as_slice() {
             [one] => format!("seed {one}"),
             many => format!(
@@ -236,6 +275,17 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
         dataset,
         machine: nabla_tensor::machine(),
     };
+    if let Some((slice, from)) = slice {
+        return shards::run(
+            args,
+            &specs,
+            &data,
+            &options,
+            (slice, from),
+            provenance,
+            root,
+        );
+    }
     let out = args
         .out
         .clone()
@@ -271,7 +321,7 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
     if let Some(server) = &live {
         live::publish_end(server, &outcome);
     }
-    let passed = check(args, &outcome);
+    let passed = check(args.check, &outcome);
     if let Some(server) = live {
         println!("serving the live page at {} until Ctrl-C", server.url());
         loop {
@@ -282,8 +332,8 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
 }
 
 /// With `--check`, prints whether every reproduction and verdict is as expected.
-fn check(args: &Args, outcome: &session::Outcome) -> bool {
-    if args.check {
+fn check(wanted: bool, outcome: &session::Outcome) -> bool {
+    if wanted {
         if outcome.failures.is_empty() {
             println!(
                 "check passed: {} reproductions in range, {} verdicts as expected",

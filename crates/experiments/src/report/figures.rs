@@ -4,7 +4,7 @@
 use super::*;
 use crate::plot::{Axis, Drawn, LineChart};
 
-pub(super) fn file_id(id: &str) -> String {
+pub(crate) fn file_id(id: &str) -> String {
     id.replace('\'', "-prime")
 }
 

@@ -69,6 +69,46 @@ fn header(md: &mut String, inputs: &Inputs<'_>) {
         m.command,
         m.git_commit.as_deref().unwrap_or("unknown")
     );
+    if !m.shards.is_empty() {
+        let together: f64 = m.shards.iter().map(|s| s.wall_seconds).sum();
+        let _ = writeln!(
+            md,
+            "Merged from {} shards run apart ({:.0} s of wall time together; the wall time above is the longest shard's and the merge's):\n",
+            m.shards.len(),
+            together
+        );
+        for s in &m.shards {
+            let _ = writeln!(
+                md,
+                "- shard {}: {} in {:.0} s on {}",
+                s.shard,
+                if s.runs == 1 { "1 run".to_string() } else { format!("{} runs", s.runs) },
+                s.wall_seconds,
+                s.machine
+            );
+        }
+        md.push('\n');
+    }
+    if !m.missing.is_empty() {
+        const SHOWN: usize = 30;
+        let more = m.missing.len().saturating_sub(SHOWN);
+        let _ = writeln!(
+            md,
+            "**A partial merge: {} runs are missing**, so every claim that needs one of them is undecided and each run below that lacks a seed is left out: {}{}.\n",
+            m.missing.len(),
+            m.missing
+                .iter()
+                .take(SHOWN)
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
 }
 
 fn contents(md: &mut String) {

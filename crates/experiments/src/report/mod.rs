@@ -30,7 +30,7 @@ mod sections;
 mod tests;
 mod words;
 
-use figures::file_id;
+pub(crate) use figures::file_id;
 use html::html;
 use markdown::markdown;
 use words::pct;
@@ -58,6 +58,23 @@ pub struct Manifest {
     pub run_seconds: Vec<(String, f64)>,
     /// The whole suite's wall time.
     pub wall_seconds: f64,
+    /// The shards a merged report was made from (empty for a suite run on one machine).
+    pub shards: Vec<ShardLine>,
+    /// What a partial merge lacks, by name (`VG-1 seed 3`, `X-SEARCH`).
+    pub missing: Vec<String>,
+}
+
+/// One shard of a merged report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShardLine {
+    /// Which shard, `K/N`.
+    pub shard: String,
+    /// CPU model, cores, OS of the machine that ran it.
+    pub machine: String,
+    /// Its wall time.
+    pub wall_seconds: f64,
+    /// How many runs it trained (the random search counts as one).
+    pub runs: usize,
 }
 
 /// Everything the report shows.

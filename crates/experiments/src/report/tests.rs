@@ -88,6 +88,8 @@ fn report() -> (String, Vec<Figure>, Vec<Verdict>) {
         machine: "test".into(),
         run_seconds: Vec::new(),
         wall_seconds: 1.0,
+        shards: Vec::new(),
+        missing: Vec::new(),
     };
     let before = vec![vec![0.1f32; 25]; 30];
     let inputs = Inputs {

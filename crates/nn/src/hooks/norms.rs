@@ -64,7 +64,7 @@ pub fn weight_gradient_norms<F: Float>(model: &dyn Classifier<F>) -> Vec<(String
 
 /// A histogram of values in `[lo, hi]` with equal-width bins; values outside are clamped
 /// into the end bins so that nothing is lost from the counts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Histogram {
     /// Lower edge of the first bin.
     pub lo: f64,

@@ -3,18 +3,18 @@
 //! Every run has its own seed (from the suite seed and its id) and its own thread count, so
 //! results do not depend on `jobs` or on which run finished first.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use serde::Serialize;
 
 use crate::extras::{InitRow, Trial};
-use crate::result::RunResult;
-use crate::runner;
-use nabla_nn::Architecture;
 
-use crate::spec::{Expect, Group, ModelSpec, RunSpec};
+mod jobs;
+
+pub use jobs::{Done, Job, all_jobs, cost, run_jobs};
+use crate::result::RunResult;
+
+use crate::spec::{Expect, Group, RunSpec};
 use crate::{Data, Result};
 
 /// What the suite tells its caller while it works.
@@ -161,18 +161,6 @@ pub fn job_label(id: &str, seed: u64, seeds: usize) -> String {
     }
 }
 
-/// A rough cost, to start the longest runs first so that no job waits on one at the end.
-fn cost(spec: &RunSpec) -> f64 {
-    let per_iter = match &spec.model {
-        ModelSpec::Net(Architecture::DeepConv(_) | Architecture::AlexNet(_)) => 400.0,
-        ModelSpec::Net(Architecture::SimpleConv(_) | Architecture::DoubleConv(_)) => 40.0,
-        ModelSpec::Net(Architecture::Mlp(c)) => {
-            (c.hidden.iter().sum::<usize>() as f64 / 60.0).max(1.0)
-        }
-    };
-    per_iter * spec.iterations as f64
-}
-
 /// Trains `specs` on `data` and checks each reproduction. `on_event` is called from the
 /// worker threads.
 pub fn run(
@@ -187,96 +175,31 @@ pub fn run(
     } else {
         options.seeds.clone()
     };
-    // Jobs are (seed, run) pairs, longest first; the primary seed's first among equals.
-    let jobs_total = seeds.len() * specs.len();
-    let mut order: Vec<usize> = (0..jobs_total).collect();
-    order.sort_by(|&a, &b| {
-        cost(&specs[b % specs.len()])
-            .total_cmp(&cost(&specs[a % specs.len()]))
-            .then(a.cmp(&b))
-    });
-    let label = |spec: &RunSpec, seed: u64| job_label(&spec.id, seed, seeds.len());
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<RunResult>>>> =
-        Mutex::new((0..jobs_total).map(|_| None).collect());
-    let search: Mutex<Option<Result<Vec<Trial>>>> = Mutex::new(None);
-    let search_claimed = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..options.jobs.max(1) {
-            scope.spawn(|| {
-                // The first job to start takes the random search (40 short runs) while the
-                // other starts the longest training run, so that no job idles at the end.
-                if options.random_search && search_claimed.fetch_add(1, Ordering::SeqCst) == 0 {
-                    on_event(Event::Started {
-                        id: "X-SEARCH".into(),
-                    });
-                    let t = Instant::now();
-                    let trials =
-                        nabla_tensor::parallel::with_threads(options.threads_per_run, || {
-                            crate::extras::random_search(data, seeds[0], options.search_trials, 200)
-                        });
-                    on_event(Event::Finished {
-                        id: "X-SEARCH".into(),
-                        seconds: t.elapsed().as_secs_f64(),
-                        curve: Vec::new(),
-                    });
-                    if let Ok(mut slot) = search.lock() {
-                        *slot = Some(trials);
-                    }
-                }
-                loop {
-                    let k = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(&job) = order.get(k) else { break };
-                    let (spec, seed) = (&specs[job % specs.len()], seeds[job / specs.len()]);
-                    let id = label(spec, seed);
-                    on_event(Event::Started { id: id.clone() });
-                    let mut last = 0;
-                    let outcome = runner::run(
-                        spec,
-                        data,
-                        seed,
-                        options.threads_per_run,
-                        &mut |step, total| {
-                            if step == total || step - last >= total.div_ceil(50) {
-                                last = step;
-                                on_event(Event::Step {
-                                    id: id.clone(),
-                                    step,
-                                    total,
-                                });
-                            }
-                        },
-                    );
-                    on_event(Event::Finished {
-                        id,
-                        seconds: outcome.as_ref().map_or(0.0, |r| r.seconds),
-                        curve: outcome.as_ref().map_or_else(
-                            |_| Vec::new(),
-                            |r| r.curve.iter().map(|p| (p.iteration, p.test)).collect(),
-                        ),
-                    });
-                    if let Ok(mut slots) = results.lock() {
-                        slots[job] = Some(outcome);
-                    }
-                }
-            });
-        }
-    });
-    let mut per_seed: Vec<Vec<RunResult>> = Vec::new();
-    let mut slots = results.into_inner().unwrap_or_default().into_iter();
-    for &seed in &seeds {
-        let mut runs = Vec::new();
-        for spec in specs {
-            match slots.next().flatten() {
-                Some(Ok(r)) => runs.push(r),
-                Some(Err(e)) => return Err(e),
-                None => {
-                    return Err(crate::ExperimentError::Setup(format!(
-                        "run {} did not finish",
-                        label(spec, seed)
-                    )));
-                }
-            }
+    let jobs = all_jobs(specs.len(), seeds.len(), options.random_search);
+    let done = run_jobs(specs, &seeds, &jobs, data, options, on_event)?;
+    assemble(specs, &seeds, done, started.elapsed().as_secs_f64())
+}
+
+/// The suite's result from every run's result (`done` must hold every `(seed, spec)` pair)
+/// and the suite's wall time: the primary seed's runs, the other seeds' replicas, the
+/// weight-initialization figure and the reproduction checks.
+pub fn assemble(
+    specs: &[RunSpec],
+    seeds: &[u64],
+    mut done: Done,
+    seconds: f64,
+) -> Result<SuiteResult> {
+    let mut per_seed: Vec<Vec<RunResult>> = Vec::with_capacity(seeds.len());
+    for (s, &seed) in seeds.iter().enumerate() {
+        let mut runs = Vec::with_capacity(specs.len());
+        for (k, spec) in specs.iter().enumerate() {
+            let Some(r) = done.runs.remove(&(s, k)) else {
+                return Err(crate::ExperimentError::Setup(format!(
+                    "no result for run {}",
+                    job_label(&spec.id, seed, seeds.len())
+                )));
+            };
+            runs.push(r);
         }
         per_seed.push(runs);
     }
@@ -286,19 +209,15 @@ pub fn run(
         .cloned()
         .zip(per_seed.next().unwrap_or_default())
         .collect();
-    let replicas: Vec<Vec<RunResult>> = per_seed.collect();
-    let search = match search.into_inner().ok().flatten() {
-        Some(r) => r?,
-        None => Vec::new(),
-    };
+    let seed = seeds.first().copied().unwrap_or(0);
     let mut suite = SuiteResult {
         runs,
-        seeds: seeds.clone(),
-        replicas,
-        search,
-        init_figure: crate::extras::weight_init_figure(seeds[0])?,
+        seeds: seeds.to_vec(),
+        replicas: per_seed.collect(),
+        search: done.search.unwrap_or_default(),
+        init_figure: crate::extras::weight_init_figure(seed)?,
         checks: Vec::new(),
-        seconds: started.elapsed().as_secs_f64(),
+        seconds,
     };
     suite.checks = checks(&suite);
     Ok(suite)
