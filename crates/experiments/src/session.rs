@@ -10,7 +10,6 @@ use crate::suite::{self, Event, Options, SuiteResult};
 use crate::verdict::{self, Verdict};
 use crate::{Data, Result, RunSpec, computed, runner};
 
-
 /// What the report records about where and how it was made, beside the results.
 #[derive(Debug, Clone)]
 pub struct Provenance {
@@ -71,9 +70,10 @@ pub fn run_and_report(
 /// commit of the build that merges.
 pub fn report_merged(merged: Merged, provenance: Provenance, out: &Path) -> Result<Outcome> {
     let started = Instant::now();
-    let first = merged.shards.first().ok_or_else(|| {
-        crate::ExperimentError::Shard("no shards to report".into())
-    })?;
+    let first = merged
+        .shards
+        .first()
+        .ok_or_else(|| crate::ExperimentError::Shard("no shards to report".into()))?;
     let mut machines: Vec<&str> = merged.shards.iter().map(|m| m.machine.as_str()).collect();
     machines.dedup();
     let how = How {
@@ -131,7 +131,11 @@ fn report(
             .and_then(|mut m| runner::first_filters(m.as_mut()))
     });
     // A merge's wall time is its longest shard's (the sweep's critical path) and its own.
-    let longest_shard = how.shards.iter().map(|s| s.wall_seconds).fold(0.0, f64::max);
+    let longest_shard = how
+        .shards
+        .iter()
+        .map(|s| s.wall_seconds)
+        .fold(0.0, f64::max);
     let manifest = Manifest {
         seed: how.seed,
         jobs: how.jobs,

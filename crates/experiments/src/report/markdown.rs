@@ -82,7 +82,11 @@ fn header(md: &mut String, inputs: &Inputs<'_>) {
                 md,
                 "- shard {}: {} in {:.0} s on {}",
                 s.shard,
-                if s.runs == 1 { "1 run".to_string() } else { format!("{} runs", s.runs) },
+                if s.runs == 1 {
+                    "1 run".to_string()
+                } else {
+                    format!("{} runs", s.runs)
+                },
                 s.wall_seconds,
                 s.machine
             );

@@ -94,7 +94,9 @@ pub fn read(dir: &Path) -> Result<Shard> {
     if !bin.exists() {
         return Err(bad(
             dir,
-            format!("not a shard folder (no {BIN}): a shard is written by `experiments --shard K/N`"),
+            format!(
+                "not a shard folder (no {BIN}): a shard is written by `experiments --shard K/N`"
+            ),
         ));
     }
     let bytes = fs::read(&bin).map_err(io(&bin))?;
@@ -107,7 +109,10 @@ fn decode(bytes: &[u8]) -> std::result::Result<Shard, String> {
         return Err("not a nabla shard (wrong magic bytes)".into());
     }
     if bytes.len() < header {
-        return Err(format!("cut short: {} bytes, its header is {header}", bytes.len()));
+        return Err(format!(
+            "cut short: {} bytes, its header is {header}",
+            bytes.len()
+        ));
     }
     let word = |at: usize, n: usize| {
         bytes[at..at + n]
@@ -123,7 +128,9 @@ fn decode(bytes: &[u8]) -> std::result::Result<Shard, String> {
     }
     let len = word(MAGIC.len() + 4, 8);
     if len > MAX_PAYLOAD {
-        return Err(format!("claims a payload of {len} bytes, more than any sweep writes"));
+        return Err(format!(
+            "claims a payload of {len} bytes, more than any sweep writes"
+        ));
     }
     let expected = header as u64 + len + 4;
     if (bytes.len() as u64) != expected {

@@ -236,11 +236,7 @@ fn belongs_with(
         );
     }
     if a.runs != b.runs || a.search_trials != b.search_trials {
-        return differ(
-            "selected runs",
-            a.runs.join(","),
-            b.runs.join(","),
-        );
+        return differ("selected runs", a.runs.join(","), b.runs.join(","));
     }
     Ok(())
 }
@@ -254,5 +250,9 @@ fn list(seeds: &[u64]) -> String {
 }
 
 fn suite_name(quick: bool) -> &'static str {
-    if quick { "the quick suite" } else { "the full suite" }
+    if quick {
+        "the quick suite"
+    } else {
+        "the full suite"
+    }
 }

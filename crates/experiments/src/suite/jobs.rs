@@ -114,12 +114,7 @@ pub fn run_jobs(
                     let t = Instant::now();
                     let trials =
                         nabla_tensor::parallel::with_threads(options.threads_per_run, || {
-                            crate::extras::random_search(
-                                data,
-                                seeds[0],
-                                options.search_trials,
-                                200,
-                            )
+                            crate::extras::random_search(data, seeds[0], options.search_trials, 200)
                         });
                     on_event(Event::Finished {
                         id: "X-SEARCH".into(),

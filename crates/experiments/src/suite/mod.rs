@@ -11,8 +11,8 @@ use crate::extras::{InitRow, Trial};
 
 mod jobs;
 
-pub use jobs::{Done, Job, all_jobs, cost, run_jobs};
 use crate::result::RunResult;
+pub use jobs::{Done, Job, all_jobs, cost, run_jobs};
 
 use crate::spec::{Expect, Group, RunSpec};
 use crate::{Data, Result};
