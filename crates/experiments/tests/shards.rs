@@ -10,7 +10,7 @@ use nabla_experiments::session::{self, Provenance};
 use nabla_experiments::shard::{self, Slice};
 use nabla_experiments::suite::Options;
 use nabla_experiments::{Data, catalog};
-use serde_json::Value;
+use nabla_testdata::measurements;
 
 fn provenance(command: &str) -> Provenance {
     Provenance {
@@ -19,32 +19,6 @@ fn provenance(command: &str) -> Provenance {
         dataset: vec![("train-images-idx3-ubyte".into(), "test".into())],
         machine: "test".into(),
     }
-}
-
-/// `results.json` without what measures time or tells how the suite was run.
-fn measurements(dir: &Path) -> Value {
-    fn strip(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                for key in ["seconds", "step_times", "run_seconds", "wall_seconds"] {
-                    map.remove(key);
-                }
-                map.values_mut().for_each(strip);
-            }
-            Value::Array(items) => items.iter_mut().for_each(strip),
-            // The one computed claim whose evidence is a measured time.
-            Value::String(s) if s.contains("measured time") => *s = "<time>".into(),
-            _ => {}
-        }
-    }
-    let text = std::fs::read_to_string(dir.join("results.json")).unwrap();
-    let mut json: Value = serde_json::from_str(&text).unwrap();
-    let manifest = json.get_mut("manifest").unwrap().as_object_mut().unwrap();
-    for key in ["command", "shards", "machine", "jobs", "threads_per_run"] {
-        manifest.remove(key);
-    }
-    strip(&mut json);
-    json
 }
 
 fn three_shards_merge_into_the_whole_suite_to_the_bit(dir: &Path) {

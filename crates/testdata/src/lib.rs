@@ -25,6 +25,10 @@ use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
+mod results;
+
+pub use results::measurements;
+
 /// The tests of one test file; see the crate's doc. [`main!`] builds and runs it.
 pub struct Tests {
     trials: Vec<Trial>,

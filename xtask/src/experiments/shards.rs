@@ -136,8 +136,9 @@ pub(super) fn run(
         .unwrap_or_else(|| report::default_dir(root).join("shards"));
     let names = shard::names(specs, options, slice);
     eprintln!(
-        "Shard {slice} ({from}): {} of its sweep's jobs, into {}",
+        "Shard {slice} ({from}): {} of the sweep's {} jobs, into {}",
         names.len(),
+        specs.len() * options.seeds.len() + usize::from(options.random_search),
         parent.join(slice.folder_name()).display()
     );
     let display = Display::new(names.len());
