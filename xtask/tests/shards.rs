@@ -305,8 +305,77 @@ fn slurm_runs_the_sweep_as_a_job_array_and_a_dependent_merge(data: &Path, (): ()
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The `experiments` command lines of the Kubernetes and GitHub Actions files, as argument
+/// lists (the Slurm scripts run for real in the Slurm test).
+fn deploy_command_lines() -> Vec<(String, Vec<String>)> {
+    let deploy = project_root().join("deploy");
+    let mut found = Vec::new();
+    for file in [
+        "kubernetes/sweep.yaml",
+        "kubernetes/merge.yaml",
+        "github/experiments.yml",
+    ] {
+        let text = std::fs::read_to_string(deploy.join(file)).unwrap();
+        for line in text.lines().map(str::trim) {
+            // Kubernetes: a flow sequence of quoted strings, which is JSON.
+            if let Some(args) = line.strip_prefix("args: ") {
+                let args: Vec<String> = serde_json::from_str(args).unwrap();
+                if args[0] == "experiments" {
+                    found.push((file.to_string(), args));
+                }
+            }
+            if let Some(command) = line.strip_prefix("- run: cargo xtask experiments") {
+                let command = command
+                    .replace("${{ inputs.seeds }}", "10")
+                    .replace("${{ matrix.shard }}", "1");
+                let args = std::iter::once("experiments".to_string())
+                    .chain(command.split_whitespace().map(String::from))
+                    .collect();
+                found.push((file.to_string(), args));
+            }
+        }
+    }
+    found
+}
+
+fn the_deploy_files_call_the_cli_with_flags_it_takes() {
+    let lines = deploy_command_lines();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    let nowhere = scratch("deploy").join("nowhere");
+    for (file, mut args) in lines {
+        let merge = args.get(1).is_some_and(|a| a == "merge");
+        if merge {
+            // The shards' folder: one that is not there, so the merge stops right after
+            // parsing its flags.
+            args[2] = nowhere.display().to_string();
+        } else {
+            args.push("--list".into());
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(&args)
+            .env("JOB_COMPLETION_INDEX", "0")
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .output()
+            .unwrap();
+        let said = text(&out);
+        if merge {
+            assert!(said.contains("no such folder"), "{file}: {args:?}\n{said}");
+        } else {
+            assert!(out.status.success(), "{file}: {args:?}\n{said}");
+            assert!(
+                said.contains("jobs in shard 1/"),
+                "{file}: {args:?}\n{said}"
+            );
+        }
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let mut tests = nabla_testdata::Tests::new();
+    tests.test(
+        "the_deploy_files_call_the_cli_with_flags_it_takes",
+        the_deploy_files_call_the_cli_with_flags_it_takes,
+    );
     tests.test(
         "bad_shards_and_flags_are_refused_by_name",
         bad_shards_and_flags_are_refused_by_name,

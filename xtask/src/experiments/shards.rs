@@ -254,7 +254,8 @@ mod tests {
 
     #[test]
     fn a_shard_that_cannot_be_worked_out_is_an_error_that_says_why() {
-        let cases: [(Option<u32>, &[(&str, &str)], &str); 6] = [
+        type Env<'a> = &'a [(&'a str, &'a str)];
+        let cases: [(Option<u32>, Env, &str); 6] = [
             (None, &[("JOB_COMPLETION_INDEX", "1")], "add --shards N"),
             (Some(2), &[("JOB_COMPLETION_INDEX", "2")], "does not exist"),
             (Some(4), &[], "neither is set"),

@@ -195,7 +195,7 @@ fn shards_on_disk_are_found_in_their_sweep_folder_and_a_half_written_one_is_not(
     let empty = dir.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     assert!(
-        find(&[empty.clone()])
+        find(std::slice::from_ref(&empty))
             .unwrap_err()
             .to_string()
             .contains("neither a shard")
