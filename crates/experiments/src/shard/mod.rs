@@ -4,9 +4,9 @@
 //! pairs (and the random search) can be trained on different machines and put back
 //! together into exactly the result one machine would have produced. A [`Slice`] `K/N`
 //! names one of `N` shards; [`plan`] decides which jobs each shard takes (balanced by their
-//! expected cost, the same on every machine); [`run`] trains one shard; [`write`] and
-//! [`read`] keep it on disk; [`merge`] checks that shards belong together and assembles the
-//! suite's result.
+//! expected cost, the same on every machine); [`run`](fn@run) trains one shard;
+//! [`write`](fn@write) and [`read`](fn@read) keep it on disk; [`merge`] checks that shards
+//! belong together and assembles the suite's result.
 //!
 //! ```
 //! use nabla_experiments::shard::Slice;
