@@ -115,9 +115,8 @@ pub(super) fn list(specs: &[RunSpec], options: &Options, slice: Slice) {
     for name in &names {
         println!("{name}");
     }
-    println!("{} of {} jobs in shard {slice}", names.len(), {
-        specs.len() * options.seeds.len() + usize::from(options.random_search)
-    });
+    let sweep = specs.len() * options.seeds.len() + usize::from(options.random_search);
+    println!("{} of {sweep} jobs in shard {slice}", names.len());
 }
 
 /// Trains one shard and writes it into `--out` (default `target/experiments/shards`).
