@@ -3,7 +3,7 @@
 use ndarray::{ArrayD, Zip};
 
 use crate::error::{check_eps, check_range};
-use crate::{Float, Result, RuleOptimizer, UpdateRule};
+use crate::{Float, Result, RuleOptimizer, UpdateRule, flush_subnormal};
 
 /// Where Adam's bias correction goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,16 +104,16 @@ impl UpdateRule for AdamRule {
             AdamForm::Classic => {
                 let lr_t = F::of(lr * c2.sqrt() / c1);
                 zip.for_each(|p, &g, m, v| {
-                    *m += fb1 * (g - *m);
-                    *v += fb2 * (g * g - *v);
+                    *m = flush_subnormal(*m + fb1 * (g - *m));
+                    *v = flush_subnormal(*v + fb2 * (g * g - *v));
                     *p -= lr_t * *m / (v.sqrt() + eps);
                 });
             }
             AdamForm::Textbook => {
                 let (lr, c1, c2) = (F::of(lr), F::of(c1), F::of(c2));
                 zip.for_each(|p, &g, m, v| {
-                    *m += fb1 * (g - *m);
-                    *v += fb2 * (g * g - *v);
+                    *m = flush_subnormal(*m + fb1 * (g - *m));
+                    *v = flush_subnormal(*v + fb2 * (g * g - *v));
                     *p -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);
                 });
             }

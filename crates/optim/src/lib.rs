@@ -55,6 +55,6 @@ pub use nesterov::{Nesterov, NesterovRule};
 pub use optimizer::{Optimizer, OptimizerState, step};
 pub use regularization::Regularizer;
 pub use rmsprop::{RmsProp, RmsPropRule};
-pub use rule::{RuleOptimizer, UpdateRule};
+pub use rule::{RuleOptimizer, UpdateRule, flush_subnormal};
 pub use schedule::Schedule;
 pub use sgd::{Sgd, SgdRule};

@@ -3,7 +3,7 @@
 use ndarray::{ArrayD, Zip};
 
 use crate::error::check_range;
-use crate::{Float, Result, RuleOptimizer, UpdateRule};
+use crate::{Float, Result, RuleOptimizer, UpdateRule, flush_subnormal};
 
 /// SGD with momentum (classic defaults: lr 0.01, μ 0.9), velocity starting at zero.
 ///
@@ -48,7 +48,7 @@ impl UpdateRule for MomentumRule {
     ) {
         let (lr, mu) = (F::of(lr), F::of(self.momentum));
         Zip::from(p).and(g).and(&mut slots[0]).for_each(|p, &g, v| {
-            *v = mu * *v - lr * g;
+            *v = flush_subnormal(mu * *v - lr * g);
             *p += *v;
         });
     }

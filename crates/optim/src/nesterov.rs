@@ -3,7 +3,7 @@
 use ndarray::{ArrayD, Zip};
 
 use crate::error::check_range;
-use crate::{Float, Result, RuleOptimizer, UpdateRule};
+use crate::{Float, Result, RuleOptimizer, UpdateRule, flush_subnormal};
 
 /// Nesterov momentum (classic defaults: lr 0.01, μ 0.9):
 /// `v = μ·v − lr·g; p += μ·μ·v − (1 + μ)·lr·g` (Sutskever et al. 2013, as in the classic code).
@@ -49,7 +49,7 @@ impl UpdateRule for NesterovRule {
     ) {
         let (lr, mu) = (F::of(lr), F::of(self.momentum));
         Zip::from(p).and(g).and(&mut slots[0]).for_each(|p, &g, v| {
-            *v = mu * *v - lr * g;
+            *v = flush_subnormal(mu * *v - lr * g);
             *p += mu * mu * *v - (F::one() + mu) * lr * g;
         });
     }

@@ -3,7 +3,7 @@
 use ndarray::{ArrayD, Zip};
 
 use crate::error::{check_eps, check_range};
-use crate::{Float, Result, RuleOptimizer, UpdateRule};
+use crate::{Float, Result, RuleOptimizer, UpdateRule, flush_subnormal};
 
 /// RMSProp (classic defaults: lr 0.01, ρ 0.99, ε 1e-7, h₀ = 0):
 /// `h = ρ·h + (1 − ρ)·g²; p −= lr·g / (√h + ε)`.
@@ -57,7 +57,7 @@ impl UpdateRule for RmsPropRule {
     ) {
         let (lr, rho, eps) = (F::of(lr), F::of(self.decay), F::of(self.eps));
         Zip::from(p).and(g).and(&mut slots[0]).for_each(|p, &g, h| {
-            *h = rho * *h + (F::one() - rho) * g * g;
+            *h = flush_subnormal(rho * *h + (F::one() - rho) * g * g);
             *p -= lr * g / (h.sqrt() + eps);
         });
     }

@@ -215,3 +215,72 @@ fn mismatched_gradient_is_an_error() {
         .unwrap_err();
     assert!(err.to_string().contains("`fc.weight`"), "{err}");
 }
+
+/// A gradient that turns zero for good (a dead unit's weight): the state decays
+/// geometrically. Unflushed it would stick at f32's smallest subnormal, `2⁻¹⁴⁹` (`0.9 ·
+/// 2⁻¹⁴⁹` rounds back to it), and every later step would do arithmetic on subnormals; flushed
+/// it reaches exactly zero, and the parameter ends where the unflushed formula leaves it, to
+/// the bit: what a subnormal state adds is below the parameter's rounding.
+#[test]
+fn state_decaying_under_a_zero_gradient_reaches_zero_not_a_subnormal() {
+    const STEPS: usize = 120_000;
+    let grads = || std::iter::once(0.3f32).chain(std::iter::repeat_n(0.0, STEPS));
+    // The formulas without the flush, in f32 as the optimizers compute them.
+    let momentum_p = {
+        let (mut p, mut v) = (0.5f32, 0.0f32);
+        for g in grads() {
+            v = 0.9 * v - 0.01 * g;
+            p += v;
+        }
+        assert!(v != 0.0 && !v.is_normal(), "unflushed, v sticks at {v:e}");
+        p
+    };
+    let adam_p = {
+        let (mut p, mut m, mut v) = (0.5f32, 0.0f32, 0.0f32);
+        for (t, g) in grads().enumerate() {
+            let t = (t + 1) as f64;
+            let lr_t = (0.01 * (1.0 - 0.999f64.powf(t)).sqrt() / (1.0 - 0.9f64.powf(t))) as f32;
+            m += 0.1 * (g - m);
+            v += (1.0 - 0.999f64) as f32 * (g * g - v);
+            p -= lr_t * m / (v.sqrt() + 1e-7);
+        }
+        assert!(m != 0.0 && !m.is_normal(), "unflushed, m sticks at {m:e}");
+        p
+    };
+    let optimizers: Vec<(&str, Box<dyn Optimizer<f32>>, Option<f32>)> = vec![
+        (
+            "Momentum",
+            Box::new(Momentum::<f32>::new(0.01, 0.9).unwrap()),
+            Some(momentum_p),
+        ),
+        (
+            "Nesterov",
+            Box::new(Nesterov::<f32>::new(0.01, 0.9).unwrap()),
+            None,
+        ),
+        (
+            "RMSProp",
+            Box::new(RmsProp::<f32>::new(0.01, 0.99).unwrap()),
+            None,
+        ),
+        (
+            "Adam",
+            Box::new(Adam::<f32>::new(0.01).unwrap()),
+            Some(adam_p),
+        ),
+    ];
+    for (name, mut optimizer, expected) in optimizers {
+        let mut p = Param::new(array![0.5f32].into_dyn(), ParamKind::Weight);
+        for g in grads() {
+            p.grad = array![g].into_dyn();
+            step(optimizer.as_mut(), |visit| visit("w", &mut p)).unwrap();
+        }
+        for slot in &optimizer.state().slots["w"] {
+            assert_eq!(slot[[0]], 0.0, "{name}: {slot:?}");
+        }
+        assert!(p.value[0].is_normal(), "{name}: {}", p.value[0]);
+        if let Some(expected) = expected {
+            assert_eq!(p.value[0].to_bits(), expected.to_bits(), "{name}");
+        }
+    }
+}
