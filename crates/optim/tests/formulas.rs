@@ -247,7 +247,9 @@ fn state_decaying_under_a_zero_gradient_reaches_zero_not_a_subnormal() {
         assert!(m != 0.0 && !m.is_normal(), "unflushed, m sticks at {m:e}");
         p
     };
-    let optimizers: Vec<(&str, Box<dyn Optimizer<f32>>, Option<f32>)> = vec![
+    // Each optimizer, and where the unflushed formula leaves the parameter when known.
+    type Case = (&'static str, Box<dyn Optimizer<f32>>, Option<f32>);
+    let optimizers: Vec<Case> = vec![
         (
             "Momentum",
             Box::new(Momentum::<f32>::new(0.01, 0.9).unwrap()),
