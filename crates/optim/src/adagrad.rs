@@ -1,8 +1,9 @@
 //! AdaGrad: per-element learning rates that shrink with the accumulated squared gradient.
 
-use ndarray::{ArrayD, Zip};
+use ndarray::ArrayD;
 
 use crate::error::{check_eps, check_range};
+use crate::rule::each1;
 use crate::{Float, Result, RuleOptimizer, UpdateRule};
 
 /// AdaGrad (classic defaults: lr 0.01, ε 1e-7 outside the square root, h₀ = 0):
@@ -73,7 +74,7 @@ impl UpdateRule for AdaGradRule {
         slots: &mut [ArrayD<F>],
     ) {
         let (lr, eps) = (F::of(lr), F::of(self.eps));
-        Zip::from(p).and(g).and(&mut slots[0]).for_each(|p, &g, h| {
+        each1(p, g, &mut slots[0], |p, g, h| {
             *h += g * g;
             *p -= lr * g / (h.sqrt() + eps);
         });

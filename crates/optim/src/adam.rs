@@ -1,8 +1,9 @@
 //! Adam and AdamW: momentum plus RMSProp-style scaling, with bias correction.
 
-use ndarray::{ArrayD, Zip};
+use ndarray::ArrayD;
 
 use crate::error::{check_eps, check_range};
+use crate::rule::each2;
 use crate::{Float, Result, RuleOptimizer, UpdateRule, flush_subnormal};
 
 /// Where Adam's bias correction goes.
@@ -99,11 +100,11 @@ impl UpdateRule for AdamRule {
         let eps = F::of(self.eps);
         let (m, v) = slots.split_at_mut(1);
         let (fb1, fb2) = (F::of(1.0 - b1), F::of(1.0 - b2));
-        let zip = Zip::from(p).and(g).and(&mut m[0]).and(&mut v[0]);
+        let moments = (&mut m[0], &mut v[0]);
         match self.form {
             AdamForm::Classic => {
                 let lr_t = F::of(lr * c2.sqrt() / c1);
-                zip.for_each(|p, &g, m, v| {
+                each2(p, g, moments, |p, g, m, v| {
                     *m = flush_subnormal(*m + fb1 * (g - *m));
                     *v = flush_subnormal(*v + fb2 * (g * g - *v));
                     *p -= lr_t * *m / (v.sqrt() + eps);
@@ -111,7 +112,7 @@ impl UpdateRule for AdamRule {
             }
             AdamForm::Textbook => {
                 let (lr, c1, c2) = (F::of(lr), F::of(c1), F::of(c2));
-                zip.for_each(|p, &g, m, v| {
+                each2(p, g, moments, |p, g, m, v| {
                     *m = flush_subnormal(*m + fb1 * (g - *m));
                     *v = flush_subnormal(*v + fb2 * (g * g - *v));
                     *p -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);

@@ -1,8 +1,9 @@
 //! Momentum SGD: `v = μ·v − lr·g; p += v`.
 
-use ndarray::{ArrayD, Zip};
+use ndarray::ArrayD;
 
 use crate::error::check_range;
+use crate::rule::each1;
 use crate::{Float, Result, RuleOptimizer, UpdateRule, flush_subnormal};
 
 /// SGD with momentum (classic defaults: lr 0.01, μ 0.9), velocity starting at zero.
@@ -47,7 +48,7 @@ impl UpdateRule for MomentumRule {
         slots: &mut [ArrayD<F>],
     ) {
         let (lr, mu) = (F::of(lr), F::of(self.momentum));
-        Zip::from(p).and(g).and(&mut slots[0]).for_each(|p, &g, v| {
+        each1(p, g, &mut slots[0], |p, g, v| {
             *v = flush_subnormal(mu * *v - lr * g);
             *p += *v;
         });

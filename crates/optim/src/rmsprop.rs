@@ -1,8 +1,9 @@
 //! RMSProp: AdaGrad with a leaky average, so old gradients are forgotten.
 
-use ndarray::{ArrayD, Zip};
+use ndarray::ArrayD;
 
 use crate::error::{check_eps, check_range};
+use crate::rule::each1;
 use crate::{Float, Result, RuleOptimizer, UpdateRule, flush_subnormal};
 
 /// RMSProp (classic defaults: lr 0.01, ρ 0.99, ε 1e-7, h₀ = 0):
@@ -56,7 +57,7 @@ impl UpdateRule for RmsPropRule {
         slots: &mut [ArrayD<F>],
     ) {
         let (lr, rho, eps) = (F::of(lr), F::of(self.decay), F::of(self.eps));
-        Zip::from(p).and(g).and(&mut slots[0]).for_each(|p, &g, h| {
+        each1(p, g, &mut slots[0], |p, g, h| {
             *h = flush_subnormal(rho * *h + (F::one() - rho) * g * g);
             *p -= lr * g / (h.sqrt() + eps);
         });

@@ -1,7 +1,8 @@
 //! What every optimizer shares, written once: the learning rate, the step count and the
 //! per-parameter buffers, around an [`UpdateRule`] that holds only a formula.
 
-use ndarray::ArrayD;
+use nabla_tensor::parallel::for_each_task;
+use ndarray::{ArrayD, Zip};
 
 use crate::error::check_lr;
 use crate::optimizer::{check_grad, check_kind};
@@ -32,6 +33,72 @@ pub fn flush_subnormal<F: Float>(x: F) -> F {
         F::zero()
     } else {
         x
+    }
+}
+
+/// Elements per block when an update is shared among threads: 64 KiB of `f32` per buffer,
+/// so a block's four streams stay in a core's L2 and a bias vector is one block, run inline.
+const BLOCK: usize = 16 * 1024;
+
+/// Applies `f(p, g, s)` to each element of a parameter, its gradient and one buffer. When
+/// all three are in standard layout (as the optimizer keeps them) the blocks run in
+/// parallel: the same arithmetic element by element, so the same bits on any thread count.
+/// Otherwise ndarray's `Zip` walks them.
+pub(crate) fn each1<F: Float>(
+    p: &mut ArrayD<F>,
+    g: &ArrayD<F>,
+    s: &mut ArrayD<F>,
+    f: impl Fn(&mut F, F, &mut F) + Sync,
+) {
+    if let (Some(ps), Some(gs), Some(ss)) = (p.as_slice_mut(), g.as_slice(), s.as_slice_mut())
+        && ps.len() == gs.len()
+        && ps.len() == ss.len()
+    {
+        let blocks = ps
+            .chunks_mut(BLOCK)
+            .zip(gs.chunks(BLOCK))
+            .zip(ss.chunks_mut(BLOCK));
+        for_each_task(blocks, |((p, g), s)| {
+            for ((p, &g), s) in p.iter_mut().zip(g).zip(s) {
+                f(p, g, s);
+            }
+        });
+    } else {
+        Zip::from(p).and(g).and(s).for_each(|p, &g, s| f(p, g, s));
+    }
+}
+
+/// [`each1`] with two buffers (Adam's moments).
+pub(crate) fn each2<F: Float>(
+    p: &mut ArrayD<F>,
+    g: &ArrayD<F>,
+    (s, t): (&mut ArrayD<F>, &mut ArrayD<F>),
+    f: impl Fn(&mut F, F, &mut F, &mut F) + Sync,
+) {
+    if let (Some(ps), Some(gs), Some(ss), Some(ts)) = (
+        p.as_slice_mut(),
+        g.as_slice(),
+        s.as_slice_mut(),
+        t.as_slice_mut(),
+    ) && ps.len() == gs.len()
+        && ps.len() == ss.len()
+        && ps.len() == ts.len()
+    {
+        let blocks = ps
+            .chunks_mut(BLOCK)
+            .zip(gs.chunks(BLOCK))
+            .zip(ss.chunks_mut(BLOCK).zip(ts.chunks_mut(BLOCK)));
+        for_each_task(blocks, |((p, g), (s, t))| {
+            for ((p, &g), (s, t)) in p.iter_mut().zip(g).zip(s.iter_mut().zip(t)) {
+                f(p, g, s, t);
+            }
+        });
+    } else {
+        Zip::from(p)
+            .and(g)
+            .and(s)
+            .and(t)
+            .for_each(|p, &g, s, t| f(p, g, s, t));
     }
 }
 

@@ -233,6 +233,31 @@ pub fn zip_blocks_both_mut<T: Send, U: Send>(
     });
 }
 
+/// Runs `f` on every item of `tasks` (matching blocks of several buffers, say), in
+/// parallel on up to [`threads`] threads. Each item is handled by exactly one call, so work
+/// whose result depends only on its item gives the same numbers on any thread count.
+///
+/// ```
+/// use nabla_tensor::parallel::for_each_task;
+/// let (mut a, mut b, c) = (vec![1.0f32; 10], vec![0.0f32; 10], vec![3.0f32; 10]);
+/// let blocks = a.chunks_mut(4).zip(b.chunks_mut(4)).zip(c.chunks(4));
+/// for_each_task(blocks, |((a, b), c)| {
+///     for ((a, b), c) in a.iter_mut().zip(b.iter_mut()).zip(c) {
+///         *b = *a + c;
+///         *a = 0.0;
+///     }
+/// });
+/// assert_eq!((a, b), (vec![0.0; 10], vec![4.0; 10]));
+/// ```
+pub fn for_each_task<I>(tasks: I, f: impl Fn(I::Item) + Sync)
+where
+    I: IntoIterator,
+    I::IntoIter: ExactSizeIterator + Send,
+    I::Item: Send,
+{
+    run_tasks(tasks, f);
+}
+
 /// Runs `f` on every task, on up to [`threads`] threads: the calling thread and helpers
 /// from a pool that lives as long as the process (starting threads per call costs more than
 /// the small products it would share). Every thread takes the next task from the shared
