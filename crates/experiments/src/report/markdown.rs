@@ -98,8 +98,11 @@ fn header(md: &mut String, inputs: &Inputs<'_>) {
         let more = m.missing.len().saturating_sub(SHOWN);
         let _ = writeln!(
             md,
-            "**A partial merge: {} runs are missing**, so every claim that needs one of them is undecided and each run below that lacks a seed is left out: {}{}.\n",
-            m.missing.len(),
+            "**A partial merge: {} missing**, so every claim that needs one of them is undecided and each run below that lacks a seed is left out: {}{}.\n",
+            match m.missing.len() {
+                1 => "1 run is".to_string(),
+                n => format!("{n} runs are"),
+            },
             m.missing
                 .iter()
                 .take(SHOWN)
