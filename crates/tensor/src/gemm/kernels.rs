@@ -3,6 +3,11 @@
 
 use super::Isa;
 
+/// Rows of `b` ahead of the one being multiplied that the kernel asks the cache for: the
+/// strip is read once per strip of `a`, from L2, and a stride of one row per term is one
+/// the hardware prefetchers follow late.
+const PREFETCH_ROWS: isize = 8;
+
 /// One kernel call: a strip of packed `a`, a strip of `b`, the tile of `c` they make.
 pub struct Tile {
     /// Terms of the dot products (at most [`super::KC`]).
@@ -89,6 +94,12 @@ macro_rules! tile_kernel {
             for _ in 0..t.kc {
                 let mut bv = [$zero(); NV];
                 for v in 0..NV {
+                    // A prefetch never faults, so the address may lie past the strip.
+                    std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                        b.wrapping_offset(super::PREFETCH_ROWS * t.b_rs)
+                            .wrapping_add(v * $lanes)
+                            .cast::<i8>(),
+                    );
                     // The address of a vector whose lanes are all masked off may lie past
                     // `b`'s allocation: formed with wrapping arithmetic, never dereferenced.
                     let at = b.wrapping_add(v * $lanes);

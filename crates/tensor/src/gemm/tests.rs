@@ -126,10 +126,59 @@ fn writes_only_inside_c() {
 }
 
 #[test]
-fn tiles_waste_least_on_the_models_shapes() {
+fn plans_follow_the_tiles_speed_on_the_models_shapes() {
+    let one = |from, to, tile| ([Part { from, to, tile }; 2], 1);
     // DeepConvNet's 16 filters: 8-row tiles, not 12 (which would compute 24 rows).
-    assert_eq!(tile_for(Isa::Avx512, 16, 784), (8, 3));
+    assert_eq!(plan(Isa::Avx512, 16, 784), one(0, 784, (8, 3)));
+    // 49 columns: 48 with the fast tile and one with a slow one would not pay.
+    assert_eq!(plan(Isa::Avx512, 64, 49), one(0, 49, (12, 2)));
     // A 16-wide output: one vector wide, 24 rows.
-    assert_eq!(tile_for(Isa::Avx512, 1600, 16), (24, 1));
-    assert_eq!(tile_for(Isa::Avx2, 1600, 16), (6, 2));
+    assert_eq!(plan(Isa::Avx512, 1600, 16), one(0, 16, (24, 1)));
+    assert_eq!(plan(Isa::Avx2, 1600, 16), one(0, 16, (6, 2)));
+    // The MLP's 100 units: 96 columns with the fast tile, 4 with the narrow one.
+    let (parts, count) = plan(Isa::Avx512, 128, 100);
+    assert_eq!(
+        (count, parts[0].tile, parts[0].to, parts[1].tile),
+        (2, (8, 3), 96, (24, 1))
+    );
+    // Every plan covers the columns once, in order.
+    for isa in isas() {
+        for (m, n) in [(1, 1), (7, 47), (100, 100), (30, 576), (64, 49), (1000, 10)] {
+            let (parts, count) = plan(isa, m, n);
+            let parts = &parts[..count];
+            assert_eq!(
+                (parts[0].from, parts[count - 1].to),
+                (0, n),
+                "{isa:?} {m}x{n}"
+            );
+            assert!(
+                parts
+                    .windows(2)
+                    .all(|w| w[0].to == w[1].from && w[0].from < w[0].to)
+            );
+        }
+    }
+}
+
+/// Enough rows that `b` is copied into strips even when its rows are contiguous, on both
+/// sides of the threshold.
+#[test]
+fn tall_products_give_the_references_bits() {
+    for (m, k, n) in [
+        (8 * PACK_B_STRIPS - 1, 300, 100),
+        (24 * PACK_B_STRIPS + 5, 40, 16),
+        (8 * PACK_B_STRIPS + 3, 257, 64),
+        (400, 30, 53),
+    ] {
+        let a = filled(m, k, false, m as u64);
+        let b = filled(k, n, false, k as u64);
+        let mut expect = filled(m, n, false, 9);
+        let c0 = expect.clone();
+        reference(0.5, &a.view(), &b.view(), 1.0, &mut expect.view_mut());
+        for isa in isas() {
+            let mut c = c0.clone();
+            run(isa, 0.5, &a.view(), &b.view(), 1.0, &mut c.view_mut());
+            assert!(c == expect, "{isa:?} {m}x{k}x{n}");
+        }
+    }
 }
