@@ -74,7 +74,7 @@ pub unsafe fn run(isa: Isa, mr: usize, nv: usize, tile: &Tile) {
 macro_rules! tile_kernel {
     ($feature:literal, $vec:ty, $mask:ty, $lanes:expr,
      zero: $zero:ident, splat: $splat:ident, fma: $fma:ident, mul: $mul:ident, add: $add:ident,
-     mask_for: $mask_for:expr, load: $load:expr, store: $store:expr) => {
+     mask_for: $mask_for:expr, load: $load:expr, load_all: $load_all:expr, store: $store:expr) => {
         /// # Safety
         /// See [`super::run`].
         #[target_feature(enable = $feature)]
@@ -89,6 +89,10 @@ macro_rules! tile_kernel {
             for (v, mask) in masks.iter_mut().enumerate() {
                 *mask = $mask_for(t.cols, v * $lanes);
             }
+            // A masked load costs a vector ALU slot beside the load on Intel, and those slots
+            // are the FMA ports: whole tiles load without masks. The test is loop-invariant,
+            // so the loop is compiled twice rather than branching per term.
+            let whole = t.cols == NV * $lanes;
             let mut acc = [[$zero(); NV]; MR];
             let (mut a, mut b) = (t.a, t.b);
             for _ in 0..t.kc {
@@ -104,8 +108,14 @@ macro_rules! tile_kernel {
                     // `b`'s allocation: formed with wrapping arithmetic, never dereferenced.
                     let at = b.wrapping_add(v * $lanes);
                     // SAFETY: lanes past `cols` are masked off and not read; the lanes below
-                    // `cols` are columns of this strip's row of `b`.
-                    bv[v] = unsafe { $load(masks[v], at) };
+                    // `cols` are columns of this strip's row of `b` (all of them when whole).
+                    bv[v] = unsafe {
+                        if whole {
+                            $load_all(at)
+                        } else {
+                            $load(masks[v], at)
+                        }
+                    };
                 }
                 for (i, row) in acc.iter_mut().enumerate() {
                     // SAFETY: `a` points at this term of the strip (the loop has run fewer
@@ -176,7 +186,7 @@ mod avx512 {
     tile_kernel!("avx512f", __m512, __mmask16, 16,
         zero: _mm512_setzero_ps, splat: _mm512_set1_ps, fma: _mm512_fmadd_ps,
         mul: _mm512_mul_ps, add: _mm512_add_ps,
-        mask_for: mask_for, load: load, store: store);
+        mask_for: mask_for, load: load, load_all: _mm512_loadu_ps, store: store);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -210,5 +220,5 @@ mod avx2 {
     tile_kernel!("avx2,fma", __m256, [i32; 8], 8,
         zero: _mm256_setzero_ps, splat: _mm256_set1_ps, fma: _mm256_fmadd_ps,
         mul: _mm256_mul_ps, add: _mm256_add_ps,
-        mask_for: mask_for, load: load, store: store);
+        mask_for: mask_for, load: load, load_all: _mm256_loadu_ps, store: store);
 }
