@@ -69,6 +69,15 @@ pub unsafe fn run(isa: Isa, mr: usize, nv: usize, tile: &Tile) {
     unreachable!("no {isa:?} tile {mr}x{nv}");
 }
 
+/// `x`, through an empty `asm!` block: the optimizer cannot see how it was computed, so it
+/// cannot rewrite row addresses built from it into a chain of additions.
+#[inline(always)]
+fn opaque(mut x: isize) -> isize {
+    // SAFETY: an empty instruction string; it reads and writes only the register holding x.
+    unsafe { std::arch::asm!("/* {0} */", inout(reg) x, options(pure, nomem, nostack)) };
+    x
+}
+
 /// One kernel body for both instruction sets: `$vec` registers of `$lanes` floats, a mask
 /// type and the intrinsics that differ.
 macro_rules! tile_kernel {
@@ -117,10 +126,21 @@ macro_rules! tile_kernel {
                         }
                     };
                 }
+                // Rows read in place are addressed from a base per eight rows and multiples
+                // of the row stride that x86 addressing scales for free (1, 2, 4, 8 times
+                // 1, 3, 5, 7 strides): computed row by row, each address waited on the one
+                // before, a chain of 24 additions per term in the 24-row tile.
+                let strides = [0, 1, 2, 3, 4, 5, 6, 7].map(|j| super::opaque(j * a_rs));
                 for (i, row) in acc.iter_mut().enumerate() {
+                    let at = if PACKED {
+                        a.wrapping_offset(i as isize)
+                    } else {
+                        a.wrapping_offset((i / 8) as isize * 8 * a_rs)
+                            .wrapping_offset(strides[i % 8])
+                    };
                     // SAFETY: `a` points at this term of the strip (the loop has run fewer
                     // than kc times), which holds MR rows, packed or in place.
-                    let ai = $splat(unsafe { *a.offset(i as isize * a_rs) });
+                    let ai = $splat(unsafe { *at });
                     for v in 0..NV {
                         row[v] = $fma(ai, bv[v], row[v]);
                     }
