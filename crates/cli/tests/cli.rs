@@ -113,6 +113,28 @@ fn bad_input_is_a_clear_error() {
     assert!(text(&out).contains("truncated or padded"), "{}", text(&out));
     std::fs::remove_file(garbage).unwrap();
 
+    // A flag the model has no use for is refused by name, before any data is read.
+    let out = nabla(&[
+        "train",
+        "--model",
+        "simple-conv",
+        "--batchnorm",
+        "--dropout",
+        "0.5",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("--batchnorm, --dropout do not apply to --model simple-conv"),
+        "{}",
+        text(&out)
+    );
+    let out = nabla(&["train", "--model", "deep-conv", "--init", "he"]);
+    assert!(
+        text(&out).contains("--init does not apply to --model deep-conv"),
+        "{}",
+        text(&out)
+    );
+
     let out = nabla(&["train", "--init", "huge"]);
     assert!(
         text(&out).contains("is not he, xavier or a positive standard deviation"),

@@ -184,9 +184,41 @@ fn parse_init(s: &str) -> std::result::Result<WeightInit, String> {
     }
 }
 
-/// The network the flags describe.
+/// The network the flags describe. A flag the chosen model has no use for is refused by
+/// name rather than dropped: `--batchnorm` on SimpleConvNet would otherwise train the plain
+/// network while the command line says otherwise.
 pub fn architecture(args: &ModelArgs) -> Result<Architecture> {
-    Ok(match args.model.unwrap_or(ModelName::Mlp) {
+    let model = args.model.unwrap_or(ModelName::Mlp);
+    let (name, unused) = match model {
+        ModelName::Mlp => ("mlp", vec![]),
+        ModelName::SimpleConv => (
+            "simple-conv",
+            vec![
+                (args.hidden.is_some(), "--hidden"),
+                (args.activation.is_some(), "--activation"),
+                (args.batchnorm, "--batchnorm"),
+                (args.dropout.is_some(), "--dropout"),
+            ],
+        ),
+        ModelName::DeepConv => (
+            "deep-conv",
+            vec![
+                (args.hidden.is_some(), "--hidden"),
+                (args.activation.is_some(), "--activation"),
+                (args.batchnorm, "--batchnorm"),
+                (args.init.is_some(), "--init"),
+            ],
+        ),
+    };
+    let unused: Vec<&str> = unused.into_iter().filter(|u| u.0).map(|u| u.1).collect();
+    if !unused.is_empty() {
+        bail!(
+            "{} {} not apply to --model {name}: its layers are fixed (--hidden, --activation and --batchnorm shape the MLP, --init the MLP and SimpleConvNet, --dropout the MLP and DeepConvNet)",
+            unused.join(", "),
+            if unused.len() == 1 { "does" } else { "do" }
+        );
+    }
+    Ok(match model {
         ModelName::Mlp => {
             let hidden = args.hidden.clone().unwrap_or_else(|| vec![100, 100]);
             let mut c = MlpConfig::new(784, hidden, 10);
