@@ -40,30 +40,34 @@ pub struct Tile {
 /// Runs the `(mr, nv)` tile of `isa`.
 ///
 /// # Safety
-/// `tile` addresses valid memory as its fields say; the CPU supports `isa`; `(mr, nv)` is one
-/// of `isa`'s tiles.
+/// `tile` addresses valid memory as its fields say; the CPU supports `isa`; `mr` is the
+/// height of one of `isa`'s tiles and `nv` at most that tile's width.
 pub unsafe fn run(isa: Isa, mr: usize, nv: usize, tile: &Tile) {
+    let packed = tile.a_rs == 1 && tile.a_cs == mr as isize;
+    /// The arms for every tile of a height, at every width up to its own.
+    macro_rules! dispatch {
+        ($($isa:ident $module:ident $mr:literal: $($nv:literal)+;)+) => {
+            match (isa, mr, nv, packed) {
+                $($(
+                    (Isa::$isa, $mr, $nv, true) => return $module::tile::<$mr, $nv, true>(tile),
+                    (Isa::$isa, $mr, $nv, false) => return $module::tile::<$mr, $nv, false>(tile),
+                )+)+
+                _ => {}
+            }
+        };
+    }
     #[cfg(target_arch = "x86_64")]
     // SAFETY: forwarded from the caller.
     unsafe {
-        match (isa, mr, nv, tile.a_rs == 1 && tile.a_cs == mr as isize) {
-            (Isa::Avx512, 8, 3, true) => return avx512::tile::<8, 3, true>(tile),
-            (Isa::Avx512, 8, 3, false) => return avx512::tile::<8, 3, false>(tile),
-            (Isa::Avx512, 12, 2, true) => return avx512::tile::<12, 2, true>(tile),
-            (Isa::Avx512, 12, 2, false) => return avx512::tile::<12, 2, false>(tile),
-            (Isa::Avx512, 24, 1, true) => return avx512::tile::<24, 1, true>(tile),
-            (Isa::Avx512, 24, 1, false) => return avx512::tile::<24, 1, false>(tile),
-            (Isa::Avx512, 4, 6, true) => return avx512::tile::<4, 6, true>(tile),
-            (Isa::Avx512, 4, 6, false) => return avx512::tile::<4, 6, false>(tile),
-            (Isa::Avx2, 4, 3, true) => return avx2::tile::<4, 3, true>(tile),
-            (Isa::Avx2, 4, 3, false) => return avx2::tile::<4, 3, false>(tile),
-            (Isa::Avx2, 6, 2, true) => return avx2::tile::<6, 2, true>(tile),
-            (Isa::Avx2, 6, 2, false) => return avx2::tile::<6, 2, false>(tile),
-            (Isa::Avx2, 12, 1, true) => return avx2::tile::<12, 1, true>(tile),
-            (Isa::Avx2, 12, 1, false) => return avx2::tile::<12, 1, false>(tile),
-            (Isa::Avx2, 3, 4, true) => return avx2::tile::<3, 4, true>(tile),
-            (Isa::Avx2, 3, 4, false) => return avx2::tile::<3, 4, false>(tile),
-            _ => {}
+        dispatch! {
+            Avx512 avx512 8: 1 2 3;
+            Avx512 avx512 12: 1 2;
+            Avx512 avx512 24: 1;
+            Avx512 avx512 4: 1 2 3 4 5 6;
+            Avx2 avx2 4: 1 2 3;
+            Avx2 avx2 6: 1 2;
+            Avx2 avx2 12: 1;
+            Avx2 avx2 3: 1 2 3 4;
         }
     }
     unreachable!("no {isa:?} tile {mr}x{nv}");

@@ -72,7 +72,7 @@ impl Isa {
     }
 
     /// The register tiles `(MR, NV)` of this instruction set, all with the same number of
-    /// accumulators, the fastest first; [`plan`] picks among them for a shape.
+    /// accumulators, the fastest first; [`tile_for`] picks among them for a shape.
     fn tiles(self) -> [(usize, usize); 4] {
         match self {
             Isa::Avx512 => [(8, 3), (12, 2), (24, 1), (4, 6)],
@@ -81,14 +81,21 @@ impl Isa {
     }
 }
 
-/// Each tile's speed relative to the first, in the order of [`Isa::tiles`], fitted to the
-/// models' shapes on a 2-core Intel Xeon (AVX-512; the AVX2 tiles are assumed to follow):
-/// more rows mean more broadcasts from memory per multiply-add, and the load ports, not the
-/// FMA units, set the pace of the tall tiles.
-const TILE_SPEED: [f64; 4] = [1.0, 0.85, 0.6, 0.7];
+/// Speed of a tile `NV` vectors wide relative to the 8x3 (AVX-512) or 4x3 (AVX2) tile,
+/// indexed by `NV`, measured on the models' shapes on a 2-core Intel Xeon (AVX-512; the
+/// AVX2 tiles are assumed to follow): narrower tiles broadcast more values of `a` per
+/// multiply-add, and the load ports, not the FMA units, set their pace.
+const SPEED_BY_WIDTH: [f64; 7] = [0.0, 0.6, 0.85, 1.0, 0.7, 0.7, 0.7];
 
-/// The share of a one-tile plan's expected time a split plan must stay under to be taken.
-const SPLIT_GAIN: f64 = 0.9;
+/// [`SPEED_BY_WIDTH`] for the narrower last tile of a row: as tall as the row's other tiles,
+/// so fewer accumulators share each loaded vector than in a tile made that narrow.
+const RAGGED_SPEED_BY_WIDTH: [f64; 7] = [0.0, 0.45, 0.8, 1.0, 0.7, 0.7, 0.7];
+
+/// When a remainder of columns after the widest tile's goes to a pass of its own with the
+/// tall one-vector tile rather than to narrow last tiles: from this many rows and columns
+/// left. Measured on one thread: 64x784x100 at 162 GFLOP/s against 143, but 64x576x49 (one
+/// column left) at 113 against 151 and 32x288x196 at 142 against 172.
+const SPLIT_FROM: (usize, usize) = (64, 4);
 
 /// Strips of `a` above which `b` is copied into contiguous strips even when its rows are
 /// contiguous: the copy is paid once and read by every strip, and it spares the kernel a
@@ -113,59 +120,74 @@ struct Part {
     tile: (usize, usize),
 }
 
-/// How an `m x n` output is cut into column ranges, each with its tile: the plan with the
-/// least expected time, counting padded elements and each tile's speed. Either one tile for
-/// every column, or the fastest tile for the columns it fills whole and another for the rest
-/// (`n = 100` on AVX-512: 96 columns with the 8x48 tile, 4 with 24x16, rather than 112
-/// columns with the slow 24x16 tile or 144 with the fast one). Columns are independent, so
-/// the plan changes the time, never the bits.
-fn plan(isa: Isa, m: usize, n: usize) -> ([Part; 2], usize) {
+/// How an `m x n` output is cut into column ranges, each with its tile. Usually one range
+/// and the tile of [`tile_for`]. When that is the widest tile, `a`'s rows are contiguous
+/// (so a second pass reads it in place rather than copying it again) and a few columns of
+/// one vector are left after the widest tile's, those get a pass of their own with the tall
+/// one-vector tile (`n = 100` on AVX-512: 96 columns with the 8x48 tile, 4 with 24x16; see
+/// [`SPLIT_FROM`]). Columns are independent, so the plan changes the time, never the bits.
+fn plan(isa: Isa, m: usize, n: usize, a_rows_contiguous: bool) -> ([Part; 2], usize) {
     let lanes = isa.lanes();
     let tiles = isa.tiles();
-    let cost = |t: usize, cols: usize| {
-        let (mr, nv) = tiles[t];
-        let computed = m.div_ceil(mr) * mr * cols.div_ceil(nv * lanes) * nv * lanes;
-        computed as f64 / TILE_SPEED[t]
-    };
-    let fastest = (0..tiles.len())
-        .map(|t| (t, cost(t, n)))
-        .fold(
-            (0, f64::INFINITY),
-            |best, t| if t.1 < best.1 { t } else { best },
+    let (main, narrow) = (tiles[0], tiles[2]);
+    let full = n / (main.1 * lanes) * (main.1 * lanes);
+    let tile = tile_for(isa, m, n);
+    let rest = n - full;
+    if tile == main
+        && a_rows_contiguous
+        && full > 0
+        && m >= SPLIT_FROM.0
+        && (SPLIT_FROM.1..=lanes).contains(&rest)
+    {
+        let first = Part {
+            from: 0,
+            to: full,
+            tile: main,
+        };
+        return (
+            [
+                first,
+                Part {
+                    from: full,
+                    to: n,
+                    tile: narrow,
+                },
+            ],
+            2,
         );
-    let whole = |tile| Part {
+    }
+    let only = Part {
         from: 0,
         to: n,
         tile,
     };
-    let (mr, nv) = tiles[0];
-    let full = n / (nv * lanes) * (nv * lanes);
-    if full > 0 && full < n {
-        let (rest, rest_cost) =
-            (0..tiles.len())
-                .map(|t| (t, cost(t, n - full)))
-                .fold(
-                    (0, f64::INFINITY),
-                    |best, t| if t.1 < best.1 { t } else { best },
-                );
-        // A second pass packs `a` again and writes narrow tiles: measured, it pays only when
-        // the estimate promises a tenth off (64x576x49: 8% promised, 12% lost).
-        if cost(0, full) + rest_cost < SPLIT_GAIN * fastest.1 {
-            let main = Part {
-                from: 0,
-                to: full,
-                tile: (mr, nv),
-            };
-            let rest = Part {
-                from: full,
-                to: n,
-                tile: tiles[rest],
-            };
-            return ([main, rest], 2);
-        }
-    }
-    let only = whole(tiles[fastest.0]);
     ([only, only], 1)
+}
+
+/// The register tile for an `m x n` output: the one with the least expected time, counting
+/// the rows it pads and the columns it computes. A row's last tile computes only the vectors
+/// it needs (`n = 196` on AVX-512: four 8x48 tiles, then an 8x16 one), so a wide tile wastes
+/// little on a ragged edge. The tile changes the time, never the bits.
+fn tile_for(isa: Isa, m: usize, n: usize) -> (usize, usize) {
+    let lanes = isa.lanes();
+    let cost = |(mr, nv): (usize, usize)| {
+        let nr = nv * lanes;
+        let (full, ragged) = (n / nr, (n % nr).div_ceil(lanes));
+        let last = if ragged == 0 {
+            0.0
+        } else {
+            (ragged * lanes) as f64 / RAGGED_SPEED_BY_WIDTH[ragged]
+        };
+        let work = (full * nr) as f64 / SPEED_BY_WIDTH[nv] + last;
+        m.div_ceil(mr) as f64 * mr as f64 * work
+    };
+    let tiles = isa.tiles();
+    tiles.into_iter().fold(
+        tiles[0],
+        |best, tile| {
+            if cost(tile) < cost(best) { tile } else { best }
+        },
+    )
 }
 
 /// A matrix operand: a pointer and element strides (rows, columns).
@@ -219,7 +241,7 @@ pub(crate) unsafe fn sgemm(
         }
         return;
     }
-    let (parts, count) = plan(isa, m, n);
+    let (parts, count) = plan(isa, m, n, a.cs == 1);
     for part in &parts[..count] {
         let cols = part.to - part.from;
         // SAFETY: columns from..to of b and c are inside them (the caller's contract).
@@ -240,7 +262,7 @@ pub(crate) unsafe fn sgemm(
     }
 }
 
-/// [`sgemm`] with one register tile for every column.
+/// [`sgemm`] with one register tile (a narrower one, same rows, for a row's last columns).
 ///
 /// # Safety
 /// As [`sgemm`], with `m, n, k > 0`; `tile` is one of `isa`'s tiles.
@@ -323,8 +345,10 @@ unsafe fn sgemm_tiled(
                             alpha,
                             beta: if first { Some(beta) } else { None },
                         };
+                        // Only the vectors the columns need: same rows, so the same strip of a.
+                        let vectors = cols.div_ceil(isa.lanes());
                         // SAFETY: the tile addresses valid memory (above); isa is supported.
-                        unsafe { kernels::run(isa, mr, nv, &tile) };
+                        unsafe { kernels::run(isa, mr, vectors, &tile) };
                     }
                 }
             }

@@ -127,35 +127,59 @@ fn writes_only_inside_c() {
 
 #[test]
 fn plans_follow_the_tiles_speed_on_the_models_shapes() {
-    let one = |from, to, tile| ([Part { from, to, tile }; 2], 1);
+    let one = |n, tile| {
+        (
+            [Part {
+                from: 0,
+                to: n,
+                tile,
+            }; 2],
+            1,
+        )
+    };
     // DeepConvNet's 16 filters: 8-row tiles, not 12 (which would compute 24 rows).
-    assert_eq!(plan(Isa::Avx512, 16, 784), one(0, 784, (8, 3)));
-    // 49 columns: 48 with the fast tile and one with a slow one would not pay.
-    assert_eq!(plan(Isa::Avx512, 64, 49), one(0, 49, (12, 2)));
-    // A 16-wide output: one vector wide, 24 rows.
-    assert_eq!(plan(Isa::Avx512, 1600, 16), one(0, 16, (24, 1)));
-    assert_eq!(plan(Isa::Avx2, 1600, 16), one(0, 16, (6, 2)));
-    // The MLP's 100 units: 96 columns with the fast tile, 4 with the narrow one.
-    let (parts, count) = plan(Isa::Avx512, 128, 100);
+    assert_eq!(plan(Isa::Avx512, 16, 784, true), one(784, (8, 3)));
+    // The MLP's 100 units, 64 rows: 96 columns with the fast tile, 4 with the tall one.
+    let (parts, count) = plan(Isa::Avx512, 64, 100, true);
     assert_eq!(
         (count, parts[0].tile, parts[0].to, parts[1].tile),
         (2, (8, 3), 96, (24, 1))
     );
+    // ... but a copied a would be copied twice: one pass, with an 8x16 last tile.
+    assert_eq!(plan(Isa::Avx512, 128, 100, false), one(100, (8, 3)));
+    // One column left, or few rows: narrow last tiles in the one pass.
+    assert_eq!(plan(Isa::Avx512, 64, 49, true).1, 1);
+    assert_eq!(plan(Isa::Avx512, 32, 196, true), one(196, (8, 3)));
+    // 64 columns: 12x32 tiles fit exactly.
+    assert_eq!(plan(Isa::Avx512, 576, 64, true), one(64, (12, 2)));
+    // A 16-wide output: one vector wide, 24 rows.
+    assert_eq!(plan(Isa::Avx512, 1600, 16, true), one(16, (24, 1)));
+    assert_eq!(plan(Isa::Avx2, 1600, 16, true), one(16, (6, 2)));
     // Every plan covers the columns once, in order.
     for isa in isas() {
-        for (m, n) in [(1, 1), (7, 47), (100, 100), (30, 576), (64, 49), (1000, 10)] {
-            let (parts, count) = plan(isa, m, n);
-            let parts = &parts[..count];
-            assert_eq!(
-                (parts[0].from, parts[count - 1].to),
-                (0, n),
-                "{isa:?} {m}x{n}"
-            );
-            assert!(
-                parts
-                    .windows(2)
-                    .all(|w| w[0].to == w[1].from && w[0].from < w[0].to)
-            );
+        for (m, n) in [
+            (1, 1),
+            (7, 47),
+            (100, 100),
+            (30, 576),
+            (64, 49),
+            (1000, 10),
+            (200, 50),
+        ] {
+            for contiguous in [true, false] {
+                let (parts, count) = plan(isa, m, n, contiguous);
+                let parts = &parts[..count];
+                assert_eq!(
+                    (parts[0].from, parts[count - 1].to),
+                    (0, n),
+                    "{isa:?} {m}x{n}"
+                );
+                assert!(
+                    parts
+                        .windows(2)
+                        .all(|w| w[0].to == w[1].from && w[0].from < w[0].to)
+                );
+            }
         }
     }
 }
