@@ -42,6 +42,7 @@ mod numerics;
 pub mod parallel;
 mod param;
 mod scratch;
+mod widest;
 
 pub use cpu::{cpu_features, machine};
 pub use error::{Result, TensorError};
@@ -56,3 +57,4 @@ pub use numerics::{
 };
 pub use param::{Param, ParamKind};
 pub use scratch::with_scratch;
+pub use widest::widest;

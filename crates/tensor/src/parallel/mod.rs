@@ -271,6 +271,8 @@ where
     I::Item: Send,
 {
     let tasks = tasks.into_iter();
+    // Each task on the CPU's widest vectors: the same numbers, fewer instructions.
+    let f = |task| crate::widest(|| f(task));
     let workers = threads().min(tasks.len());
     if workers <= 1 {
         tasks.for_each(f);
