@@ -197,11 +197,13 @@ impl<F: Float> Layer<F> for MaxPool2d<F> {
         let argmax = &self.argmax;
         // The input's buffer when it is kept (a training forward), else a new one.
         let mut dx = self.input.array(&[n, c, h, w]);
-        dx.fill(F::zero());
         let Some(dx_s) = dx.as_slice_mut() else {
             unreachable!("standard layout")
         };
         for_each_chunk_mut(dx_s, plane_in, PARTS, |r, dx| {
+            // Cleared here, in parallel and on a slice (a memset), not as an array on one
+            // thread: the winners' gradients are added into it.
+            dx.fill(F::zero());
             for (k, plane) in r.enumerate() {
                 let dx = &mut dx[k * plane_in..(k + 1) * plane_in];
                 let span = plane * plane_out..(plane + 1) * plane_out;

@@ -180,14 +180,18 @@ impl<F: Float> Conv2d<F> {
         // The input's buffer takes its gradient; the gradient received becomes the next
         // forward's output.
         let mut dx = x;
-        dx.fill(F::zero());
-        if self.input_gradient {
+        if !self.input_gradient {
+            dx.fill(F::zero());
+        } else {
             // dcol_i (C·KH·KW, OH·OW) = Wᵀ · dout_i, then folded back image by image.
             let w = self.weight_matrix();
             let Some(dx_s) = dx.as_slice_mut() else {
                 unreachable!("kept in standard layout")
             };
             for_each_chunk_mut(dx_s, c * h * wd, threads(), |r, chunk| {
+                // Cleared here, in parallel and on a slice (a memset), not as an array on
+                // one thread: the folds below add into it.
+                chunk.fill(F::zero());
                 with_scratch(cols * plane, |dcol: &mut [F]| {
                     for (k, img) in r.enumerate() {
                         let d_i = view2(
