@@ -12,12 +12,13 @@
 //! and a model trains to the same numbers on either kind of machine.
 //!
 //! # Layout
-//! A tile of `MR` rows of `c` by `NV` vectors of columns keeps its sums in registers.
-//! `a` is copied into zero-padded strips of `MR` rows (so the kernel reads it
-//! sequentially and never needs a row count); `b` is read in place when its rows are
-//! contiguous (the usual case: im2col windows, activations), the last vector masked, and
-//! copied into strips only when it is strided. Copies go to buffers each thread keeps, so a
-//! product allocates nothing after the first call of its size.
+//! A tile of `MR` rows of `c` by `NV` vectors of columns keeps its sums in registers; a
+//! row's last tile has only the vectors its columns need, its last one masked. `a` is
+//! copied into zero-padded strips of `MR` rows (so the kernel reads it sequentially and
+//! never needs a row count), or read in place when few tiles use a strip. `b` is read in
+//! place when its rows are contiguous (the usual case: im2col windows, activations) and few
+//! strips of `a` read it, and copied into strips otherwise. Copies go to buffers each
+//! thread keeps, so a product allocates nothing after the first call of its size.
 
 mod kernels;
 mod pack;
