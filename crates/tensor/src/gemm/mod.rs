@@ -85,14 +85,23 @@ impl Isa {
     }
 }
 
-/// Speed of a tile `NV` vectors wide relative to the 8x3 (AVX-512) or 4x3 (AVX2) tile,
-/// indexed by `NV`, measured on the models' shapes on a 2-core Intel Xeon (AVX-512; the
-/// AVX2 tiles are assumed to follow): narrower tiles broadcast more values of `a` per
-/// multiply-add, and the load ports, not the FMA units, set their pace.
-const SPEED_BY_WIDTH: [f64; 7] = [0.0, 0.6, 0.85, 1.0, 0.7, 0.7, 0.7];
+impl Isa {
+    /// Speed of this instruction set's tile `NV` vectors wide relative to its 3-vector tile,
+    /// indexed by `NV`, measured on the models' shapes on a 2-core Intel Xeon (AVX2 with
+    /// `NABLA_NO_AVX512`). With AVX-512's 32 registers the tall narrow tiles broadcast a
+    /// value of `a` per multiply-add row and the load ports set their pace; with AVX2's 16,
+    /// 6x16 beats 4x24 on most shapes.
+    fn speed_by_width(self) -> [f64; 7] {
+        match self {
+            Isa::Avx512 => [0.0, 0.6, 0.85, 1.0, 0.7, 0.7, 0.7],
+            Isa::Avx2 => [0.0, 0.92, 1.1, 1.0, 0.65, 0.65, 0.65],
+        }
+    }
+}
 
-/// [`SPEED_BY_WIDTH`] for the narrower last tile of a row: as tall as the row's other tiles,
-/// so fewer accumulators share each loaded vector than in a tile made that narrow.
+/// The speed of a row's narrower last tile, indexed by its vectors, relative to the widest
+/// tile (AVX-512 measured; AVX2 assumed the same): as tall as the row's other tiles, so
+/// fewer accumulators share each loaded vector than in a tile made that narrow.
 const RAGGED_SPEED_BY_WIDTH: [f64; 7] = [0.0, 0.45, 0.8, 1.0, 0.7, 0.7, 0.7];
 
 /// When a remainder of columns after the widest tile's goes to a pass of its own with the
@@ -182,7 +191,7 @@ fn tile_for(isa: Isa, m: usize, n: usize) -> (usize, usize) {
         } else {
             (ragged * lanes) as f64 / RAGGED_SPEED_BY_WIDTH[ragged]
         };
-        let work = (full * nr) as f64 / SPEED_BY_WIDTH[nv] + last;
+        let work = (full * nr) as f64 / isa.speed_by_width()[nv] + last;
         m.div_ceil(mr) as f64 * mr as f64 * work
     };
     let tiles = isa.tiles();
