@@ -1,3 +1,4 @@
+use super::plan::Part;
 use super::*;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, ShapeBuilder};
 use proptest::prelude::*;
