@@ -189,28 +189,29 @@ fn parse_init(s: &str) -> std::result::Result<WeightInit, String> {
 /// network while the command line says otherwise.
 pub fn architecture(args: &ModelArgs) -> Result<Architecture> {
     let model = args.model.unwrap_or(ModelName::Mlp);
-    let (name, unused) = match model {
-        ModelName::Mlp => ("mlp", vec![]),
+    let (name, fixed): (&str, &[&str]) = match model {
+        ModelName::Mlp => ("mlp", &[]),
         ModelName::SimpleConv => (
             "simple-conv",
-            vec![
-                (args.hidden.is_some(), "--hidden"),
-                (args.activation.is_some(), "--activation"),
-                (args.batchnorm, "--batchnorm"),
-                (args.dropout.is_some(), "--dropout"),
-            ],
+            &["--hidden", "--activation", "--batchnorm", "--dropout"],
         ),
         ModelName::DeepConv => (
             "deep-conv",
-            vec![
-                (args.hidden.is_some(), "--hidden"),
-                (args.activation.is_some(), "--activation"),
-                (args.batchnorm, "--batchnorm"),
-                (args.init.is_some(), "--init"),
-            ],
+            &["--hidden", "--activation", "--batchnorm", "--init"],
         ),
     };
-    let unused: Vec<&str> = unused.into_iter().filter(|u| u.0).map(|u| u.1).collect();
+    let given = [
+        (args.hidden.is_some(), "--hidden"),
+        (args.activation.is_some(), "--activation"),
+        (args.batchnorm, "--batchnorm"),
+        (args.init.is_some(), "--init"),
+        (args.dropout.is_some(), "--dropout"),
+    ];
+    let unused: Vec<&str> = given
+        .into_iter()
+        .filter(|&(set, flag)| set && fixed.contains(&flag))
+        .map(|(_, flag)| flag)
+        .collect();
     if !unused.is_empty() {
         bail!(
             "{} {} not apply to --model {name}: its layers are fixed (--hidden, --activation and --batchnorm shape the MLP, --init the MLP and SimpleConvNet, --dropout the MLP and DeepConvNet)",
